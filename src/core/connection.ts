@@ -1,0 +1,512 @@
+// The core connection: owns the transport, the codec and the queue of requests in flight.
+// One state field with named values; every backend message goes to the request at the head
+// of the queue, except the asynchronous ones (notifications, notices, parameter statuses).
+
+import { loadCodec, type Codec } from "../codec/index.js";
+import { InterfaceError, OperationalError, type ServerFields } from "../errors.js";
+import { Backend, BodyReader, readFields } from "../protocol/messages.js";
+import * as msg from "../protocol/serializer.js";
+import type { Transport } from "../transport/transport.js";
+import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
+import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
+import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import { QueryRequest, type QueryOptions, type QueryResult } from "./query.js";
+import type { Request, TransactionStatus } from "./request.js";
+import { RowDecoder } from "./rows.js";
+import { StartupRequest } from "./startup.js";
+import { StatementCache, type StatementEntry } from "./statement-cache.js";
+import { openTransport } from "./transport-open.js";
+
+export type ConnectionState = "connecting" | "open" | "closed";
+
+/** Per-call options of the query paths. */
+export interface ExecuteOptions {
+  /** Explicit parameter type OIDs (0 = let the server infer). */
+  oids?: (number | undefined)[];
+  onRow?: (row: unknown[]) => void;
+  copy?: QueryOptions["copy"];
+}
+
+export class CoreConnection {
+  state: ConnectionState = "connecting";
+  readonly registry = new TypeRegistry();
+  readonly parameter_statuses: Record<string, string> = {};
+  readonly notifications = new BoundedQueue<Notification>(100);
+  readonly notices = new BoundedQueue<ServerFields>(100);
+  /** Last ReadyForQuery status: I idle, T in transaction, E failed transaction. */
+  transactionStatus: TransactionStatus | null = null;
+  backendPid = 0;
+  private secretKey = 0;
+
+  private readonly listeners = new Listeners();
+  private readonly queue: Request[] = [];
+  private queueHead = 0;
+  private readonly out = new msg.MessageWriter();
+  private flushScheduled = false;
+  private readonly statements: StatementCache;
+  private planned: RowDecoder | null = null;
+  /** Set while an async message handler (authentication) runs; later bytes wait. */
+  private blocked = false;
+  private backlog: Uint8Array[] = [];
+  private resumeAt: { index: number; count: number } | null = null;
+  private closeError: Error | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  private constructor(
+    readonly options: ResolvedOptions,
+    private transport: Transport,
+    private readonly codec: Codec,
+  ) {
+    this.statements = new StatementCache(options.statement_cache_size);
+  }
+
+  static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
+    const options = resolveOptions(input);
+    const [transport, codec] = await Promise.all([openTransport(options), loadCodec()]);
+    codec.setStopTypes("T2");
+    const con = new CoreConnection(options, transport, codec);
+    await con.start();
+    return con;
+  }
+
+  get closed(): boolean {
+    return this.state === "closed";
+  }
+
+  get inTransaction(): boolean {
+    return this.transactionStatus === "T" || this.transactionStatus === "E";
+  }
+
+  on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  // ---- startup --------------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    const o = this.options;
+    this.transport.attach({
+      data: (chunk) => this.onData(chunk),
+      close: (error) => this.onTransportClose(error),
+    });
+    const params: Record<string, string> = { user: o.user };
+    if (o.database) params.database = o.database;
+    if (o.application_name) params.application_name = o.application_name;
+    if (o.replication) params.replication = o.replication;
+    // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
+    params.client_encoding = "UTF8";
+    params.DateStyle = "ISO";
+    Object.assign(params, o.startup_params);
+    const startup = new StartupRequest({
+      user: o.user,
+      password: async () => (typeof o.password === "function" ? await o.password() : o.password),
+      serverCertificate: () => this.transport.serverCertificate?.() ?? null,
+      send: (build) => this.send(build),
+      backendKey: (pid, key) => {
+        this.backendPid = pid;
+        this.secretKey = key;
+      },
+    });
+    this.enqueue(startup, (w) => msg.startup(w, params));
+    try {
+      await startup.promise;
+    } catch (err) {
+      this.shutdown(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    if (this.state === "connecting") this.state = "open";
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+
+  /** Appends messages to the outgoing buffer, written once per tick (coalescing). */
+  send(build: (w: msg.MessageWriter) => void): void {
+    build(this.out);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.length === 0 || this.state === "closed") return;
+    this.transport.write(this.out.take());
+  }
+
+  private enqueue<T>(request: Request<T>, build: (w: msg.MessageWriter) => void): Promise<T> {
+    this.queue.push(request);
+    if (this.queue.length - this.queueHead === 1) this.armTimer();
+    this.send(build);
+    return request.promise;
+  }
+
+  private assertOpen(): void {
+    if (this.state === "closed") {
+      throw new InterfaceError("connection is closed", { cause: this.closeError ?? undefined });
+    }
+  }
+
+  // ---- queries ----------------------------------------------------------------------------
+
+  /** Simple query protocol: the SQL verbatim, several statements allowed, text results. */
+  simpleQuery(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    this.assertOpen();
+    if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
+    const request = new QueryRequest(this, sql, { onRow: options.onRow, copy: options.copy });
+    return this.enqueue(request, (w) => {
+      this.closeEvicted(w);
+      msg.query(w, sql);
+    });
+  }
+
+  /**
+   * Extended protocol with the parameters sent apart from the SQL. Statements are cached by
+   * SQL text and parameter types: the first run parses and describes (text results), later
+   * runs bind straight away with binary results where the codec decodes them.
+   */
+  extendedQuery(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<QueryResult> {
+    this.assertOpen();
+    if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
+    if (params.length > 65535) {
+      throw new InterfaceError(
+        `too many parameters: ${params.length} given, but PostgreSQL allows at most 65535 per statement; ` +
+          "pass an array as one parameter instead (e.g. WHERE id = ANY($1))",
+      );
+    }
+    const values = this.encodeParameters(params, options.oids);
+    const oids = values.map((v) => v.oid);
+    const base: QueryOptions = { onRow: options.onRow, copy: options.copy };
+
+    if (!this.statements.enabled) {
+      const request = new QueryRequest(this, sql, base);
+      return this.enqueue(request, (w) => {
+        msg.parse(w, "", sql, oids);
+        msg.bind(w, "", "", values, []);
+        msg.describe(w, "P", "");
+        msg.execute(w, "", 0);
+        msg.sync(w);
+      });
+    }
+
+    const key = `${oids.join(",")}\u0000${sql}`;
+    let entry = this.statements.get(key);
+    if (entry?.parseError) {
+      this.statements.remove(key, entry, false);
+      entry = undefined;
+    }
+    if (!entry) {
+      const created = this.statements.create(key, sql);
+      created.uses++;
+      const request = new QueryRequest(this, sql, { ...base, describing: created, using: created });
+      const promise = this.enqueue(request, (w) => {
+        this.closeEvicted(w);
+        msg.parse(w, created.name, sql, oids);
+        msg.describe(w, "S", created.name);
+        msg.bind(w, "", created.name, values, []);
+        msg.execute(w, "", 0);
+        msg.sync(w);
+      });
+      promise.catch(() => {
+        if (created.parseError) this.statements.remove(key, created, false);
+      });
+      return promise;
+    }
+    const stmt: StatementEntry = entry;
+    stmt.uses++;
+    if (stmt.columns === undefined) {
+      // Described by a request still in flight: ask for this portal's description too.
+      const request = new QueryRequest(this, sql, { ...base, using: stmt });
+      return this.enqueue(request, (w) => {
+        msg.bind(w, "", stmt.name, values, []);
+        msg.describe(w, "P", "");
+        msg.execute(w, "", 0);
+        msg.sync(w);
+      }).catch((err: Error) => {
+        throw stmt.parseError ?? err;
+      });
+    }
+    const decoder = stmt.decoder;
+    const request = new QueryRequest(this, sql, { ...base, using: stmt, decoder });
+    return this.enqueue(request, (w) => {
+      this.closeEvicted(w);
+      msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
+      msg.execute(w, "", 0);
+      msg.sync(w);
+    });
+  }
+
+  private encodeParameters(params: readonly unknown[], oids?: (number | undefined)[]): EncodedParameter[] {
+    const out = new Array<EncodedParameter>(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const encoded = this.registry.encode(params[i]);
+      const explicit = oids?.[i];
+      out[i] = explicit === undefined ? encoded : { ...encoded, oid: explicit < 0 ? 0 : explicit };
+    }
+    return out;
+  }
+
+  private closeEvicted(w: msg.MessageWriter): void {
+    const names = this.statements.toClose;
+    while (names.length > 0) msg.close(w, "S", names.pop()!);
+  }
+
+  /** Parses and describes a named statement (native prepare()); the caller owns its name. */
+  async prepareNamed(name: string, sql: string, oids: number[]): Promise<StatementEntry> {
+    this.assertOpen();
+    const entry: StatementEntry = {
+      name,
+      sql,
+      paramOids: null,
+      columns: undefined,
+      decoder: null,
+      parseError: null,
+      uses: 0,
+    };
+    const request = new QueryRequest(this, sql, { describing: entry });
+    await this.enqueue(request, (w) => {
+      msg.parse(w, name, sql, oids);
+      msg.describe(w, "S", name);
+      msg.sync(w);
+    });
+    return entry;
+  }
+
+  /** Runs a statement prepared with prepareNamed. */
+  executeNamed(entry: StatementEntry, params: readonly unknown[], options: ExecuteOptions = {}): Promise<QueryResult> {
+    this.assertOpen();
+    const values = this.encodeParameters(params, options.oids);
+    entry.uses++;
+    const decoder = entry.decoder;
+    const request = new QueryRequest(this, entry.sql, {
+      using: entry,
+      decoder,
+      onRow: options.onRow,
+      copy: options.copy,
+    });
+    return this.enqueue(request, (w) => {
+      msg.bind(w, "", entry.name, values, decoder ? decoder.resultFormats() : []);
+      msg.execute(w, "", 0);
+      msg.sync(w);
+    });
+  }
+
+  async closeNamed(name: string): Promise<void> {
+    this.assertOpen();
+    const request = new QueryRequest(this, "", {});
+    await this.enqueue(request, (w) => {
+      msg.close(w, "S", name);
+      msg.sync(w);
+    });
+  }
+
+  /** The codec's plan must match the columns of the rows that follow. */
+  usePlan(decoder: RowDecoder | null): void {
+    const next = decoder?.usesPlan ? decoder : null;
+    if (next === this.planned) return;
+    if (next) this.codec.setPlan(next.kinds);
+    else this.codec.clearPlan();
+    this.planned = next;
+  }
+
+  // ---- receiving --------------------------------------------------------------------------
+
+  private onData(chunk: Uint8Array): void {
+    if (this.timer !== undefined) this.armTimer();
+    if (this.blocked) {
+      this.backlog.push(chunk.slice());
+      return;
+    }
+    try {
+      const count = this.codec.push(chunk);
+      this.processBatch(0, count);
+    } catch (err) {
+      this.fatal(err);
+    }
+  }
+
+  /** Handles framed messages [start, count) of the current batch, then any that remain. */
+  private processBatch(start: number, count: number): void {
+    const codec = this.codec;
+    for (;;) {
+      this.planned?.refresh(codec);
+      for (let i = start; i < count; i++) {
+        if (this.state === "closed") return;
+        const m = codec.messages;
+        const type = m[i * 6]!;
+        const offset = m[i * 6 + 1]!;
+        const length = m[i * 6 + 2]!;
+        const pending = this.dispatch(type, offset, length, i);
+        if (pending) {
+          this.waitFor(pending, i + 1, count);
+          return;
+        }
+      }
+      if (!codec.pending) break;
+      start = 0;
+      count = codec.resume();
+    }
+  }
+
+  /** An async handler (authentication) is running: hold later messages until it finishes. */
+  private waitFor(pending: Promise<void>, index: number, count: number): void {
+    this.blocked = true;
+    pending.then(
+      () => {
+        this.blocked = false;
+        try {
+          this.processBatch(index, count);
+          const backlog = this.backlog;
+          this.backlog = [];
+          for (const chunk of backlog) {
+            if (this.blocked) {
+              this.backlog.push(chunk);
+              continue;
+            }
+            this.processBatch(0, this.codec.push(chunk));
+          }
+        } catch (err) {
+          this.fatal(err);
+        }
+      },
+      (err: unknown) => {
+        this.blocked = false;
+        this.fatal(err);
+      },
+    );
+  }
+
+  private dispatch(type: number, offset: number, length: number, index: number): Promise<void> | void {
+    switch (type) {
+      case Backend.NotificationResponse:
+        return this.onNotification(offset, length);
+      case Backend.NoticeResponse: {
+        const fields = readFields(new BodyReader(this.codec.bytes, offset, length));
+        this.notices.add(fields);
+        this.listeners.emit("notice", fields);
+        return;
+      }
+      case Backend.ParameterStatus: {
+        const r = new BodyReader(this.codec.bytes, offset, length);
+        const name = r.cstring();
+        const value = r.cstring();
+        this.parameter_statuses[name] = value;
+        this.listeners.emit("parameter_status", name, value);
+        return;
+      }
+    }
+    const request = this.queue[this.queueHead];
+    if (!request) {
+      if (type === Backend.ErrorResponse) {
+        // e.g. FATAL "terminating connection due to administrator command" while idle.
+        this.closeError = new OperationalError(readFields(new BodyReader(this.codec.bytes, offset, length)));
+        return;
+      }
+      throw new InterfaceError(`unexpected message type '${String.fromCharCode(type)}' with no query in progress`);
+    }
+    if (request.startStatus === null) request.startStatus = this.transactionStatus ?? "I";
+    if (type === Backend.ReadyForQuery) {
+      const status = String.fromCharCode(this.codec.bytes[offset]!) as TransactionStatus;
+      this.transactionStatus = status;
+      this.queue[this.queueHead] = undefined as unknown as Request;
+      this.queueHead++;
+      if (this.queueHead === this.queue.length) {
+        this.queue.length = 0;
+        this.queueHead = 0;
+        this.disarmTimer();
+      } else if (this.queueHead > 1024) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      request.complete(status);
+      return;
+    }
+    const result = request.handle(type, offset, length, index, this.codec);
+    if (result instanceof Promise) return result;
+  }
+
+  private onNotification(offset: number, length: number): void {
+    const r = new BodyReader(this.codec.bytes, offset, length);
+    const notification: Notification = [r.int32(), r.cstring(), r.cstring()];
+    this.notifications.add(notification);
+    this.listeners.emit("notification", notification);
+  }
+
+  // ---- timeouts, failures, closing -----------------------------------------------------------
+
+  private armTimer(): void {
+    const seconds = this.options.timeout;
+    if (seconds === undefined || seconds === null) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fatal(new OperationalError(`timeout: the server did not answer within ${seconds} s; the connection is closed`));
+    }, seconds * 1000);
+  }
+
+  private disarmTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** A protocol or network failure: the connection cannot continue. */
+  private fatal(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.shutdown(error);
+    this.transport.destroy();
+  }
+
+  private onTransportClose(error: Error | null): void {
+    if (this.state === "closed") return;
+    const reason =
+      this.closeError ??
+      error ??
+      new OperationalError("the server closed the connection unexpectedly (it may have been terminated or restarted)");
+    this.shutdown(reason);
+  }
+
+  private shutdown(error: Error): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.closeError ??= error;
+    this.disarmTimer();
+    const pending = this.queue.slice(this.queueHead);
+    this.queue.length = 0;
+    this.queueHead = 0;
+    for (const request of pending) request.fail(error);
+    this.listeners.emit("close", error);
+  }
+
+  /** Sends Terminate and closes the socket. Closing twice raises InterfaceError. */
+  async close(): Promise<void> {
+    this.assertOpen();
+    const closedByUs = new InterfaceError("connection is closed");
+    const done = new Promise<void>((resolve) => {
+      if (this.state === "closed") resolve();
+      else this.on("close", () => resolve());
+    });
+    this.send((w) => msg.terminate(w));
+    this.flush();
+    this.closeError = closedByUs;
+    this.transport.end();
+    const timer = setTimeout(() => this.transport.destroy(), 2000);
+    await done;
+    clearTimeout(timer);
+  }
+
+  /** Asks the server to cancel the query running now (CancelRequest on a new connection). */
+  async cancel(): Promise<void> {
+    this.assertOpen();
+    if (this.options.sock) {
+      throw new InterfaceError("cancel() needs a second connection to the server, which is not possible with the 'sock' option");
+    }
+    const transport = await openTransport({ ...this.options, ssl_context: false });
+    await new Promise<void>((resolve) => {
+      transport.attach({ data: () => undefined, close: () => resolve() });
+      const w = new msg.MessageWriter(16);
+      msg.cancelRequest(w, this.backendPid, this.secretKey);
+      transport.write(w.take());
+      transport.end();
+    });
+  }
+}

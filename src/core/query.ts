@@ -1,0 +1,190 @@
+// A query's exchange: simple (Query) or extended (Parse/Bind/Describe/Execute/Sync), read to
+// ReadyForQuery. Server errors are kept and raised only then, so the connection stays in step.
+
+import type { Codec } from "../codec/index.js";
+import { InterfaceError, errorForFields } from "../errors.js";
+import {
+  Backend,
+  BodyReader,
+  type ColumnInfo,
+  readFields,
+  readParameterDescription,
+  readRowDescription,
+  rowCountOfTag,
+} from "../protocol/messages.js";
+import * as msg from "../protocol/serializer.js";
+import type { TypeRegistry } from "../types/registry.js";
+import type { CopyHandler } from "./copy.js";
+import { Request, type TransactionStatus } from "./request.js";
+import { RowDecoder } from "./rows.js";
+import type { StatementEntry } from "./statement-cache.js";
+
+export interface QueryResult {
+  /** Columns of the last result set; null when no statement returned rows. */
+  columns: ColumnInfo[] | null;
+  rows: unknown[][];
+  /** Sum of the command tags' counts; -1 when no command reported one. */
+  rowCount: number;
+  /** The last CommandComplete tag, e.g. "INSERT 0 1". */
+  command: string | null;
+}
+
+/** What a query needs from its connection while its response is read. */
+export interface QueryHost {
+  readonly registry: TypeRegistry;
+  /** Sets the codec's decode plan for the rows that follow (null = all text). */
+  usePlan(decoder: RowDecoder | null): void;
+  /** Messages to the server now (COPY). */
+  send(build: (w: msg.MessageWriter) => void): void;
+}
+
+export interface QueryOptions {
+  /** Decoder of a described cached statement: rows come without a RowDescription. */
+  decoder?: RowDecoder | null;
+  /** The statement being prepared by this exchange (Describe S), to fill in when described. */
+  describing?: StatementEntry;
+  /** Statement in use, released when the request ends. */
+  using?: StatementEntry;
+  /** Receives rows one by one instead of collecting them (streaming). */
+  onRow?: (row: unknown[]) => void;
+  copy?: CopyHandler;
+}
+
+export class QueryRequest extends Request<QueryResult> {
+  private readonly result: QueryResult = { columns: null, rows: [], rowCount: -1, command: null };
+  private decoder: RowDecoder | null;
+  /** The SQL text, for the failed-transaction check on COMMIT. */
+  readonly sql: string;
+
+  constructor(
+    private readonly host: QueryHost,
+    sql: string,
+    private readonly options: QueryOptions = {},
+  ) {
+    super();
+    this.sql = sql;
+    this.decoder = options.decoder ?? null;
+    if (this.decoder) this.result.columns = options.using?.columns ?? null;
+  }
+
+  handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
+    switch (type) {
+      case Backend.DataRow: {
+        const decoder = this.decoder;
+        if (!decoder) throw new InterfaceError("DataRow received before its RowDescription");
+        if (this.error) return; // a client-side error already: keep reading, build nothing
+        try {
+          const row = decoder.decode(codec, i);
+          if (this.options.onRow) this.options.onRow(row);
+          else this.result.rows.push(row);
+        } catch (err) {
+          this.noteError(err);
+        }
+        return;
+      }
+      case Backend.RowDescription: {
+        const columns = readRowDescription(new BodyReader(codec.bytes, offset, length));
+        this.onColumns(columns);
+        this.decoder = RowDecoder.forText(columns, this.host.registry);
+        this.result.columns = columns;
+        this.host.usePlan(null);
+        return;
+      }
+      case Backend.NoData:
+        this.onColumns(null);
+        return;
+      case Backend.BindComplete:
+        this.host.usePlan(this.decoder);
+        return;
+      case Backend.ParameterDescription: {
+        const entry = this.options.describing;
+        if (entry) entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length));
+        return;
+      }
+      case Backend.CommandComplete: {
+        const tag = new BodyReader(codec.bytes, offset, length).cstring();
+        this.result.command = tag;
+        const n = rowCountOfTag(tag);
+        if (n >= 0) this.result.rowCount = (this.result.rowCount < 0 ? 0 : this.result.rowCount) + n;
+        this.checkFailedTransaction();
+        return;
+      }
+      case Backend.ErrorResponse: {
+        const error = errorForFields(readFields(new BodyReader(codec.bytes, offset, length)));
+        const entry = this.options.describing;
+        if (entry && entry.columns === undefined) entry.parseError = error;
+        // The rows read so far belong to a failed statement.
+        this.result.rows.length = 0;
+        if (this.error && !(this.error instanceof InterfaceError)) return;
+        this.error = this.error ?? error;
+        return;
+      }
+      case Backend.ParseComplete:
+      case Backend.CloseComplete:
+      case Backend.EmptyQueryResponse:
+      case Backend.PortalSuspended:
+        return;
+      case Backend.CopyInResponse:
+      case Backend.CopyOutResponse:
+      case Backend.CopyBothResponse:
+      case Backend.CopyData:
+      case Backend.CopyDone:
+        this.handleCopy(type, offset, length, codec);
+        return;
+      default:
+        throw new InterfaceError(`unexpected message type '${String.fromCharCode(type)}' in a query response`);
+    }
+  }
+
+  private handleCopy(type: number, offset: number, length: number, codec: Codec): void {
+    const copy = this.options.copy;
+    if (!copy) {
+      if (type === Backend.CopyInResponse) {
+        this.noteError(
+          new InterfaceError(
+            "COPY FROM STDIN needs a source: pass it as the 'stream' option (a string, bytes, an (async) iterable or a readable stream)",
+          ),
+        );
+        this.host.send((w) => msg.copyFail(w, "no COPY source given to the driver"));
+      } else if (type === Backend.CopyOutResponse) {
+        this.noteError(
+          new InterfaceError("COPY TO STDOUT needs a destination: pass it as the 'stream' option (a writable stream or { write(chunk) })"),
+        );
+      }
+      return;
+    }
+    try {
+      copy.handle(type, codec.bytes, offset, length, this);
+    } catch (err) {
+      this.noteError(err);
+    }
+  }
+
+  private onColumns(columns: ColumnInfo[] | null): void {
+    const entry = this.options.describing;
+    if (!entry || entry.columns !== undefined) return;
+    entry.columns = columns;
+    entry.decoder = columns ? RowDecoder.forBinary(columns, this.host.registry) : null;
+  }
+
+  /**
+   * pg8000 semantics: a COMMIT (or anything but ROLLBACK) completing in a failed transaction
+   * means the server silently rolled back; say so instead of pretending it committed.
+   */
+  private checkFailedTransaction(): void {
+    if (this.startStatus !== "E") return;
+    const first = /^\s*([A-Za-z]+)/.exec(this.sql)?.[1]?.toUpperCase();
+    if (first !== "ROLLBACK") this.noteError(new InterfaceError("in failed transaction block"));
+  }
+
+  complete(_status: TransactionStatus): void {
+    if (this.options.using) this.options.using.uses--;
+    if (this.error) this.reject(this.error);
+    else this.resolve(this.result);
+  }
+
+  override fail(error: Error): void {
+    if (this.options.using) this.options.using.uses--;
+    super.fail(error);
+  }
+}

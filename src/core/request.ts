@@ -1,0 +1,45 @@
+// A request in flight: everything the server sends up to its ReadyForQuery belongs to it.
+// The connection hands each backend message to the request at the head of its queue.
+
+import type { Codec } from "../codec/index.js";
+
+export type TransactionStatus = "I" | "T" | "E";
+
+export abstract class Request<T = unknown> {
+  /** First error seen (server or client side); raised once ReadyForQuery arrives. */
+  error: Error | null = null;
+  /** The server's transaction status when this request started being answered. */
+  startStatus: TransactionStatus | null = null;
+  readonly promise: Promise<T>;
+  private settle!: { resolve: (value: T) => void; reject: (error: Error) => void };
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+  }
+
+  /** A backend message other than the asynchronous ones (A, N, S) and ReadyForQuery. */
+  abstract handle(type: number, offset: number, length: number, index: number, codec: Codec): void | Promise<void>;
+
+  /** ReadyForQuery: the request is over. */
+  abstract complete(status: TransactionStatus): void;
+
+  /** Records a client-side error; the request still reads up to ReadyForQuery. */
+  noteError(error: unknown): void {
+    this.error ??= error instanceof Error ? error : new Error(String(error));
+  }
+
+  resolve(value: T): void {
+    this.settle.resolve(value);
+  }
+
+  reject(error: Error): void {
+    this.settle.reject(error);
+  }
+
+  /** The connection died: nothing more will arrive. */
+  fail(error: Error): void {
+    this.settle.reject(this.error ?? error);
+  }
+}

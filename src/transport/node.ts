@@ -1,0 +1,176 @@
+// Node socket transport: TCP, Unix domain socket, TLS upgrade, or a Duplex the user opened.
+// Only this module reaches node:net and node:tls; the core imports it lazily so that the
+// browser bundle never does.
+
+import * as net from "node:net";
+import * as tls from "node:tls";
+import type { Duplex } from "node:stream";
+import { OperationalError } from "../errors.js";
+import type { TlsOptions, Transport, TransportHandlers } from "./transport.js";
+
+export interface NodeConnectOptions {
+  host: string;
+  port: number;
+  unixSock?: string;
+  sourceAddress?: [string, number?];
+  keepAlive: boolean;
+  /** Seconds; undefined = no limit. */
+  timeout?: number;
+}
+
+export class NodeTransport implements Transport {
+  private handlers: TransportHandlers | null = null;
+  private early: Uint8Array[] = [];
+  private finished = false;
+  private closedWith: Error | null | undefined = undefined;
+  private tlsSocket: tls.TLSSocket | null = null;
+
+  constructor(private socket: Duplex) {
+    this.listen(socket);
+  }
+
+  private listen(socket: Duplex): void {
+    socket.on("data", this.onData);
+    socket.on("error", this.onError);
+    socket.on("close", this.onClose);
+    socket.on("drain", this.onDrain);
+  }
+
+  private unlisten(socket: Duplex): void {
+    socket.off("data", this.onData);
+    socket.off("error", this.onError);
+    socket.off("close", this.onClose);
+    socket.off("drain", this.onDrain);
+  }
+
+  private onData = (chunk: Buffer): void => {
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.handlers) this.handlers.data(bytes);
+    else this.early.push(bytes);
+  };
+
+  private onError = (err: Error): void => {
+    this.finish(networkError(err));
+  };
+
+  private onClose = (): void => {
+    this.finish(null);
+  };
+
+  private onDrain = (): void => {
+    this.handlers?.drain?.();
+  };
+
+  private finish(error: Error | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.handlers) this.handlers.close(error);
+    else this.closedWith = error;
+  }
+
+  attach(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) handlers.data(chunk);
+    if (this.closedWith !== undefined) handlers.close(this.closedWith);
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.finished) return false;
+    return this.socket.write(bytes);
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(error?: Error): void {
+    this.socket.destroy();
+    this.finish(error ?? null);
+  }
+
+  get encrypted(): boolean {
+    return this.tlsSocket !== null;
+  }
+
+  async startTls(options: TlsOptions): Promise<void> {
+    const plain = this.socket;
+    this.unlisten(plain);
+    const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket: plain });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        secure.off("secureConnect", ok);
+        reject(new OperationalError(`TLS handshake with the server failed: ${err.message}`, { cause: err }));
+      };
+      const ok = (): void => {
+        secure.off("error", fail);
+        resolve();
+      };
+      secure.once("secureConnect", ok);
+      secure.once("error", fail);
+    });
+    this.socket = secure;
+    this.tlsSocket = secure;
+    this.listen(secure);
+  }
+
+  serverCertificate(): Uint8Array | null {
+    const cert = this.tlsSocket?.getPeerCertificate(false);
+    if (!cert || !cert.raw) return null;
+    return new Uint8Array(cert.raw.buffer, cert.raw.byteOffset, cert.raw.byteLength);
+  }
+}
+
+/** Opens a TCP or Unix socket connection; rejects with OperationalError saying what failed. */
+export function connectSocket(opts: NodeConnectOptions): Promise<NodeTransport> {
+  return new Promise((resolve, reject) => {
+    const where = opts.unixSock ? `unix socket ${opts.unixSock}` : `${opts.host}:${opts.port}`;
+    const socket = opts.unixSock
+      ? net.connect({ path: opts.unixSock })
+      : net.connect({
+          host: opts.host,
+          port: opts.port,
+          localAddress: opts.sourceAddress?.[0],
+          localPort: opts.sourceAddress?.[1],
+        });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = (): void => {
+      if (timer) clearTimeout(timer);
+      socket.off("connect", onConnect);
+      socket.off("error", onError);
+    };
+    const onConnect = (): void => {
+      cleanup();
+      socket.setNoDelay(true);
+      if (opts.keepAlive) socket.setKeepAlive(true);
+      resolve(new NodeTransport(socket));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      socket.destroy();
+      reject(new OperationalError(`could not connect to ${where}: ${err.message}`, { cause: err }));
+    };
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    if (opts.timeout !== undefined) {
+      timer = setTimeout(() => {
+        cleanup();
+        socket.destroy();
+        reject(new OperationalError(`could not connect to ${where}: timed out after ${opts.timeout} s`));
+      }, opts.timeout * 1000);
+    }
+  });
+}
+
+function networkError(err: Error): OperationalError {
+  return new OperationalError(`network error: ${err.message}`, { cause: err });
+}
