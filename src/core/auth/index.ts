@@ -1,0 +1,13 @@
+// Authentication primitives: pure message computation, no I/O, usable in Node and browsers.
+
+export { md5PasswordMessage } from "./md5.js";
+export { saslprep, saslprepOrRaw } from "./saslprep.js";
+export {
+  chooseScramMechanism,
+  SCRAM_SHA_256,
+  SCRAM_SHA_256_PLUS,
+  ScramClient,
+  type ScramClientOptions,
+  type ScramMechanism,
+} from "./scram.js";
+export { tlsServerEndPointHash } from "./channel-binding.js";
