@@ -135,7 +135,7 @@ export class CoreConnection {
   }
 
   private enqueue<T>(request: Request<T>, build: (w: msg.MessageWriter) => void): Promise<T> {
-    this.queue.push(request);
+    this.queue.push(request as Request<unknown>);
     if (this.queue.length - this.queueHead === 1) this.armTimer();
     this.send(build);
     return request.promise;

@@ -37,6 +37,8 @@ const enum Auth {
 
 export class StartupRequest extends Request<void> {
   private scram: ScramClient | null = null;
+  /** Set once the server proved it knows the password (SCRAM server signature checked). */
+  private scramVerified = false;
 
   constructor(private readonly host: StartupHost) {
     super();
@@ -66,6 +68,10 @@ export class StartupRequest extends Request<void> {
     const code = r.int32();
     switch (code) {
       case Auth.Ok:
+        // Without this a fake server could skip SASLFinal and never prove it knows the password.
+        if (this.scram && !this.scramVerified) {
+          throw new InterfaceError("the server reported authentication success before completing SCRAM; refusing to continue");
+        }
         return;
       case Auth.Cleartext: {
         const password = await this.requirePassword("password");
@@ -83,9 +89,21 @@ export class StartupRequest extends Request<void> {
         for (let m = r.cstring(); m !== ""; m = r.cstring()) mechanisms.push(m);
         const password = await this.requirePassword("SASL (SCRAM)");
         const cert = this.host.serverCertificate();
-        const mechanism = chooseScramMechanism(mechanisms, cert !== null);
-        const channelBinding = mechanism === "SCRAM-SHA-256-PLUS" && cert ? await tlsServerEndPointHash(cert) : null;
-        this.scram = new ScramClient({ mechanism, password, channelBinding, tlsAvailable: cert !== null });
+        let mechanism = chooseScramMechanism(mechanisms, cert !== null);
+        let channelBinding: Uint8Array | null = null;
+        let tlsAvailable = cert !== null;
+        if (mechanism === "SCRAM-SHA-256-PLUS" && cert) {
+          try {
+            channelBinding = await tlsServerEndPointHash(cert);
+          } catch (err) {
+            // e.g. an Ed25519 certificate: RFC 5929 defines no hash for it. Plain SCRAM still
+            // authenticates; "n" (not "y") because the server does support binding.
+            if (!mechanisms.includes("SCRAM-SHA-256")) throw err;
+            mechanism = "SCRAM-SHA-256";
+            tlsAvailable = false;
+          }
+        }
+        this.scram = new ScramClient({ mechanism, password, channelBinding, tlsAvailable });
         const first = this.scram.clientFirstMessage();
         this.host.send((w) => msg.saslInitialResponse(w, mechanism, first));
         return;
@@ -100,6 +118,7 @@ export class StartupRequest extends Request<void> {
       case Auth.SASLFinal: {
         if (!this.scram) throw new InterfaceError("server sent SASLFinal before SASL started");
         await this.scram.verifyServerFinal(new TextDecoder().decode(r.rest()));
+        this.scramVerified = true;
         return;
       }
       default: {

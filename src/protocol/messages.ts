@@ -27,6 +27,7 @@ export const Backend = {
   ParseComplete: 0x31, // 1
   PortalSuspended: 0x73, // s
   ReadyForQuery: 0x5a, // Z
+  RowDescription: 0x54, // T
 } as const;
 
 /** Sequential reader over one message body; every read is bounds-checked. */

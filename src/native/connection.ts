@@ -1,0 +1,182 @@
+// pg8000's native API: run(sql, params) with :name and $n placeholders, rows as arrays.
+
+import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
+import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
+import type { ConnectOptions } from "../core/options.js";
+import type { QueryResult } from "../core/query.js";
+import type { StatementEntry } from "../core/statement-cache.js";
+import { InterfaceError, type ServerFields } from "../errors.js";
+import type { ColumnInfo } from "../protocol/messages.js";
+import type { InAdapter, OutAdapter } from "../types/registry.js";
+import { bindNamed, bindTypes, toStatement, type NativeStatement } from "./placeholders.js";
+
+export type Params = Record<string, unknown> | unknown[];
+
+export interface RunOptions {
+  /** COPY source (FROM STDIN) or destination (TO STDOUT). */
+  stream?: unknown;
+  /** Parameter type OIDs by parameter name (or "1", "2"… for array params). */
+  types?: Record<string, number>;
+  /** Cancels the query on the server when aborted. */
+  signal?: AbortSignal;
+  /** Seconds; the query is cancelled on the server when exceeded. */
+  timeout?: number;
+}
+
+/** Converted statements are reused by SQL text; a small map keeps the scanning off the hot path. */
+const STATEMENT_MEMO_LIMIT = 512;
+
+export class Connection {
+  /** Columns of the last result, or null. */
+  columns: ColumnInfo[] | null = null;
+  /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
+  row_count: number | null = null;
+  private readonly memo = new Map<string, NativeStatement>();
+  private preparedCounter = 0;
+
+  protected constructor(protected readonly core: CoreConnection) {}
+
+  static async connect(options: ConnectOptions | string): Promise<Connection> {
+    return new Connection(await CoreConnection.connect(options));
+  }
+
+  get closed(): boolean {
+    return this.core.closed;
+  }
+  get parameter_statuses(): Record<string, string> {
+    return this.core.parameter_statuses;
+  }
+  get notifications(): Notification[] {
+    return this.core.notifications;
+  }
+  get notices(): ServerFields[] {
+    return this.core.notices;
+  }
+  /** The server process id of this session (for pg_cancel_backend / pg_terminate_backend). */
+  get backend_pid(): number {
+    return this.core.backendPid;
+  }
+
+  on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
+    return this.core.on(event, listener);
+  }
+
+  /**
+   * Runs SQL. Without params the simple query protocol sends it verbatim (several statements
+   * allowed); with params, `:name` (object) and `$n` placeholders are bound separately.
+   * Resolves to the rows, or null when the statement returns no rows description.
+   */
+  async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][] | null> {
+    const result = await this.execute(sql, params, options);
+    this.columns = result.columns;
+    this.row_count = result.rowCount;
+    return result.columns === null ? null : result.rows;
+  }
+
+  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<QueryResult> {
+    if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
+    const execute: ExecuteOptions = {};
+    if (isEmpty(params) && options.stream === undefined) return this.core.simpleQuery(sql, execute);
+    const given = params ?? [];
+    const statement = this.statementFor(sql);
+    const values = bindNamed(statement, given);
+    if (options.types) execute.oids = bindTypes(statement, given, options.types);
+    return this.core.extendedQuery(statement.sql, values, execute);
+  }
+
+  private statementFor(sql: string): NativeStatement {
+    let statement = this.memo.get(sql);
+    if (!statement) {
+      statement = toStatement(sql);
+      if (this.memo.size >= STATEMENT_MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
+      this.memo.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Parses the statement once on the server; run it many times with different params. */
+  async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
+    const statement = toStatement(sql);
+    const oids = types ? bindTypes(statement, slotsAsObject(statement), types) : [];
+    const name = `pg8000_prepared_${++this.preparedCounter}`;
+    const entry = await this.core.prepareNamed(name, statement.sql, oids);
+    return new PreparedStatement(this, this.core, statement, entry);
+  }
+
+  register_in_adapter(oid: number, fn: InAdapter): void {
+    this.core.registry.registerInAdapter(oid, fn);
+  }
+
+  register_out_adapter(ctor: abstract new (...args: never[]) => unknown, fn: OutAdapter): void {
+    this.core.registry.registerOutAdapter(ctor as unknown as Function, fn);
+  }
+
+  /** Asks the server to cancel the statement this connection is running. */
+  cancel(): Promise<void> {
+    return this.core.cancel();
+  }
+
+  close(): Promise<void> {
+    return this.core.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.core.closed) await this.core.close();
+  }
+
+  /** @internal used by PreparedStatement to record the result like run() does. */
+  remember(result: QueryResult): void {
+    this.columns = result.columns;
+    this.row_count = result.rowCount;
+  }
+}
+
+export class PreparedStatement {
+  private closed = false;
+
+  constructor(
+    private readonly owner: Connection,
+    private readonly core: CoreConnection,
+    private readonly statement: NativeStatement,
+    private readonly entry: StatementEntry,
+  ) {}
+
+  /** Columns of the statement's result (known since prepare), or null. */
+  get columns(): ColumnInfo[] | null {
+    return this.entry.columns ?? null;
+  }
+
+  async run(params?: Params | null): Promise<unknown[][] | null> {
+    if (this.closed) throw new InterfaceError("prepared statement is closed");
+    const values = bindNamed(this.statement, params ?? (this.statement.names.length > 0 ? {} : []));
+    const result = await this.core.executeNamed(this.entry, values);
+    this.owner.remember(result);
+    return result.columns === null ? null : result.rows;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.core.closeNamed(this.entry.name);
+  }
+}
+
+function isEmpty(params: Params | null | undefined): boolean {
+  if (params === undefined || params === null) return true;
+  if (Array.isArray(params)) return params.length === 0;
+  if (typeof params !== "object") throw new InterfaceError(`params must be an object or an array, got ${typeof params}`);
+  for (const _ in params) return false;
+  return true;
+}
+
+/** An object with one key per slot, so bindTypes can map types for a statement with no values yet. */
+function slotsAsObject(statement: NativeStatement): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 1; i <= statement.maxDollar; i++) o[String(i)] = null;
+  for (const name of statement.names) o[name] = null;
+  return o;
+}
+
+export async function connect(options: ConnectOptions | string): Promise<Connection> {
+  return Connection.connect(options);
+}

@@ -1,0 +1,28 @@
+// Shared helpers for integration tests against the throwaway cluster.
+
+import { clusterInfo, type ClusterInfo } from "../setup/cluster-info.js";
+import type { ConnectOptions } from "../../src/core/options.js";
+
+export const cluster: ClusterInfo = clusterInfo();
+
+/** Options for the trusted user over TCP, plus overrides. */
+export function trustOptions(extra: Partial<ConnectOptions> = {}): ConnectOptions {
+  return {
+    user: cluster.users.trust.user,
+    host: cluster.host,
+    port: cluster.port,
+    database: cluster.database,
+    ...extra,
+  };
+}
+
+/** Options for the superuser over the unix socket. */
+export function superOptions(extra: Partial<ConnectOptions> = {}): ConnectOptions {
+  return { user: cluster.superuser, unix_sock: cluster.socketPath, database: cluster.database, ...extra };
+}
+
+/** Unique table/channel names so test files can run in parallel against one cluster. */
+let counter = 0;
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${++counter}`;
+}
