@@ -8,6 +8,7 @@ import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
+import { CopyHandler, type CopyHost } from "./copy.js";
 import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { QueryRequest, type QueryOptions, type QueryResult } from "./query.js";
@@ -24,7 +25,15 @@ export interface ExecuteOptions {
   /** Explicit parameter type OIDs (0 = let the server infer). */
   oids?: (number | undefined)[];
   onRow?: (row: unknown[]) => void;
-  copy?: QueryOptions["copy"];
+  /** COPY source (FROM STDIN) or destination (TO STDOUT). */
+  stream?: unknown;
+}
+
+/** A request whose bytes wait until an exclusive request (COPY IN, an open portal) is done. */
+interface DeferredWrite {
+  request: Request<unknown>;
+  build: (w: msg.MessageWriter) => void;
+  exclusive: boolean;
 }
 
 export class CoreConnection {
@@ -50,6 +59,11 @@ export class CoreConnection {
   private backlog: Uint8Array[] = [];
   private resumeAt: { index: number; count: number } | null = null;
   private closeError: Error | null = null;
+  /** While set, later requests are queued but their bytes are held back (see DeferredWrite). */
+  private exclusive: Request<unknown> | null = null;
+  private deferred: DeferredWrite[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private readPauses = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
@@ -88,6 +102,7 @@ export class CoreConnection {
     this.transport.attach({
       data: (chunk) => this.onData(chunk),
       close: (error) => this.onTransportClose(error),
+      drain: () => this.onDrain(),
     });
     const params: Record<string, string> = { user: o.user };
     if (o.database) params.database = o.database;
@@ -128,18 +143,63 @@ export class CoreConnection {
     }
   }
 
-  private flush(): void {
+  /** Writes the buffer now; false when the socket's buffer is full (wait for drain). */
+  private flush(): boolean {
     this.flushScheduled = false;
-    if (this.out.length === 0 || this.state === "closed") return;
-    this.transport.write(this.out.take());
+    if (this.out.length === 0 || this.state === "closed") return true;
+    return this.transport.write(this.out.take());
   }
 
-  private enqueue<T>(request: Request<T>, build: (w: msg.MessageWriter) => void): Promise<T> {
-    this.queue.push(request as Request<unknown>);
+  private onDrain(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Queues a request and writes its messages. An exclusive request (COPY with a stream, an open
+   * portal) must be the last thing the server reads until it ends, so later requests' bytes are
+   * held back until then; their order is kept.
+   */
+  private enqueue<T>(request: Request<T>, build: (w: msg.MessageWriter) => void, exclusive = false): Promise<T> {
+    const r = request as Request<unknown>;
+    this.queue.push(r);
     if (this.queue.length - this.queueHead === 1) this.armTimer();
-    this.send(build);
+    if (this.exclusive) {
+      this.deferred.push({ request: r, build, exclusive });
+    } else {
+      this.send(build);
+      if (exclusive) this.exclusive = r;
+    }
     return request.promise;
   }
+
+  /** The exclusive request ended: write what waited, up to the next exclusive one. */
+  private releaseExclusive(): void {
+    this.exclusive = null;
+    while (this.deferred.length > 0) {
+      const next = this.deferred.shift()!;
+      this.send(next.build);
+      if (next.exclusive) {
+        this.exclusive = next.request;
+        return;
+      }
+    }
+  }
+
+  private readonly copyHost: CopyHost = {
+    send: (build) => this.send(build),
+    drain: () => {
+      if (this.flush() || this.state === "closed") return Promise.resolve();
+      return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    },
+    pauseReading: () => {
+      if (this.readPauses++ === 0) this.transport.pause();
+    },
+    resumeReading: () => {
+      if (--this.readPauses === 0) this.transport.resume();
+    },
+  };
 
   private assertOpen(): void {
     if (this.state === "closed") {
@@ -153,11 +213,16 @@ export class CoreConnection {
   simpleQuery(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     this.assertOpen();
     if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
-    const request = new QueryRequest(this, sql, { onRow: options.onRow, copy: options.copy });
-    return this.enqueue(request, (w) => {
-      this.closeEvicted(w);
-      msg.query(w, sql);
-    });
+    const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, false);
+    const request = new QueryRequest(this, sql, { onRow: options.onRow, copy });
+    return this.enqueue(
+      request,
+      (w) => {
+        this.closeEvicted(w);
+        msg.query(w, sql);
+      },
+      copy !== undefined,
+    );
   }
 
   /**
@@ -176,17 +241,22 @@ export class CoreConnection {
     }
     const values = this.encodeParameters(params, options.oids);
     const oids = values.map((v) => v.oid);
-    const base: QueryOptions = { onRow: options.onRow, copy: options.copy };
+    const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, true);
+    const base: QueryOptions = { onRow: options.onRow, copy };
 
-    if (!this.statements.enabled) {
+    if (!this.statements.enabled || copy) {
       const request = new QueryRequest(this, sql, base);
-      return this.enqueue(request, (w) => {
-        msg.parse(w, "", sql, oids);
-        msg.bind(w, "", "", values, []);
-        msg.describe(w, "P", "");
-        msg.execute(w, "", 0);
-        msg.sync(w);
-      });
+      return this.enqueue(
+        request,
+        (w) => {
+          msg.parse(w, "", sql, oids);
+          msg.bind(w, "", "", values, []);
+          msg.describe(w, "P", "");
+          msg.execute(w, "", 0);
+          msg.sync(w);
+        },
+        copy !== undefined,
+      );
     }
 
     const key = `${oids.join(",")}\u0000${sql}`;
@@ -282,7 +352,6 @@ export class CoreConnection {
       using: entry,
       decoder,
       onRow: options.onRow,
-      copy: options.copy,
     });
     return this.enqueue(request, (w) => {
       msg.bind(w, "", entry.name, values, decoder ? decoder.resultFormats() : []);
@@ -419,6 +488,7 @@ export class CoreConnection {
         this.queueHead = 0;
       }
       request.complete(status);
+      if (request === this.exclusive) this.releaseExclusive();
       return;
     }
     const result = request.handle(type, offset, length, index, this.codec);
@@ -473,6 +543,9 @@ export class CoreConnection {
     const pending = this.queue.slice(this.queueHead);
     this.queue.length = 0;
     this.queueHead = 0;
+    this.deferred = [];
+    this.exclusive = null;
+    this.onDrain();
     for (const request of pending) request.fail(error);
     this.listeners.emit("close", error);
   }

@@ -1,7 +1,131 @@
-// COPY sub-protocol handling for a query (filled in by the COPY work; see QueryRequest).
+// COPY sub-protocol. PostgreSQL docs: Frontend/Backend Protocol, "COPY Operations".
+// COPY IN reads its source as it sends (waiting for the socket to drain); COPY OUT hands each
+// CopyData to the sink and pauses the socket while the sink is busy, so memory stays bounded.
 
-import type { QueryRequest } from "./query.js";
+import { InterfaceError } from "../errors.js";
+import { Backend, BodyReader, readCopyResponse } from "../protocol/messages.js";
+import * as msg from "../protocol/serializer.js";
+import { copySink, copySource, type CopyChunk, type CopySink } from "./copy-streams.js";
 
-export interface CopyHandler {
-  handle(type: number, bytes: Uint8Array, offset: number, length: number, request: QueryRequest): void;
+/** What COPY needs from the connection. */
+export interface CopyHost {
+  send(build: (w: msg.MessageWriter) => void): void;
+  /** Writes what is buffered now; resolves when the socket can take more. */
+  drain(): Promise<void>;
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+/** Where a COPY failure is recorded; it is raised when the server is ready again. */
+export interface ErrorSink {
+  noteError(error: unknown): void;
+}
+
+/** Flush the outgoing buffer once this much COPY data is in it. */
+const COPY_FLUSH_BYTES = 64 * 1024;
+
+export class CopyHandler {
+  private sink: CopySink | null = null;
+  private sinkBusy: Promise<void> | null = null;
+  private bytesOut = 0;
+  private aborted = false;
+
+  /**
+   * @param stream the user's `stream` option
+   * @param extended the COPY came through the extended protocol: a Sync must follow CopyDone
+   */
+  constructor(
+    private readonly host: CopyHost,
+    private readonly stream: unknown,
+    private readonly extended: boolean,
+  ) {}
+
+  handle(type: number, bytes: Uint8Array, offset: number, length: number, request: ErrorSink): void {
+    switch (type) {
+      case Backend.CopyInResponse: {
+        const { format } = readCopyResponse(new BodyReader(bytes, offset, length));
+        void this.copyIn(format === 1, request);
+        return;
+      }
+      case Backend.CopyOutResponse:
+        this.sink = copySink(this.stream);
+        return;
+      case Backend.CopyData:
+        this.copyOut(bytes.slice(offset, offset + length), request);
+        return;
+      case Backend.CopyDone:
+        return;
+      case Backend.CopyBothResponse:
+        throw new InterfaceError("CopyBoth (replication streaming) needs start_replication(), not run()");
+    }
+  }
+
+  private copyOut(chunk: Uint8Array, request: ErrorSink): void {
+    if (this.aborted || !this.sink) return;
+    const write = (): void => {
+      try {
+        const result = this.sink!.write(chunk);
+        if (result instanceof Promise) {
+          this.host.pauseReading();
+          this.sinkBusy = result.then(
+            () => {
+              this.sinkBusy = null;
+              this.host.resumeReading();
+            },
+            (err: unknown) => {
+              this.fail(err, request);
+              this.sinkBusy = null;
+              this.host.resumeReading();
+            },
+          );
+        }
+      } catch (err) {
+        this.fail(err, request);
+      }
+    };
+    // Messages already framed in this socket chunk still arrive while paused: chain them.
+    if (this.sinkBusy) this.sinkBusy = this.sinkBusy.then(write);
+    else write();
+  }
+
+  /** Resolves once the COPY OUT destination has accepted everything; rejects with its error. */
+  async finished(): Promise<void> {
+    while (this.sinkBusy) await this.sinkBusy;
+    if (this.sink && !this.aborted) await this.sink.finished();
+  }
+
+  private fail(err: unknown, request: ErrorSink): void {
+    // The rest of the COPY data is read and dropped; the error is raised at ReadyForQuery.
+    this.aborted = true;
+    request.noteError(err);
+  }
+
+  private async copyIn(binary: boolean, request: ErrorSink): Promise<void> {
+    try {
+      for await (const chunk of copySource(this.stream)) {
+        if (binary && typeof chunk === "string") {
+          throw new InterfaceError("the COPY IN format is binary, but the stream yields strings; give bytes");
+        }
+        const size = typeof chunk === "string" ? chunk.length : chunk.length;
+        if (size === 0) continue;
+        this.host.send((w) => msg.copyData(w, chunk as CopyChunk));
+        this.bytesOut += size;
+        if (this.bytesOut >= COPY_FLUSH_BYTES) {
+          this.bytesOut = 0;
+          await this.host.drain();
+        }
+      }
+      this.host.send((w) => {
+        msg.copyDone(w);
+        if (this.extended) msg.sync(w);
+      });
+    } catch (err) {
+      request.noteError(err);
+      const reason = err instanceof Error ? err.message : String(err);
+      this.host.send((w) => {
+        msg.copyFail(w, `COPY source failed: ${reason}`.slice(0, 1000));
+        if (this.extended) msg.sync(w);
+      });
+    }
+  }
 }

@@ -179,6 +179,22 @@ export class QueryRequest extends Request<QueryResult> {
 
   complete(_status: TransactionStatus): void {
     if (this.options.using) this.options.using.uses--;
+    const copy = this.options.copy;
+    if (copy) {
+      // COPY OUT: settle once the destination has taken every chunk.
+      copy.finished().then(
+        () => this.finish(),
+        (err: unknown) => {
+          this.noteError(err);
+          this.finish();
+        },
+      );
+    } else {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
     if (this.error) this.reject(this.error);
     else this.resolve(this.result);
   }

@@ -62,9 +62,9 @@ export class Connection extends NativeConnection {
     if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
     this.beginIfNeeded();
     const empty = params === undefined || params === null || (Array.isArray(params) && params.length === 0);
-    if (empty && options.stream === undefined) return this.core.simpleQuery(sql);
-    const converted = convertParamstyle(style, sql, params ?? []);
-    return this.core.extendedQuery(converted.sql, converted.values, { oids });
+    if (empty) return this.core.simpleQuery(sql, { stream: options.stream });
+    const converted = convertParamstyle(style, sql, params);
+    return this.core.extendedQuery(converted.sql, converted.values, { oids, stream: options.stream });
   }
 
   /** @internal Cursor.executemany: every set is sent before the first answer arrives. */

@@ -166,7 +166,7 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Row> {
-    yield* this[Symbol.iterator]();
+    for (const row of this) yield row;
   }
 }
 

@@ -75,8 +75,9 @@ export class Connection {
 
   protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<QueryResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
-    const execute: ExecuteOptions = {};
-    if (isEmpty(params) && options.stream === undefined) return this.core.simpleQuery(sql, execute);
+    const execute: ExecuteOptions = { stream: options.stream };
+    // No params: the SQL goes verbatim (simple protocol), COPY with a stream included.
+    if (isEmpty(params)) return this.core.simpleQuery(sql, execute);
     const given = params ?? [];
     const statement = this.statementFor(sql);
     const values = bindNamed(statement, given);
