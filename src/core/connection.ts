@@ -3,7 +3,7 @@
 // of the queue, except the asynchronous ones (notifications, notices, parameter statuses).
 
 import { loadCodec, type Codec } from "../codec/index.js";
-import { InterfaceError, OperationalError, type ServerFields } from "../errors.js";
+import { DatabaseError, InterfaceError, OperationalError, type ServerFields } from "../errors.js";
 import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { Transport } from "../transport/transport.js";
@@ -18,6 +18,12 @@ import { StartupRequest } from "./startup.js";
 import { StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
 
+/** The server no longer has the statement, or its result type changed (DDL since it was prepared). */
+function isStaleStatement(err: unknown): boolean {
+  if (!(err instanceof DatabaseError)) return false;
+  return err.code === "26000" || (err.code === "0A000" && /cached plan must not change result type/.test(err.message));
+}
+
 export type ConnectionState = "connecting" | "open" | "closed";
 
 /** Per-call options of the query paths. */
@@ -27,6 +33,10 @@ export interface ExecuteOptions {
   onRow?: (row: unknown[]) => void;
   /** COPY source (FROM STDIN) or destination (TO STDOUT). */
   stream?: unknown;
+  /** Cancels the query on the server when aborted (it then rejects with SQLSTATE 57014). */
+  signal?: AbortSignal;
+  /** Seconds after which the query is cancelled on the server. */
+  timeout?: number;
 }
 
 /** A request whose bytes wait until an exclusive request (COPY IN, an open portal) is done. */
@@ -174,6 +184,33 @@ export class CoreConnection {
     return request.promise;
   }
 
+  /**
+   * Cancels `request` on the server when the signal aborts or the timeout passes. A request
+   * still waiting behind others is cancelled when the server starts on it, so a cancel never
+   * hits a neighbour that is running at that moment.
+   */
+  private watchCancel<T>(request: Request<T>, promise: Promise<T>, options: ExecuteOptions): Promise<T> {
+    const { signal, timeout } = options;
+    if (!signal && timeout === undefined) return promise;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
+      throw new InterfaceError(`the query 'timeout' must be a positive number of seconds, got ${String(timeout)}`);
+    }
+    const cancel = (): void => {
+      if (request.done) return;
+      if (this.queue[this.queueHead] === request) void this.cancel().catch(() => undefined);
+      else request.cancelWhenStarted = true;
+    };
+    const timer = timeout === undefined ? undefined : setTimeout(cancel, timeout * 1000);
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener("abort", cancel, { once: true });
+    const cleanup = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", cancel);
+    };
+    promise.then(cleanup, cleanup);
+    return promise;
+  }
+
   /** The exclusive request ended: write what waited, up to the next exclusive one. */
   private releaseExclusive(): void {
     this.exclusive = null;
@@ -215,7 +252,7 @@ export class CoreConnection {
     if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
     const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, false);
     const request = new QueryRequest(this, sql, { onRow: options.onRow, copy });
-    return this.enqueue(
+    const promise = this.enqueue(
       request,
       (w) => {
         this.closeEvicted(w);
@@ -223,6 +260,7 @@ export class CoreConnection {
       },
       copy !== undefined,
     );
+    return this.watchCancel(request, promise, options);
   }
 
   /**
@@ -241,12 +279,10 @@ export class CoreConnection {
     }
     const values = this.encodeParameters(params, options.oids);
     const oids = values.map((v) => v.oid);
-    const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, true);
-    const base: QueryOptions = { onRow: options.onRow, copy };
-
-    if (!this.statements.enabled || copy) {
-      const request = new QueryRequest(this, sql, base);
-      return this.enqueue(
+    if (options.stream !== undefined || !this.statements.enabled) {
+      const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, true);
+      const request = new QueryRequest(this, sql, { onRow: options.onRow, copy });
+      const promise = this.enqueue(
         request,
         (w) => {
           msg.parse(w, "", sql, oids);
@@ -257,19 +293,34 @@ export class CoreConnection {
         },
         copy !== undefined,
       );
+      return this.watchCancel(request, promise, options);
     }
+    return this.runCached(sql, values, oids, options, true);
+  }
 
+  /** One run of a cached statement; re-prepares once when the server has dropped or outdated it. */
+  private runCached(
+    sql: string,
+    values: EncodedParameter[],
+    oids: number[],
+    options: ExecuteOptions,
+    mayRetry: boolean,
+  ): Promise<QueryResult> {
     const key = `${oids.join(",")}\u0000${sql}`;
     let entry = this.statements.get(key);
     if (entry?.parseError) {
       this.statements.remove(key, entry, false);
       entry = undefined;
     }
+    const onRow = options.onRow;
+    let request: QueryRequest;
+    let promise: Promise<QueryResult>;
     if (!entry) {
+      // First run: parse, describe and execute in one round trip (text results this time).
       const created = this.statements.create(key, sql);
       created.uses++;
-      const request = new QueryRequest(this, sql, { ...base, describing: created, using: created });
-      const promise = this.enqueue(request, (w) => {
+      request = new QueryRequest(this, sql, { onRow, describing: created, using: created });
+      promise = this.enqueue(request, (w) => {
         this.closeEvicted(w);
         msg.parse(w, created.name, sql, oids);
         msg.describe(w, "S", created.name);
@@ -280,29 +331,38 @@ export class CoreConnection {
       promise.catch(() => {
         if (created.parseError) this.statements.remove(key, created, false);
       });
-      return promise;
+      return this.watchCancel(request, promise, options);
     }
-    const stmt: StatementEntry = entry;
+    const stmt = entry;
     stmt.uses++;
     if (stmt.columns === undefined) {
-      // Described by a request still in flight: ask for this portal's description too.
-      const request = new QueryRequest(this, sql, { ...base, using: stmt });
-      return this.enqueue(request, (w) => {
+      // Being described by a request still in flight: describe this portal as well.
+      request = new QueryRequest(this, sql, { onRow, using: stmt });
+      promise = this.enqueue(request, (w) => {
         msg.bind(w, "", stmt.name, values, []);
         msg.describe(w, "P", "");
         msg.execute(w, "", 0);
         msg.sync(w);
-      }).catch((err: Error) => {
+      });
+      promise = promise.catch((err: Error) => {
         throw stmt.parseError ?? err;
       });
+    } else {
+      const decoder = stmt.decoder;
+      request = new QueryRequest(this, sql, { onRow, using: stmt, decoder });
+      promise = this.enqueue(request, (w) => {
+        this.closeEvicted(w);
+        msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
+        msg.execute(w, "", 0);
+        msg.sync(w);
+      });
     }
-    const decoder = stmt.decoder;
-    const request = new QueryRequest(this, sql, { ...base, using: stmt, decoder });
-    return this.enqueue(request, (w) => {
-      this.closeEvicted(w);
-      msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
-      msg.execute(w, "", 0);
-      msg.sync(w);
+    const sent = request;
+    return this.watchCancel(request, promise, options).catch((err: unknown) => {
+      if (!mayRetry || !isStaleStatement(err) || sent.startStatus !== "I" || this.closed) throw err;
+      // Outside a transaction nothing was done: drop the statement and prepare it afresh.
+      this.statements.remove(key, stmt, (err as DatabaseError).code !== "26000");
+      return this.runCached(sql, values, oids, options, false);
     });
   }
 
@@ -489,6 +549,8 @@ export class CoreConnection {
       }
       request.complete(status);
       if (request === this.exclusive) this.releaseExclusive();
+      const next = this.queue[this.queueHead];
+      if (next?.cancelWhenStarted) void this.cancel().catch(() => undefined);
       return;
     }
     const result = request.handle(type, offset, length, index, this.codec);

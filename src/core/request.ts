@@ -10,6 +10,10 @@ export abstract class Request<T = unknown> {
   error: Error | null = null;
   /** The server's transaction status when this request started being answered. */
   startStatus: TransactionStatus | null = null;
+  /** Settled (ReadyForQuery seen, or the connection failed). */
+  done = false;
+  /** Cancel on the server as soon as the server starts on this request. */
+  cancelWhenStarted = false;
   readonly promise: Promise<T>;
   private settle!: { resolve: (value: T) => void; reject: (error: Error) => void };
 
@@ -31,15 +35,18 @@ export abstract class Request<T = unknown> {
   }
 
   resolve(value: T): void {
+    this.done = true;
     this.settle.resolve(value);
   }
 
   reject(error: Error): void {
+    this.done = true;
     this.settle.reject(error);
   }
 
   /** The connection died: nothing more will arrive. */
   fail(error: Error): void {
+    this.done = true;
     this.settle.reject(this.error ?? error);
   }
 }

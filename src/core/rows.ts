@@ -4,7 +4,7 @@
 import { ColumnKind, type Codec } from "../codec/index.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import { decodeUtf8 } from "../protocol/utf8.js";
-import { formatDate, formatTime } from "../types/datetime.js";
+import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 
 /** Types the codec decodes in binary, by OID. Everything else is requested as text. */
@@ -117,7 +117,7 @@ export class RowDecoder {
           break;
         case ColumnKind.Timestamp: {
           const ms = col[rowIndex] as number;
-          row[c] = Number.isFinite(ms) ? new Date(ms) : ms;
+          row[c] = timestampFromMillis(ms);
           break;
         }
         case ColumnKind.Uuid:

@@ -75,7 +75,7 @@ export class Connection {
 
   protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<QueryResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
-    const execute: ExecuteOptions = { stream: options.stream };
+    const execute: ExecuteOptions = { stream: options.stream, signal: options.signal, timeout: options.timeout };
     // No params: the SQL goes verbatim (simple protocol), COPY with a stream included.
     if (isEmpty(params)) return this.core.simpleQuery(sql, execute);
     const given = params ?? [];
