@@ -1,9 +1,366 @@
-// WebSocket transport to the pg8000 bridge (browser mode).
+// WebSocket transport to the pg8000 bridge (browser mode; also Node through the `ws` package).
+// Raw PostgreSQL bytes travel as binary messages whose boundaries mean nothing; the bridge picks
+// the server from its own configuration (?target=NAME) and does TLS to it, answering SSLRequest
+// with 'N' itself. Bridge protocol: design/ARCHITECTURE.md. No Node built-ins on this path.
 
-import { InterfaceError } from "../errors.js";
-import type { ResolvedOptions } from "../core/options.js";
-import type { Transport } from "./transport.js";
+import { InterfaceError, OperationalError } from "../errors.js";
+import type { BridgeOptions, ResolvedOptions } from "../core/options.js";
+import type { Transport, TransportHandlers } from "./transport.js";
 
-export async function connectBridge(_options: ResolvedOptions): Promise<Transport> {
-  throw new InterfaceError("connecting through the WebSocket bridge is not available in this version");
+export const BRIDGE_SUBPROTOCOL = "pg8000.v1";
+/** Outgoing messages are cut at this size, well below any sane bridge maxPayload. */
+const MAX_FRAME = 64 * 1024;
+/** write() returns false above this many buffered bytes; drain fires below half of it. */
+const HIGH_WATER = 1024 * 1024;
+const DRAIN_POLL_MS = 5;
+/** Characters allowed in a Sec-WebSocket-Protocol value (RFC 7230 tchar). */
+const TOKEN_CHARS = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/** The part of the WHATWG WebSocket (and of `ws`, which also has pause/resume) used here. */
+interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly protocol: string;
+  readonly bufferedAmount: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  pause?(): void;
+  resume?(): void;
+}
+type WebSocketClass = new (url: string, protocols: string[]) => WebSocketLike;
+
+const OPEN = 1;
+
+/** Opens a WebSocket to the bridge; resolves once the bridge accepted it. */
+export async function connectBridge(options: ResolvedOptions): Promise<Transport> {
+  const where = bridgeAddress(options.bridge!);
+  const WebSocketImpl = await webSocketClass();
+  let ws: WebSocketLike;
+  try {
+    ws = new WebSocketImpl(where.url, where.protocols);
+  } catch (err) {
+    throw new InterfaceError(`invalid bridge.url ${where.shown}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const transport = new WebSocketTransport(ws, where.shown);
+  await transport.opened(options.timeout);
+  return transport;
+}
+
+interface BridgeAddress {
+  url: string;
+  protocols: string[];
+  /** The URL without the token, for messages. */
+  shown: string;
+}
+
+function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
+  const bridge: BridgeOptions = typeof option === "string" ? { url: option } : option;
+  if (bridge === null || typeof bridge !== "object" || typeof bridge.url !== "string" || bridge.url === "") {
+    throw new InterfaceError("'bridge' must be a ws:// or wss:// URL, or { url, token?, target? }");
+  }
+  for (const key of Object.keys(bridge)) {
+    if (!["url", "token", "target"].includes(key)) throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target`);
+  }
+  if (bridge.token !== undefined && (typeof bridge.token !== "string" || bridge.token === "")) {
+    throw new InterfaceError("bridge.token must be a non-empty string");
+  }
+  if (bridge.target !== undefined && (typeof bridge.target !== "string" || bridge.target === "")) {
+    throw new InterfaceError("bridge.target must be the name of one of the bridge's targets");
+  }
+  let url: URL;
+  try {
+    const base = (globalThis as { location?: { href: string } }).location?.href;
+    url = base === undefined ? new URL(bridge.url) : new URL(bridge.url, base);
+  } catch {
+    throw new InterfaceError(`bridge.url ${JSON.stringify(bridge.url)} is not a URL; expected e.g. wss://bridge.example.com/`);
+  }
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new InterfaceError(`bridge.url must start with ws:// or wss://, got ${url.protocol}//`);
+  }
+  if (bridge.target !== undefined) url.searchParams.set("target", bridge.target);
+  url.searchParams.delete("token");
+  const shown = url.href;
+  const protocols = [BRIDGE_SUBPROTOCOL];
+  if (bridge.token !== undefined) {
+    // The subprotocol header keeps the token out of URLs (and access logs); other characters go in the query.
+    if (TOKEN_CHARS.test(bridge.token)) protocols.push(`token.${bridge.token}`);
+    else url.searchParams.set("token", bridge.token);
+  }
+  return { url: url.href, protocols, shown };
+}
+
+async function webSocketClass(): Promise<WebSocketClass> {
+  const global = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
+  if (global) return global;
+  try {
+    const ws = await import("ws");
+    return (ws.WebSocket ?? ws.default) as unknown as WebSocketClass;
+  } catch (err) {
+    throw new InterfaceError("connecting through the bridge needs a global WebSocket or, in Node, the 'ws' package (npm install ws)", { cause: err });
+  }
+}
+
+class WebSocketTransport implements Transport {
+  private handlers: TransportHandlers | null = null;
+  private state: "connecting" | "open" | "closing" | "closed" = "connecting";
+  /** Bytes received while not attached or paused. */
+  private inbox: Uint8Array[] = [];
+  private paused = false;
+  private outbox: Uint8Array[] = [];
+  private outboxBytes = 0;
+  private flushScheduled = false;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once the stream ended: null for an orderly close. */
+  private closedWith: Error | null | undefined = undefined;
+  private closeDelivered = false;
+  private lastError = "";
+  private onOpened: ((error: Error | null) => void) | null = null;
+
+  constructor(
+    private readonly ws: WebSocketLike,
+    private readonly shownUrl: string,
+  ) {
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => this.onOpen();
+    ws.onmessage = (event) => this.onMessage(event.data);
+    ws.onerror = (event) => {
+      // Browsers say nothing here (on purpose); ws in Node gives the reason, e.g. ECONNREFUSED.
+      const message = event.message ?? (event.error instanceof Error ? event.error.message : "");
+      if (message) this.lastError = message;
+    };
+    ws.onclose = (event) => this.onClose(event.code, event.reason);
+  }
+
+  opened(timeout: number | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.onOpened = (error) => {
+        if (timer) clearTimeout(timer);
+        this.onOpened = null;
+        if (error) reject(error);
+        else resolve();
+      };
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          const error = new OperationalError(`timeout: the bridge at ${this.shownUrl} did not accept the WebSocket within ${timeout} s`);
+          this.onOpened?.(error);
+          this.destroy(error);
+        }, timeout * 1000);
+      }
+    });
+  }
+
+  private onOpen(): void {
+    if (this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
+      const error = new OperationalError(`${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL})`);
+      this.onOpened?.(error);
+      this.destroy(error);
+      return;
+    }
+    this.state = "open";
+    this.onOpened?.(null);
+  }
+
+  private onMessage(data: unknown): void {
+    let bytes: Uint8Array;
+    if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+    else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    else {
+      this.destroy(new OperationalError(`${this.shownUrl} sent a text message; a pg8000 bridge sends only binary PostgreSQL bytes`));
+      return;
+    }
+    if (this.handlers && !this.paused && this.inbox.length === 0) this.handlers.data(bytes);
+    else {
+      this.inbox.push(bytes);
+      this.deliver();
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    const wasConnecting = this.state === "connecting";
+    const byUs = this.state === "closing" || this.state === "closed";
+    this.state = "closed";
+    const error = byUs || code === 1000 || code === 1005 ? null : bridgeCloseError(code, reason, wasConnecting, this.shownUrl, this.lastError);
+    if (wasConnecting) {
+      this.onOpened?.(error ?? bridgeCloseError(code, reason, true, this.shownUrl, this.lastError));
+    }
+    this.finish(error);
+  }
+
+  private finish(error: Error | null): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = error;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.deliver();
+  }
+
+  attach(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    this.deliver();
+  }
+
+  /** Hands queued bytes, then the close, to the handlers, unless paused. */
+  private deliver(): void {
+    const handlers = this.handlers;
+    if (!handlers) return;
+    while (this.inbox.length > 0 && !this.paused) handlers.data(this.inbox.shift()!);
+    if (!this.paused && this.inbox.length === 0 && this.closedWith !== undefined && !this.closeDelivered) {
+      this.closeDelivered = true;
+      handlers.close(this.closedWith);
+    }
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.state !== "open") return false;
+    this.outbox.push(bytes);
+    this.outboxBytes += bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    const below = this.ws.bufferedAmount + this.outboxBytes < HIGH_WATER;
+    if (!below) this.watchDrain();
+    return below;
+  }
+
+  /** Sends what was written this tick, small writes joined, large ones cut into MAX_FRAME pieces. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outboxBytes === 0 || this.ws.readyState !== OPEN) return;
+    const chunks = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    let joined: Uint8Array | null = null;
+    let used = 0;
+    const sendJoined = (): void => {
+      if (joined && used > 0) this.ws.send(joined.subarray(0, used));
+      joined = null;
+      used = 0;
+    };
+    for (const chunk of chunks) {
+      if (chunk.length >= MAX_FRAME) {
+        sendJoined();
+        for (let at = 0; at < chunk.length; at += MAX_FRAME) this.ws.send(chunk.subarray(at, at + MAX_FRAME));
+        continue;
+      }
+      if (joined && used + chunk.length > MAX_FRAME) sendJoined();
+      if (!joined) {
+        if (chunks.length === 1) {
+          this.ws.send(chunk);
+          continue;
+        }
+        joined = new Uint8Array(MAX_FRAME);
+      }
+      joined.set(chunk, used);
+      used += chunk.length;
+    }
+    sendJoined();
+  }
+
+  /** WebSockets have no drain event: poll bufferedAmount until it falls below half the mark. */
+  private watchDrain(): void {
+    if (this.drainTimer) return;
+    const poll = (): void => {
+      this.drainTimer = undefined;
+      if (this.state !== "open") return;
+      if (this.ws.bufferedAmount + this.outboxBytes < HIGH_WATER / 2) this.handlers?.drain?.();
+      else this.drainTimer = setTimeout(poll, DRAIN_POLL_MS);
+    };
+    this.drainTimer = setTimeout(poll, DRAIN_POLL_MS);
+  }
+
+  pause(): void {
+    this.paused = true;
+    // `ws` can stop reading the socket; a browser WebSocket cannot, so messages wait in the inbox.
+    this.ws.pause?.();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.ws.resume?.();
+    this.deliver();
+  }
+
+  end(): void {
+    if (this.state !== "open") return;
+    this.flush();
+    this.state = "closing";
+    // Messages already sent go out before the close frame.
+    this.ws.close(1000, "client closed the connection");
+  }
+
+  destroy(error?: Error): void {
+    if (this.state === "closed") return;
+    const wasActive = this.state === "open" || this.state === "connecting";
+    this.state = "closed";
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (wasActive || this.ws.readyState === OPEN) {
+      try {
+        this.ws.close(1000, "client closed the connection");
+      } catch {
+        // A WebSocket still connecting may refuse close() in some implementations; it dies with us anyway.
+      }
+    }
+    this.finish(error ?? null);
+  }
+
+  get encrypted(): boolean {
+    return this.shownUrl.startsWith("wss:");
+  }
+}
+
+/** Says what happened and what to fix, by close code (see bridge/session.ts CloseCode). */
+function bridgeCloseError(code: number, reason: string, connecting: boolean, url: string, lastError: string): OperationalError {
+  const detail = `bridge close code ${code}${reason ? `: ${reason}` : ""}`;
+  let message: string;
+  switch (code) {
+    case 4401:
+      message = "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
+      break;
+    case 4403:
+      message =
+        "the bridge refused this connection: bridge.target must name one of the bridge's configured targets, " +
+        "and a page's origin must be in the bridge's origins list";
+      break;
+    case 4408:
+      message = connecting || reason.startsWith("no PostgreSQL")
+        ? "the bridge timed out waiting for the startup message"
+        : "the bridge closed the connection after it was idle too long (the bridge's limits.idleTimeout)";
+      break;
+    case 4429:
+      message = "the bridge has too many connections: close unused connections or raise the bridge's limits";
+      break;
+    case 4502:
+      message = "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
+      break;
+    case 4400:
+      message = "the bridge did not recognise the bytes sent as the PostgreSQL protocol";
+      break;
+    case 1001:
+      message = "the bridge is shutting down; connect again later";
+      break;
+    case 1003:
+      message = "the bridge accepts only binary messages";
+      break;
+    case 1009:
+      message = "a message was larger than the bridge's limits.maxPayload";
+      break;
+    case 1011:
+      message = "the bridge failed internally";
+      break;
+    default:
+      message = connecting
+        ? `could not open a WebSocket to the bridge at ${url}: check bridge.url and that the bridge is running and reachable${lastError ? ` (${lastError})` : ""}`
+        : `the connection to the bridge was lost${lastError ? ` (${lastError})` : ""}`;
+  }
+  return new OperationalError(`${message} (${detail})`);
 }

@@ -1,0 +1,303 @@
+// The bridge's configuration: its public shape, defaults that are closed unless opened on
+// purpose, and validation whose errors say what to change. Targets come only from here.
+
+import * as fs from "node:fs";
+import * as net from "node:net";
+
+/** How the bridge talks TLS to one PostgreSQL target (it answers the client's SSLRequest with 'N'). */
+export type TargetTlsMode = "disable" | "require" | "verify-full";
+
+export interface TargetTls {
+  mode: TargetTlsMode;
+  /** PEM of the CA(s) to verify the server against (verify-full); default: Node's CA store. */
+  ca?: string;
+  /** Path of a PEM CA file, read once at start-up. */
+  caFile?: string;
+  /** Name to send as SNI and to check the certificate against; default: the target's host. */
+  servername?: string;
+}
+
+export interface TcpTarget {
+  host: string;
+  /** Default 5432. */
+  port?: number;
+  tls?: TargetTlsMode | TargetTls;
+}
+
+export interface UnixTarget {
+  /** Full path of the server's socket file, e.g. /var/run/postgresql/.s.PGSQL.5432. */
+  unix_sock: string;
+}
+
+export type TargetConfig = TcpTarget | UnixTarget;
+
+/** What a verifyToken hook is told about the connection attempt. */
+export interface TokenRequest {
+  /** The target the client asked for (?target=), or undefined. */
+  target: string | undefined;
+  origin: string | undefined;
+  ip: string;
+}
+
+/** A verifyToken hook's answer: false refuses; true or an object accepts (optionally fixing the target). */
+export type TokenVerdict = boolean | { target?: string };
+
+export interface BridgeLimits {
+  /** Sessions open at once, cancel requests included. Default 100. */
+  maxConnections?: number;
+  /** Sessions open at once from one client address. Default 16. */
+  maxConnectionsPerIp?: number;
+  /** Seconds for the client's first PostgreSQL bytes after the WebSocket opens. Default 10. */
+  startupTimeout?: number;
+  /** Seconds to connect (and do TLS) to the target. Default 10. */
+  connectTimeout?: number;
+  /** Seconds without bytes in either direction before the session is closed; 0 = never. Default 900. */
+  idleTimeout?: number;
+  /** Largest WebSocket message accepted from a client, in bytes. Default 1 MiB. */
+  maxPayload?: number;
+  /** Bytes queued towards one client before the bridge stops reading from PostgreSQL. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Seconds between WebSocket pings; a client that missed the previous pong is dropped. 0 = off. Default 30. */
+  heartbeatInterval?: number;
+}
+
+/** One structured log record. Never carries payload bytes, tokens or passwords. */
+export interface BridgeLogEvent {
+  time: string;
+  level: "info" | "warn" | "error";
+  event: "listening" | "refused" | "open" | "upstream" | "close" | "stopped" | "error";
+  [field: string]: string | number | boolean | undefined;
+}
+
+export interface BridgeConfig {
+  /** Where to listen. Default 127.0.0.1:5480. `port: 0` picks a free port (see the returned url). */
+  listen?: {
+    host?: string;
+    port?: number;
+    /** Serve wss:// directly (otherwise put a TLS-terminating proxy in front in production). */
+    tls?: { cert?: string; key?: string; certFile?: string; keyFile?: string };
+  };
+  /** URL path the WebSocket endpoint answers on. Default "/". */
+  path?: string;
+  /** Named PostgreSQL servers; clients choose among these names and nothing else. */
+  targets: Record<string, TargetConfig>;
+  /** Static tokens; any of them opens any target. */
+  tokens?: string[];
+  /** Secret(s) for HMAC-signed tokens from mintToken() (the first mints; all verify, for rotation). */
+  tokenSecret?: string | string[];
+  /** Your own check, e.g. a session lookup. Runs when the token is neither static nor signed by tokenSecret. */
+  verifyToken?: (token: string, request: TokenRequest) => TokenVerdict | Promise<TokenVerdict>;
+  /** Default true. Set false only to let anyone who can reach the bridge use every target. */
+  requireToken?: boolean;
+  /** Page origins allowed to connect, e.g. ["https://app.example.com"]; "*" allows any. Default: none
+   * (requests without an Origin header, i.e. non-browser clients, are not affected). */
+  origins?: string[] | "*";
+  limits?: BridgeLimits;
+  /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
+  trustProxy?: boolean;
+  /** Receives structured log records; false silences them. Default: JSON lines on stderr. */
+  log?: false | ((event: BridgeLogEvent) => void);
+}
+
+/** A target after validation, in the form the dialler uses. */
+export type BridgeTarget =
+  | { name: string; kind: "tcp"; host: string; port: number; tls: ResolvedTargetTls }
+  | { name: string; kind: "unix"; path: string; tls: ResolvedTargetTls };
+
+export interface ResolvedTargetTls {
+  mode: TargetTlsMode;
+  ca?: string;
+  servername?: string;
+}
+
+export interface ResolvedConfig {
+  host: string;
+  port: number;
+  tls: { cert: string; key: string } | null;
+  path: string;
+  targets: Map<string, BridgeTarget>;
+  staticTokens: string[];
+  secrets: string[];
+  verifyToken: BridgeConfig["verifyToken"];
+  requireToken: boolean;
+  origins: Set<string> | "*";
+  limits: Required<BridgeLimits>;
+  trustProxy: boolean;
+  log: (event: Omit<BridgeLogEvent, "time">) => void;
+}
+
+export const DEFAULT_PORT = 5480;
+
+const DEFAULT_LIMITS: Required<BridgeLimits> = {
+  maxConnections: 100,
+  maxConnectionsPerIp: 16,
+  startupTimeout: 10,
+  connectTimeout: 10,
+  idleTimeout: 900,
+  maxPayload: 1024 * 1024,
+  highWaterMark: 1024 * 1024,
+  heartbeatInterval: 30,
+};
+
+const TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export class BridgeConfigError extends Error {
+  override name = "BridgeConfigError";
+}
+
+function fail(message: string): never {
+  throw new BridgeConfigError(`bridge config: ${message}`);
+}
+
+export function resolveConfig(config: BridgeConfig): ResolvedConfig {
+  if (config === null || typeof config !== "object") fail("createBridge() takes a config object");
+  const known = new Set([
+    "listen", "path", "targets", "tokens", "tokenSecret", "verifyToken", "requireToken", "origins", "limits", "trustProxy", "log",
+  ]);
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) fail(`unknown key '${key}'; valid keys are: ${[...known].join(", ")}`);
+  }
+
+  const listen = config.listen ?? {};
+  const host = listen.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host === "") fail("listen.host must be a non-empty string");
+  const port = listen.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`listen.port must be an integer from 0 to 65535, got ${String(port)}`);
+  const tls = listen.tls ? resolveListenTls(listen.tls) : null;
+
+  const path = config.path ?? "/";
+  if (typeof path !== "string" || !path.startsWith("/")) fail(`path must start with "/", got ${JSON.stringify(path)}`);
+
+  if (!config.targets || typeof config.targets !== "object" || Object.keys(config.targets).length === 0) {
+    fail('targets is required: e.g. { "main": { "host": "127.0.0.1", "port": 5432 } }');
+  }
+  const targets = new Map<string, BridgeTarget>();
+  for (const [name, target] of Object.entries(config.targets)) targets.set(name, resolveTarget(name, target));
+
+  const staticTokens = config.tokens ?? [];
+  if (!Array.isArray(staticTokens) || staticTokens.some((t) => typeof t !== "string" || t.length < 16)) {
+    fail("tokens must be an array of strings of at least 16 characters (use long random values)");
+  }
+  const secrets = config.tokenSecret === undefined ? [] : Array.isArray(config.tokenSecret) ? config.tokenSecret : [config.tokenSecret];
+  if (secrets.some((s) => typeof s !== "string" || s.length < 32)) {
+    fail("tokenSecret must be a string (or strings) of at least 32 characters, e.g. `openssl rand -hex 32`");
+  }
+  if (config.verifyToken !== undefined && typeof config.verifyToken !== "function") fail("verifyToken must be a function");
+  const requireToken = config.requireToken ?? true;
+  if (typeof requireToken !== "boolean") fail("requireToken must be a boolean");
+  if (requireToken && staticTokens.length === 0 && secrets.length === 0 && !config.verifyToken) {
+    fail(
+      "no way to check tokens: set tokens, tokenSecret or verifyToken, or requireToken: false to let anyone " +
+        "who can reach the bridge open sessions on every target",
+    );
+  }
+
+  let origins: Set<string> | "*";
+  if (config.origins === "*") origins = "*";
+  else {
+    const list = config.origins ?? [];
+    if (!Array.isArray(list)) fail('origins must be an array of origins such as "https://app.example.com", or "*"');
+    origins = new Set(
+      list.map((o) => {
+        let url: URL;
+        try {
+          url = new URL(o);
+        } catch {
+          fail(`origins: ${JSON.stringify(o)} is not an origin such as "https://app.example.com"`);
+        }
+        if (url.origin === "null" || url.origin !== o.replace(/\/$/, "")) {
+          fail(`origins: ${JSON.stringify(o)} must be scheme://host[:port] only (no path), e.g. "${url.origin}"`);
+        }
+        return url.origin;
+      }),
+    );
+  }
+
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(config.limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) fail(`limits: unknown key '${key}'; valid keys are: ${Object.keys(DEFAULT_LIMITS).join(", ")}`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`limits.${key} must be a non-negative number`);
+    (limits as Record<string, number>)[key] = value;
+  }
+  for (const key of ["maxConnections", "maxConnectionsPerIp", "maxPayload", "highWaterMark", "connectTimeout", "startupTimeout"] as const) {
+    if (!(limits[key] > 0)) fail(`limits.${key} must be greater than 0`);
+  }
+  if (limits.maxPayload < 1024) fail("limits.maxPayload must be at least 1024 bytes");
+
+  return {
+    host,
+    port,
+    tls,
+    path,
+    targets,
+    staticTokens,
+    secrets,
+    verifyToken: config.verifyToken,
+    requireToken,
+    origins,
+    limits,
+    trustProxy: config.trustProxy === true,
+    log: makeLogger(config.log),
+  };
+}
+
+function resolveListenTls(t: NonNullable<NonNullable<BridgeConfig["listen"]>["tls"]>): { cert: string; key: string } {
+  const cert = t.cert ?? (t.certFile ? readFile(t.certFile, "listen.tls.certFile") : undefined);
+  const key = t.key ?? (t.keyFile ? readFile(t.keyFile, "listen.tls.keyFile") : undefined);
+  if (!cert || !key) fail("listen.tls needs cert and key (PEM strings) or certFile and keyFile");
+  return { cert, key };
+}
+
+function resolveTarget(name: string, target: TargetConfig): BridgeTarget {
+  if (!TARGET_NAME.test(name)) fail(`target name ${JSON.stringify(name)} may use only letters, digits, '_', '.', '-' (1-64)`);
+  if (target === null || typeof target !== "object") fail(`targets.${name} must be { host, port, tls? } or { unix_sock }`);
+  const keys = Object.keys(target);
+  if ("unix_sock" in target) {
+    if (keys.some((k) => k !== "unix_sock")) fail(`targets.${name}: a unix_sock target takes no other keys`);
+    if (typeof target.unix_sock !== "string" || !target.unix_sock.startsWith("/")) {
+      fail(`targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`);
+    }
+    return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable" } };
+  }
+  if (keys.some((k) => !["host", "port", "tls"].includes(k))) fail(`targets.${name}: valid keys are host, port, tls (or unix_sock)`);
+  if (typeof target.host !== "string" || target.host === "") fail(`targets.${name}.host must be a non-empty string`);
+  const port = target.port ?? 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`targets.${name}.port must be an integer from 1 to 65535`);
+  return { name, kind: "tcp", host: target.host, port, tls: resolveTargetTls(name, target.tls) };
+}
+
+function resolveTargetTls(name: string, tls: TcpTarget["tls"]): ResolvedTargetTls {
+  const t: TargetTls = tls === undefined ? { mode: "disable" } : typeof tls === "string" ? { mode: tls } : tls;
+  if (!["disable", "require", "verify-full"].includes(t.mode)) {
+    fail(`targets.${name}.tls must be "disable", "require" or "verify-full" (or { mode, ca | caFile, servername })`);
+  }
+  const ca = t.ca ?? (t.caFile ? readFile(t.caFile, `targets.${name}.tls.caFile`) : undefined);
+  if (ca !== undefined && t.mode !== "verify-full") fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
+  return { mode: t.mode, ca, servername: t.servername };
+}
+
+function readFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    fail(`${what}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function makeLogger(log: BridgeConfig["log"]): ResolvedConfig["log"] {
+  if (log === false) return () => undefined;
+  const sink = log ?? ((event: BridgeLogEvent) => process.stderr.write(`${JSON.stringify(event)}\n`));
+  if (typeof sink !== "function") fail("log must be a function or false");
+  return (event) => {
+    try {
+      sink({ time: new Date().toISOString(), ...event } as BridgeLogEvent);
+    } catch {
+      // A failing log sink must not take sessions down.
+    }
+  };
+}
+
+/** True for an IP literal (SNI must not carry one). */
+export function isIpLiteral(host: string): boolean {
+  return net.isIP(host) !== 0;
+}
