@@ -8,10 +8,12 @@ import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
+import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
 import { CopyHandler, type CopyHost } from "./copy.js";
 import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
-import { QueryRequest, type QueryOptions, type QueryResult } from "./query.js";
+import { PortalStream, type PortalHost } from "./portal-stream.js";
+import { QueryRequest, type QueryResult } from "./query.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
 import { StartupRequest } from "./startup.js";
@@ -381,6 +383,115 @@ export class CoreConnection {
     while (names.length > 0) msg.close(w, "S", names.pop()!);
   }
 
+  /**
+   * Rows one at a time from a portal read in batches of `batchSize`: memory holds one batch,
+   * and breaking out of the loop closes the portal. Other queries on this connection wait
+   * until the stream ends.
+   */
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): AsyncIterableIterator<unknown[]> {
+    this.assertOpen();
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new InterfaceError(`batch_size must be a positive integer, got ${String(options.batchSize)}`);
+    }
+    const values = this.encodeParameters(params, options.oids);
+    const oids = values.map((v) => v.oid);
+    const entry = this.statements.enabled ? this.statements.get(`${oids.join(",")}\u0000${sql}`) : undefined;
+    const described = entry && entry.columns !== undefined && entry.parseError === null ? entry : undefined;
+    const portal = new PortalStream(this.portalHost, batchSize);
+    if (described) described.uses++;
+    const request = new QueryRequest(this, sql, {
+      onRow: portal.onRow,
+      portal: portal.events,
+      using: described,
+      decoder: described?.decoder,
+    });
+    const promise = this.enqueue(
+      request,
+      (w) => {
+        if (described) {
+          const decoder = described.decoder;
+          msg.bind(w, "", described.name, values, decoder ? decoder.resultFormats() : []);
+        } else {
+          msg.parse(w, "", sql, oids);
+          msg.bind(w, "", "", values, []);
+          msg.describe(w, "P", "");
+        }
+        msg.execute(w, "", batchSize);
+        msg.flush(w);
+      },
+      true,
+    );
+    this.watchCancel(request, promise, options).then(
+      () => portal.settle(null),
+      (err: Error) => portal.settle(err),
+    );
+    return portal;
+  }
+
+  /** The result as one array per column, typed arrays straight from the codec where it decodes. */
+  async columnar(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<ColumnarResult> {
+    this.assertOpen();
+    const values = this.encodeParameters(params, options.oids);
+    const oids = values.map((v) => v.oid);
+    const { entry, temporary } = await this.describedStatement(sql, oids);
+    try {
+      const decoder = entry.decoder;
+      const columns = entry.columns ?? [];
+      const collector = decoder
+        ? ColumnarCollector.forDecoder(columns, decoder, this.registry)
+        : new ColumnarCollector([], new Uint8Array(0), this.registry);
+      entry.uses++;
+      const request = new QueryRequest(this, sql, { using: entry, decoder, columnar: collector });
+      const promise = this.enqueue(request, (w) => {
+        msg.bind(w, "", entry.name, values, decoder ? decoder.resultFormats() : []);
+        msg.execute(w, "", 0);
+        msg.sync(w);
+      });
+      await this.watchCancel(request, promise, options);
+      return collector.result();
+    } finally {
+      if (temporary && !this.closed) await this.closeNamed(entry.name);
+    }
+  }
+
+  /** A statement described on the server (the cache's, or a temporary one to close after use). */
+  private async describedStatement(sql: string, oids: number[]): Promise<{ entry: StatementEntry; temporary: boolean }> {
+    if (this.statements.enabled) {
+      const key = `${oids.join(",")}\u0000${sql}`;
+      const cached = this.statements.get(key);
+      if (cached && cached.columns !== undefined && cached.parseError === null) return { entry: cached, temporary: false };
+      if (!cached || cached.parseError) {
+        if (cached) this.statements.remove(key, cached, false);
+        const created = this.statements.create(key, sql);
+        created.uses++;
+        try {
+          await this.enqueue(new QueryRequest(this, sql, { describing: created }), (w) => {
+            this.closeEvicted(w);
+            msg.parse(w, created.name, sql, oids);
+            msg.describe(w, "S", created.name);
+            msg.sync(w);
+          });
+        } catch (err) {
+          this.statements.remove(key, created, false);
+          throw err;
+        } finally {
+          created.uses--;
+        }
+        return { entry: created, temporary: false };
+      }
+    }
+    const entry = await this.prepareNamed(`pg8000_tmp_${++this.temporaryCounter}`, sql, oids);
+    return { entry, temporary: true };
+  }
+
+  private temporaryCounter = 0;
+
+  private readonly portalHost: PortalHost = {
+    send: (build) => this.send(build),
+    idle: (waiting) => (waiting ? this.disarmTimer() : this.armTimer()),
+  };
+
   /** Parses and describes a named statement (native prepare()); the caller owns its name. */
   async prepareNamed(name: string, sql: string, oids: number[]): Promise<StatementEntry> {
     this.assertOpen();
@@ -471,6 +582,7 @@ export class CoreConnection {
           return;
         }
       }
+      this.queue[this.queueHead]?.endBatch(codec);
       if (!codec.pending) break;
       start = 0;
       count = codec.resume();

@@ -14,6 +14,7 @@ import {
 } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { TypeRegistry } from "../types/registry.js";
+import type { ColumnarCollector } from "./columnar.js";
 import type { CopyHandler } from "./copy.js";
 import { Request, type TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
@@ -48,6 +49,18 @@ export interface QueryOptions {
   /** Receives rows one by one instead of collecting them (streaming). */
   onRow?: (row: unknown[]) => void;
   copy?: CopyHandler;
+  /** An open portal read in batches (Execute with a row limit, Flush, no Sync yet). */
+  portal?: PortalEvents;
+  /** Collects the rows column by column instead (run_columnar). */
+  columnar?: ColumnarCollector;
+}
+
+/** What a streaming portal hears between its batches. */
+export interface PortalEvents {
+  /** PortalSuspended: the batch is complete, more rows remain. */
+  suspended(): void;
+  /** CommandComplete or ErrorResponse: no more rows; the stream must now send Sync. */
+  ended(): void;
 }
 
 export class QueryRequest extends Request<QueryResult> {
@@ -74,6 +87,10 @@ export class QueryRequest extends Request<QueryResult> {
         if (!decoder) throw new InterfaceError("DataRow received before its RowDescription");
         if (this.error) return; // a client-side error already: keep reading, build nothing
         try {
+          if (this.options.columnar) {
+            this.options.columnar.dataRow(codec, i);
+            return;
+          }
           const row = decoder.decode(codec, i);
           if (this.options.onRow) this.options.onRow(row);
           else this.result.rows.push(row);
@@ -102,11 +119,13 @@ export class QueryRequest extends Request<QueryResult> {
         return;
       }
       case Backend.CommandComplete: {
+        this.options.columnar?.endBatch(codec);
         const tag = new BodyReader(codec.bytes, offset, length).cstring();
         this.result.command = tag;
         const n = rowCountOfTag(tag);
         if (n >= 0) this.result.rowCount = (this.result.rowCount < 0 ? 0 : this.result.rowCount) + n;
         this.checkFailedTransaction();
+        this.options.portal?.ended();
         return;
       }
       case Backend.ErrorResponse: {
@@ -115,14 +134,18 @@ export class QueryRequest extends Request<QueryResult> {
         if (entry && entry.columns === undefined) entry.parseError = error;
         // The rows read so far belong to a failed statement.
         this.result.rows.length = 0;
-        if (this.error && !(this.error instanceof InterfaceError)) return;
-        this.error = this.error ?? error;
+        this.error ??= error; // a client-side error seen first stays the one raised
+        this.options.portal?.ended();
         return;
       }
+      case Backend.PortalSuspended:
+        this.options.portal?.suspended();
+        return;
+      case Backend.EmptyQueryResponse:
+        this.options.portal?.ended();
+        return;
       case Backend.ParseComplete:
       case Backend.CloseComplete:
-      case Backend.EmptyQueryResponse:
-      case Backend.PortalSuspended:
         return;
       case Backend.CopyInResponse:
       case Backend.CopyOutResponse:
@@ -158,6 +181,11 @@ export class QueryRequest extends Request<QueryResult> {
     } catch (err) {
       this.noteError(err);
     }
+  }
+
+  /** The codec's batch ends: typed columns are about to be reused. */
+  override endBatch(codec: Codec): void {
+    this.options.columnar?.endBatch(codec);
   }
 
   private onColumns(columns: ColumnInfo[] | null): void {

@@ -26,6 +26,9 @@ export abstract class Request<T = unknown> {
   /** A backend message other than the asynchronous ones (A, N, S) and ReadyForQuery. */
   abstract handle(type: number, offset: number, length: number, index: number, codec: Codec): void | Promise<void>;
 
+  /** The codec's current batch is done (its typed columns are about to be reused). */
+  endBatch(_codec: Codec): void {}
+
   /** ReadyForQuery: the request is over. */
   abstract complete(status: TransactionStatus): void;
 

@@ -4,7 +4,8 @@ import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
-import { Connection as NativeConnection, type Params, type RunOptions } from "../native/connection.js";
+import type { ColumnarResult } from "../core/columnar.js";
+import { Connection as NativeConnection, type Params, type RunOptions, type StreamOptions } from "../native/connection.js";
 import { Cursor, type ExecuteOptions, type Parameters } from "./cursor.js";
 import { convertParamstyle, type Paramstyle } from "./paramstyle.js";
 
@@ -39,6 +40,16 @@ export class Connection extends NativeConnection {
   override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][] | null> {
     this.beginIfNeeded();
     return super.run(sql, params, options);
+  }
+
+  override stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
+    this.beginIfNeeded();
+    return super.stream(sql, params, options);
+  }
+
+  override async run_columnar(sql: string, params?: Params | null, options: RunOptions = {}): Promise<ColumnarResult> {
+    this.beginIfNeeded();
+    return super.run_columnar(sql, params, options);
   }
 
   /** Sends BEGIN ahead of a statement when autocommit is off and no transaction is open. */

@@ -4,6 +4,7 @@ import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
+import type { ColumnarResult } from "../core/columnar.js";
 import type { StatementEntry } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
@@ -21,6 +22,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Seconds; the query is cancelled on the server when exceeded. */
   timeout?: number;
+}
+
+export interface StreamOptions extends Omit<RunOptions, "stream"> {
+  /** Rows fetched per round trip (default 1000). */
+  batch_size?: number;
 }
 
 /** Converted statements are reused by SQL text; a small map keeps the scanning off the hot path. */
@@ -83,6 +89,41 @@ export class Connection {
     const values = bindNamed(statement, given);
     if (options.types) execute.oids = bindTypes(statement, given, options.types);
     return this.core.extendedQuery(statement.sql, values, execute);
+  }
+
+  /**
+   * Rows one by one from a server-side portal, fetched `batch_size` (default 1000) at a time, so
+   * memory stays bounded whatever the result size; `break` closes the portal. Other queries on
+   * this connection wait until the stream ends.
+   */
+  stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
+    if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
+    const given = params ?? [];
+    const statement = this.statementFor(sql);
+    return this.core.stream(statement.sql, bindNamed(statement, given), {
+      oids: options.types ? bindTypes(statement, given, options.types) : undefined,
+      signal: options.signal,
+      timeout: options.timeout,
+      batchSize: options.batch_size,
+    });
+  }
+
+  /**
+   * Runs a query and returns its result column by column: typed arrays straight from the WASM
+   * codec for fixed-width types (see ColumnarResult), plain arrays for the rest.
+   */
+  async run_columnar(sql: string, params?: Params | null, options: RunOptions = {}): Promise<ColumnarResult> {
+    if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
+    const given = params ?? [];
+    const statement = this.statementFor(sql);
+    const result = await this.core.columnar(statement.sql, bindNamed(statement, given), {
+      oids: options.types ? bindTypes(statement, given, options.types) : undefined,
+      signal: options.signal,
+      timeout: options.timeout,
+    });
+    this.columns = null;
+    this.row_count = result.row_count;
+    return result;
   }
 
   private statementFor(sql: string): NativeStatement {

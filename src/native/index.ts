@@ -1,6 +1,7 @@
 // pg8000/native — connect(), run(sql, params) with :name / $n placeholders.
 
-export { connect, Connection, PreparedStatement, type Params, type RunOptions } from "./connection.js";
+export { connect, Connection, PreparedStatement, type Params, type RunOptions, type StreamOptions } from "./connection.js";
+export type { ColumnarResult, Column, ColumnValues } from "../core/columnar.js";
 export { identifier } from "./identifier.js";
 export { literal } from "../types/literal.js";
 export { PGInterval } from "../types/interval.js";
