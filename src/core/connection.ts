@@ -8,6 +8,7 @@ import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
+import { ReplicationStream } from "./replication.js";
 import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
 import { CopyHandler, type CopyHost } from "./copy.js";
 import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
@@ -427,6 +428,25 @@ export class CoreConnection {
       (err: Error) => portal.settle(err),
     );
     return portal;
+  }
+
+  /**
+   * START_REPLICATION on a replication connection: the WAL stream as an async iterator of
+   * XLogData and keepalive messages. Keepalives that ask for a reply are answered; call
+   * acknowledge(lsn) as data is safely processed, and end() to stop.
+   */
+  startReplication(sql: string): ReplicationStream {
+    this.assertOpen();
+    if (!this.options.replication) {
+      throw new InterfaceError("start_replication() needs a replication connection: connect with replication: 'database' (or 'true')");
+    }
+    const stream = new ReplicationStream(this.copyHost);
+    const request = new QueryRequest(this, sql, { copy: stream });
+    this.enqueue(request, (w) => msg.query(w, sql), true).then(
+      () => stream.settle(null),
+      (err: Error) => stream.settle(err),
+    );
+    return stream;
   }
 
   /** The result as one array per column, typed arrays straight from the codec where it decodes. */

@@ -24,7 +24,14 @@ export interface ErrorSink {
 /** Flush the outgoing buffer once this much COPY data is in it. */
 const COPY_FLUSH_BYTES = 64 * 1024;
 
-export class CopyHandler {
+/** A COPY-mode exchange inside a query: plain COPY, or replication streaming (CopyBoth). */
+export interface CopyProtocol {
+  handle(type: number, bytes: Uint8Array, offset: number, length: number, errors: ErrorSink): void;
+  /** Resolves once everything received has been handed on. */
+  finished(): Promise<void>;
+}
+
+export class CopyHandler implements CopyProtocol {
   private sink: CopySink | null = null;
   private sinkBusy: Promise<void> | null = null;
   private bytesOut = 0;

@@ -15,7 +15,7 @@ import {
 import * as msg from "../protocol/serializer.js";
 import type { TypeRegistry } from "../types/registry.js";
 import type { ColumnarCollector } from "./columnar.js";
-import type { CopyHandler } from "./copy.js";
+import type { CopyProtocol } from "./copy.js";
 import { Request, type TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
 import type { StatementEntry } from "./statement-cache.js";
@@ -48,7 +48,7 @@ export interface QueryOptions {
   using?: StatementEntry;
   /** Receives rows one by one instead of collecting them (streaming). */
   onRow?: (row: unknown[]) => void;
-  copy?: CopyHandler;
+  copy?: CopyProtocol;
   /** An open portal read in batches (Execute with a row limit, Flush, no Sync yet). */
   portal?: PortalEvents;
   /** Collects the rows column by column instead (run_columnar). */

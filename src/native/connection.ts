@@ -5,6 +5,7 @@ import type { ConnectionEventName, ConnectionEvents, Notification } from "../cor
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
 import type { ColumnarResult } from "../core/columnar.js";
+import type { ReplicationStream } from "../core/replication.js";
 import type { StatementEntry } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
@@ -124,6 +125,15 @@ export class Connection {
     this.columns = null;
     this.row_count = result.row_count;
     return result;
+  }
+
+  /**
+   * Runs START_REPLICATION (on a connection made with `replication`) and returns the WAL stream:
+   * an async iterator of XLogData / keepalive messages with acknowledge(lsn) and end().
+   */
+  start_replication(sql: string): ReplicationStream {
+    if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
+    return this.core.startReplication(sql);
   }
 
   private statementFor(sql: string): NativeStatement {

@@ -2,6 +2,7 @@
 
 export { connect, Connection, PreparedStatement, type Params, type RunOptions, type StreamOptions } from "./connection.js";
 export type { ColumnarResult, Column, ColumnValues } from "../core/columnar.js";
+export { parseLsn, formatLsn, type ReplicationStream, type ReplicationMessage, type XLogData, type PrimaryKeepalive } from "../core/replication.js";
 export { identifier } from "./identifier.js";
 export { literal } from "../types/literal.js";
 export { PGInterval } from "../types/interval.js";
