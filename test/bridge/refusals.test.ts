@@ -15,6 +15,7 @@ import {
   startSentinel,
   startupMessage,
   STATIC_TOKEN,
+  type RawOptions,
   type TestBridge,
 } from "./fixtures.js";
 
@@ -38,6 +39,16 @@ async function refusal(bridgeOption: string | BridgeOptions): Promise<Error> {
     (e: unknown) => e as Error,
   );
   return err;
+}
+
+/** The error a promise rejects with; fails the test if it resolves. */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: unknown) => e as Error,
+  );
 }
 
 function upstreamDials(b: TestBridge): number {
@@ -130,7 +141,7 @@ describe("who may connect", () => {
       const con = await connect({ ...login, bridge: { url: custom.url, token: "session-abcdefghijklmnop" } });
       expect(await con.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).toEqual([[true]]);
       await con.close();
-      const err = await connect({ ...login, bridge: { url: custom.url, token: "session-wrong" } }).catch((e: unknown) => e as Error);
+      const err = await failure(connect({ ...login, bridge: { url: custom.url, token: "session-wrong" } }));
       expect(err.message).toMatch(/4401: token not accepted/);
       expect(seen[0]).toEqual({ target: undefined, origin: undefined, ip: "127.0.0.1" });
     } finally {
@@ -156,7 +167,7 @@ describe("where the bridge connects", () => {
     const dialsBefore = upstreamDials(bridge);
     try {
       const hostPort = `127.0.0.1:${sentinel.port}`;
-      const attempts = [
+      const attempts: RawOptions[] = [
         { query: { target: hostPort } },
         { query: { target: `localhost:${sentinel.port}` } },
         { query: { host: "127.0.0.1", port: String(sentinel.port) } },
@@ -295,7 +306,7 @@ describe("limits and timeouts", () => {
     try {
       const a = await connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } });
       const b = await connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } });
-      const err = await connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } }).catch((e: unknown) => e as Error);
+      const err = await failure(connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } }));
       expect(err).toBeInstanceOf(OperationalError);
       expect(err.message).toBe(
         "the bridge has too many connections: close unused connections or raise the bridge's limits " +
@@ -307,7 +318,7 @@ describe("limits and timeouts", () => {
       await Promise.all([b.close(), c.close()]);
 
       const one = await connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } });
-      const second = await connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } }).catch((e: unknown) => e as Error);
+      const second = await failure(connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } }));
       expect(second.message).toMatch(/4429: too many connections from your address \(limit 1\)\)$/);
       await one.close();
     } finally {
@@ -370,7 +381,7 @@ describe("limits and timeouts", () => {
     const sentinel = await startSentinel();
     const port = sentinel.port;
     await sentinel.close();
-    const err = await connect({ ...login, bridge: { url: `ws://127.0.0.1:${port}/`, token: STATIC_TOKEN } }).catch((e: unknown) => e as Error);
+    const err = await failure(connect({ ...login, bridge: { url: `ws://127.0.0.1:${port}/`, token: STATIC_TOKEN } }));
     expect(err).toBeInstanceOf(OperationalError);
     expect(err.message).toMatch(
       new RegExp(`^could not open a WebSocket to the bridge at ws://127\\.0\\.0\\.1:${port}/: check bridge\\.url and that the bridge is running and reachable \\(.*ECONNREFUSED.*\\) \\(bridge close code 1006\\)$`),
@@ -398,7 +409,7 @@ describe("configuration is checked at start-up", () => {
     [{ targets: { a: { host: "h" } }, requireToken: false, limits: { maxConnection: 3 } }, "limits: unknown key 'maxConnection'"],
     [{ targets: { a: { host: "h" } }, requireToken: false, listen: { host: "127.0.0.1", port: 0 }, extra: 1 }, "unknown key 'extra'"],
   ])("%o → %s", async (config, message) => {
-    const err = await createBridge(config as never).catch((e: unknown) => e as Error);
+    const err = await failure(createBridge(config as never));
     expect(err).toBeInstanceOf(BridgeConfigError);
     expect(err.message).toContain(message);
   });
