@@ -47,6 +47,11 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   }
   const flags = new Map<string, string[]>();
   const booleans = new Set(["--any-origin", "--no-token", "--trust-proxy", "--quiet", "--help", "-h"]);
+  const known = new Set([
+    "--config", "--host", "--port", "--path", "--target", "--target-tls", "--target-ca", "--origin", "--token-secret-env",
+    "--tokens-env", "--cert", "--key", "--max-connections", "--max-connections-per-ip", "--idle-timeout", "--max-payload",
+    "--expires-in",
+  ]);
   while (args.length > 0) {
     const arg = args.shift()!;
     if (booleans.has(arg)) {
@@ -56,16 +61,11 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     if (!arg.startsWith("--")) fail(`unexpected argument ${JSON.stringify(arg)}\n\n${USAGE}`);
     const eq = arg.indexOf("=");
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!known.has(name)) fail(`unknown flag ${name}\n\n${USAGE}`);
     const value = eq > 0 ? arg.slice(eq + 1) : args.shift();
     if (value === undefined) fail(`${name} needs a value`);
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const known = [
-    "--config", "--host", "--port", "--path", "--target", "--target-tls", "--target-ca", "--origin", "--token-secret-env",
-    "--tokens-env", "--cert", "--key", "--max-connections", "--max-connections-per-ip", "--idle-timeout", "--max-payload",
-    "--expires-in", ...booleans,
-  ];
-  for (const name of flags.keys()) if (!known.includes(name)) fail(`unknown flag ${name}\n\n${USAGE}`);
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
   const one = (name: string): string | undefined => flags.get(name)?.at(-1);
   const num = (name: string): number | undefined => {
