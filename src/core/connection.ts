@@ -4,7 +4,7 @@
 
 import { loadCodec, type Codec } from "../codec/index.js";
 import { DatabaseError, InterfaceError, OperationalError, type ServerFields } from "../errors.js";
-import { Backend, BodyReader, readFields } from "../protocol/messages.js";
+import { Backend, BodyReader, readFields, type ColumnInfo } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
@@ -26,6 +26,9 @@ function isStaleStatement(err: unknown): boolean {
   if (!(err instanceof DatabaseError)) return false;
   return err.code === "26000" || (err.code === "0A000" && /cached plan must not change result type/.test(err.message));
 }
+
+/** PostgreSQL's FirstNormalObjectId: OIDs below are built in. */
+const FIRST_NORMAL_OID = 16384;
 
 export type ConnectionState = "connecting" | "open" | "closed";
 
@@ -351,7 +354,7 @@ export class CoreConnection {
         throw stmt.parseError ?? err;
       });
     } else {
-      const decoder = stmt.decoder;
+      const decoder = this.decoderOf(stmt);
       request = new QueryRequest(this, sql, { onRow, using: stmt, decoder });
       promise = this.enqueue(request, (w) => {
         this.closeEvicted(w);
@@ -405,13 +408,13 @@ export class CoreConnection {
       onRow: portal.onRow,
       portal: portal.events,
       using: described,
-      decoder: described?.decoder,
+      decoder: described ? this.decoderOf(described) : undefined,
     });
     const promise = this.enqueue(
       request,
       (w) => {
         if (described) {
-          const decoder = described.decoder;
+          const decoder = described.decoder; // refreshed just above by decoderOf
           msg.bind(w, "", described.name, values, decoder ? decoder.resultFormats() : []);
         } else {
           msg.parse(w, "", sql, oids);
@@ -456,7 +459,7 @@ export class CoreConnection {
     const oids = values.map((v) => v.oid);
     const { entry, temporary } = await this.describedStatement(sql, oids);
     try {
-      const decoder = entry.decoder;
+      const decoder = this.decoderOf(entry);
       const columns = entry.columns ?? [];
       const collector = decoder
         ? ColumnarCollector.forDecoder(columns, decoder, this.registry)
@@ -521,6 +524,7 @@ export class CoreConnection {
       paramOids: null,
       columns: undefined,
       decoder: null,
+      decoderGeneration: -1,
       parseError: null,
       uses: 0,
     };
@@ -538,7 +542,7 @@ export class CoreConnection {
     this.assertOpen();
     const values = this.encodeParameters(params, options.oids);
     entry.uses++;
-    const decoder = entry.decoder;
+    const decoder = this.decoderOf(entry);
     const request = new QueryRequest(this, entry.sql, {
       using: entry,
       decoder,
@@ -558,6 +562,91 @@ export class CoreConnection {
       msg.close(w, "S", name);
       msg.sync(w);
     });
+  }
+
+  // ---- user types (OIDs from FirstNormalObjectId on: enums, domains, extension types…) ----
+
+  private readonly knownTypes = new Set<number>();
+  private readonly typeLookups = new Map<number, Promise<void>>();
+  /** Bumped when decoding rules change, so cached statements rebuild their decoders. */
+  typesGeneration = 0;
+
+  unresolvedTypes(columns: ColumnInfo[]): number[] {
+    const out: number[] = [];
+    for (const c of columns) {
+      if (c.type_oid >= FIRST_NORMAL_OID && !this.knownTypes.has(c.type_oid) && !out.includes(c.type_oid)) {
+        out.push(c.type_oid);
+      }
+    }
+    return out;
+  }
+
+  /** Looks the types up in pg_type (with what they are made of) and teaches the registry. */
+  resolveTypes(oids: number[]): Promise<void> {
+    const missing = oids.filter((oid) => !this.knownTypes.has(oid) && !this.typeLookups.has(oid));
+    if (missing.length > 0) {
+      const lookup = this.lookUpTypes(missing).catch(() => undefined); // e.g. in a failed transaction: stay text
+      for (const oid of missing) this.typeLookups.set(oid, lookup);
+      void lookup.finally(() => {
+        for (const oid of missing) this.typeLookups.delete(oid);
+      });
+    }
+    return Promise.all(oids.map((oid) => this.typeLookups.get(oid))).then(() => undefined);
+  }
+
+  private async lookUpTypes(oids: number[]): Promise<void> {
+    let pending = oids;
+    while (pending.length > 0 && !this.closed) {
+      const multirange = Number(this.parameter_statuses.server_version_num ?? this.parameter_statuses.server_version?.split(".")[0] ?? 0) >= 14 ? "(SELECT rngtypid FROM pg_catalog.pg_range WHERE rngmultitypid = t.oid)" : "NULL::oid";
+      const result = await this.extendedQuery(
+        `SELECT t.oid, t.typname, t.typtype, t.typcategory, t.typelem, t.typbasetype,
+                coalesce(e.typdelim, ','), r.rngsubtype, ${multirange}
+         FROM pg_catalog.pg_type t
+         LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
+         LEFT JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
+         WHERE t.oid = ANY($1::oid[])`,
+        [pending],
+      );
+      const next: number[] = [];
+      const need = (oid: number | null): void => {
+        if (oid && oid >= FIRST_NORMAL_OID && !this.knownTypes.has(oid) && !pending.includes(oid)) next.push(oid);
+      };
+      for (const row of result.rows) {
+        const [oid, name, typtype, category, elem, base, delimiter, subtype, rangeOfMulti] = row as [
+          number, string, string, string, number, number, string, number | null, number | null,
+        ];
+        const kind =
+          typtype === "e" ? "enum"
+          : typtype === "c" ? "composite"
+          : typtype === "d" ? "domain"
+          : typtype === "r" ? "range"
+          : typtype === "m" ? "multirange"
+          : category === "A" && elem !== 0 ? "array"
+          : "base";
+        const elementOid = kind === "array" ? elem : kind === "range" ? (subtype ?? undefined) : kind === "multirange" ? (rangeOfMulti ?? undefined) : undefined;
+        this.registry.registerUserType({ oid, name, kind, elementOid, baseOid: kind === "domain" ? base : undefined, delimiter });
+        this.knownTypes.add(oid);
+        need(elementOid ?? null);
+        need(kind === "domain" ? base : null);
+      }
+      for (const oid of pending) this.knownTypes.add(oid); // dropped types: keep their text
+      pending = next;
+    }
+    this.typesGeneration++;
+  }
+
+  /** A cached statement's decoder, rebuilt when adapters or user types changed since. */
+  private decoderOf(entry: StatementEntry): RowDecoder | null {
+    if (entry.columns && entry.decoderGeneration !== this.typesGeneration) {
+      entry.decoder = RowDecoder.forBinary(entry.columns, this.registry);
+      entry.decoderGeneration = this.typesGeneration;
+    }
+    return entry.decoder;
+  }
+
+  registerInAdapter(oid: number, fn: (text: string) => unknown): void {
+    this.registry.registerInAdapter(oid, fn);
+    this.typesGeneration++; // cached statements may have asked for that type in binary
   }
 
   /** The codec's plan must match the columns of the rows that follow. */

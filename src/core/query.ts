@@ -35,6 +35,10 @@ export interface QueryHost {
   readonly registry: TypeRegistry;
   /** Sets the codec's decode plan for the rows that follow (null = all text). */
   usePlan(decoder: RowDecoder | null): void;
+  /** OIDs among `columns` the connection has not looked up in pg_type yet (user types). */
+  unresolvedTypes(columns: ColumnInfo[]): number[];
+  /** Looks types up in pg_type and teaches the registry; never rejects. */
+  resolveTypes(oids: number[]): Promise<void>;
   /** Messages to the server now (COPY). */
   send(build: (w: msg.MessageWriter) => void): void;
 }
@@ -63,9 +67,17 @@ export interface PortalEvents {
   ended(): void;
 }
 
+/** Rows from `start` on came with columns of types unknown until pg_type is asked. */
+interface UnresolvedSegment {
+  start: number;
+  columns: ColumnInfo[];
+  oids: number[];
+}
+
 export class QueryRequest extends Request<QueryResult> {
   private readonly result: QueryResult = { columns: null, rows: [], rowCount: -1, command: null };
   private decoder: RowDecoder | null;
+  private unresolved: UnresolvedSegment[] = [];
   /** The SQL text, for the failed-transaction check on COMMIT. */
   readonly sql: string;
 
@@ -77,7 +89,10 @@ export class QueryRequest extends Request<QueryResult> {
     super();
     this.sql = sql;
     this.decoder = options.decoder ?? null;
-    if (this.decoder) this.result.columns = options.using?.columns ?? null;
+    if (this.decoder) {
+      this.result.columns = options.using?.columns ?? null;
+      if (this.result.columns) this.noteUnresolved(this.result.columns);
+    }
   }
 
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
@@ -104,6 +119,7 @@ export class QueryRequest extends Request<QueryResult> {
         this.onColumns(columns);
         this.decoder = RowDecoder.forText(columns, this.host.registry);
         this.result.columns = columns;
+        this.noteUnresolved(columns);
         this.host.usePlan(null);
         return;
       }
@@ -222,7 +238,50 @@ export class QueryRequest extends Request<QueryResult> {
     }
   }
 
+  private noteUnresolved(columns: ColumnInfo[]): void {
+    if (this.options.onRow || this.options.columnar) return; // rows already handed out
+    const oids = this.host.unresolvedTypes(columns);
+    if (oids.length > 0) this.unresolved.push({ start: this.result.rows.length, columns, oids });
+  }
+
+  /**
+   * Values of user types (enums, domains, arrays of them…) arrived as their text: look the types
+   * up once, then decode those values as the registry now knows how.
+   */
+  private async decodeUnresolved(segments: UnresolvedSegment[]): Promise<void> {
+    const oids = [...new Set(segments.flatMap((s) => s.oids))];
+    await this.host.resolveTypes(oids);
+    const rows = this.result.rows;
+    segments.forEach((segment, k) => {
+      const end = segments[k + 1]?.start ?? rows.length;
+      segment.columns.forEach((column, c) => {
+        if (!segment.oids.includes(column.type_oid)) return;
+        const decoder = this.host.registry.textDecoder(column.type_oid);
+        if (!decoder) return;
+        for (let r = segment.start; r < end; r++) {
+          const value = rows[r]![c];
+          if (typeof value === "string") rows[r]![c] = decoder(value);
+        }
+      });
+    });
+  }
+
   private finish(): void {
+    if (this.unresolved.length > 0 && !this.error) {
+      this.decodeUnresolved(this.unresolved).then(
+        () => this.settleResult(),
+        (err: unknown) => {
+          this.noteError(err);
+          this.settleResult();
+        },
+      );
+      this.unresolved = [];
+      return;
+    }
+    this.settleResult();
+  }
+
+  private settleResult(): void {
     if (this.error) this.reject(this.error);
     else this.resolve(this.result);
   }

@@ -13,6 +13,8 @@ export interface StatementEntry {
   columns: ColumnInfo[] | null | undefined;
   /** Decoder requesting binary where the codec can decode; set once described. */
   decoder: RowDecoder | null;
+  /** The connection's typesGeneration the decoder was built for. */
+  decoderGeneration: number;
   /** Parse failed: later users get this error instead of "statement does not exist". */
   parseError: Error | null;
   /** Requests in flight using this statement; it is not closed while > 0. */
@@ -48,6 +50,7 @@ export class StatementCache {
       paramOids: null,
       columns: undefined,
       decoder: null,
+      decoderGeneration: -1,
       parseError: null,
       uses: 0,
     };

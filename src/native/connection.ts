@@ -156,7 +156,7 @@ export class Connection {
   }
 
   register_in_adapter(oid: number, fn: InAdapter): void {
-    this.core.registry.registerInAdapter(oid, fn);
+    this.core.registerInAdapter(oid, fn);
   }
 
   register_out_adapter(ctor: abstract new (...args: never[]) => unknown, fn: OutAdapter): void {
