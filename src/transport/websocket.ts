@@ -204,7 +204,9 @@ class WebSocketTransport implements Transport {
 
   attach(handlers: TransportHandlers): void {
     this.handlers = handlers;
-    this.deliver();
+    // Not synchronously: the caller may still be setting up what a close must fail (the core
+    // attaches before it queues the startup request).
+    if (this.inbox.length > 0 || this.closedWith !== undefined) queueMicrotask(() => this.deliver());
   }
 
   /** Hands queued bytes, then the close, to the handlers, unless paused. */
