@@ -318,54 +318,43 @@ export class CoreConnection {
       this.statements.remove(key, entry, false);
       entry = undefined;
     }
-    const onRow = options.onRow;
-    let request: QueryRequest;
-    let promise: Promise<QueryResult>;
     if (!entry) {
-      // First run: parse, describe and execute in one round trip (text results this time).
+      // First run: describe before binding, so even this run gets binary results (and the
+      // session's text settings never matter). Later requests wait their turn meanwhile, so the
+      // server still runs everything in call order.
       const created = this.statements.create(key, sql);
       created.uses++;
-      request = new QueryRequest(this, sql, { onRow, describing: created, using: created });
-      promise = this.enqueue(request, (w) => {
-        this.closeEvicted(w);
-        msg.parse(w, created.name, sql, oids);
-        msg.describe(w, "S", created.name);
-        msg.bind(w, "", created.name, values, []);
-        msg.execute(w, "", 0);
-        msg.sync(w);
-      });
-      promise.catch(() => {
-        if (created.parseError) this.statements.remove(key, created, false);
-      });
-      return this.watchCancel(request, promise, options);
+      const describe = new QueryRequest(this, sql, { describing: created, using: created });
+      this.enqueue(
+        describe,
+        (w) => {
+          this.closeEvicted(w);
+          msg.parse(w, created.name, sql, oids);
+          msg.describe(w, "S", created.name);
+          msg.sync(w);
+        },
+        true,
+      ).catch(() => this.statements.remove(key, created, false));
+      entry = created;
     }
     const stmt = entry;
     stmt.uses++;
-    if (stmt.columns === undefined) {
-      // Being described by a request still in flight: describe this portal as well.
-      request = new QueryRequest(this, sql, { onRow, using: stmt });
-      promise = this.enqueue(request, (w) => {
-        msg.bind(w, "", stmt.name, values, []);
-        msg.describe(w, "P", "");
-        msg.execute(w, "", 0);
+    const request = new QueryRequest(this, sql, { onRow: options.onRow, using: stmt, bound: true });
+    const promise = this.enqueue(request, (w) => {
+      if (stmt.parseError) {
+        // Nothing to bind: a Sync still brings this request its ReadyForQuery.
+        request.noteError(stmt.parseError);
         msg.sync(w);
-      });
-      promise = promise.catch((err: Error) => {
-        throw stmt.parseError ?? err;
-      });
-    } else {
+        return;
+      }
+      this.closeEvicted(w);
       const decoder = this.decoderOf(stmt);
-      request = new QueryRequest(this, sql, { onRow, using: stmt, decoder });
-      promise = this.enqueue(request, (w) => {
-        this.closeEvicted(w);
-        msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
-        msg.execute(w, "", 0);
-        msg.sync(w);
-      });
-    }
-    const sent = request;
+      msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
+      msg.execute(w, "", 0);
+      msg.sync(w);
+    });
     return this.watchCancel(request, promise, options).catch((err: unknown) => {
-      if (!mayRetry || !isStaleStatement(err) || sent.startStatus !== "I" || this.closed) throw err;
+      if (!mayRetry || !isStaleStatement(err) || request.startStatus !== "I" || this.closed) throw err;
       // Outside a transaction nothing was done: drop the statement and prepare it afresh.
       this.statements.remove(key, stmt, (err as DatabaseError).code !== "26000");
       return this.runCached(sql, values, oids, options, false);
@@ -408,13 +397,13 @@ export class CoreConnection {
       onRow: portal.onRow,
       portal: portal.events,
       using: described,
-      decoder: described ? this.decoderOf(described) : undefined,
+      bound: described !== undefined,
     });
     const promise = this.enqueue(
       request,
       (w) => {
         if (described) {
-          const decoder = described.decoder; // refreshed just above by decoderOf
+          const decoder = this.decoderOf(described);
           msg.bind(w, "", described.name, values, decoder ? decoder.resultFormats() : []);
         } else {
           msg.parse(w, "", sql, oids);
@@ -465,7 +454,7 @@ export class CoreConnection {
         ? ColumnarCollector.forDecoder(columns, decoder, this.registry)
         : new ColumnarCollector([], new Uint8Array(0), this.registry);
       entry.uses++;
-      const request = new QueryRequest(this, sql, { using: entry, decoder, columnar: collector });
+      const request = new QueryRequest(this, sql, { using: entry, bound: true, columnar: collector });
       const promise = this.enqueue(request, (w) => {
         msg.bind(w, "", entry.name, values, decoder ? decoder.resultFormats() : []);
         msg.execute(w, "", 0);
@@ -542,13 +531,9 @@ export class CoreConnection {
     this.assertOpen();
     const values = this.encodeParameters(params, options.oids);
     entry.uses++;
-    const decoder = this.decoderOf(entry);
-    const request = new QueryRequest(this, entry.sql, {
-      using: entry,
-      decoder,
-      onRow: options.onRow,
-    });
+    const request = new QueryRequest(this, entry.sql, { using: entry, bound: true, onRow: options.onRow });
     return this.enqueue(request, (w) => {
+      const decoder = this.decoderOf(entry);
       msg.bind(w, "", entry.name, values, decoder ? decoder.resultFormats() : []);
       msg.execute(w, "", 0);
       msg.sync(w);
@@ -636,7 +621,7 @@ export class CoreConnection {
   }
 
   /** A cached statement's decoder, rebuilt when adapters or user types changed since. */
-  private decoderOf(entry: StatementEntry): RowDecoder | null {
+  decoderOf(entry: StatementEntry): RowDecoder | null {
     if (entry.columns && entry.decoderGeneration !== this.typesGeneration) {
       entry.decoder = RowDecoder.forBinary(entry.columns, this.registry);
       entry.decoderGeneration = this.typesGeneration;
@@ -836,6 +821,10 @@ export class CoreConnection {
   /** Sends Terminate and closes the socket. Closing twice raises InterfaceError. */
   async close(): Promise<void> {
     this.assertOpen();
+    // Requests already made finish first (some of their bytes may still be held back).
+    const pending = this.queue.slice(this.queueHead).map((r) => r.promise.catch(() => undefined));
+    await Promise.all(pending);
+    if (this.state === "closed") return;
     const closedByUs = new InterfaceError("connection is closed");
     const done = new Promise<void>((resolve) => {
       if (this.state === "closed") resolve();

@@ -39,13 +39,18 @@ export interface QueryHost {
   unresolvedTypes(columns: ColumnInfo[]): number[];
   /** Looks types up in pg_type and teaches the registry; never rejects. */
   resolveTypes(oids: number[]): Promise<void>;
+  /** A cached statement's decoder, current with adapters and user types. */
+  decoderOf(entry: StatementEntry): RowDecoder | null;
   /** Messages to the server now (COPY). */
   send(build: (w: msg.MessageWriter) => void): void;
 }
 
 export interface QueryOptions {
-  /** Decoder of a described cached statement: rows come without a RowDescription. */
-  decoder?: RowDecoder | null;
+  /**
+   * The statement is bound without a Describe: its rows come without a RowDescription and are
+   * decoded as `using`'s description says (read at BindComplete, after any re-describe).
+   */
+  bound?: boolean;
   /** The statement being prepared by this exchange (Describe S), to fill in when described. */
   describing?: StatementEntry;
   /** Statement in use, released when the request ends. */
@@ -88,11 +93,7 @@ export class QueryRequest extends Request<QueryResult> {
   ) {
     super();
     this.sql = sql;
-    this.decoder = options.decoder ?? null;
-    if (this.decoder) {
-      this.result.columns = options.using?.columns ?? null;
-      if (this.result.columns) this.noteUnresolved(this.result.columns);
-    }
+    this.decoder = null;
   }
 
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
@@ -126,9 +127,16 @@ export class QueryRequest extends Request<QueryResult> {
       case Backend.NoData:
         this.onColumns(null);
         return;
-      case Backend.BindComplete:
+      case Backend.BindComplete: {
+        const entry = this.options.using;
+        if (this.options.bound && entry) {
+          this.decoder = this.host.decoderOf(entry);
+          this.result.columns = entry.columns ?? null;
+          if (this.result.columns) this.noteUnresolved(this.result.columns);
+        }
         this.host.usePlan(this.decoder);
         return;
+      }
       case Backend.ParameterDescription: {
         const entry = this.options.describing;
         if (entry) entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length));
