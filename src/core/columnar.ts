@@ -4,6 +4,7 @@
 
 import { ColumnKind, type Codec } from "../codec/index.js";
 import type { ColumnInfo } from "../protocol/messages.js";
+import type { DecodeText } from "../protocol/text-encoding.js";
 import { decodeUtf8 } from "../protocol/utf8.js";
 import { formatTime } from "../types/datetime.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
@@ -68,6 +69,7 @@ export class ColumnarCollector {
     private readonly columns: ColumnInfo[],
     private readonly kinds: Uint8Array,
     registry: TypeRegistry,
+    private readonly decodeText: DecodeText,
   ) {
     this.typed = Array.from(kinds, (k) => {
       const ctor = TYPED[k];
@@ -78,8 +80,8 @@ export class ColumnarCollector {
     this.text = columns.map((c) => registry.textDecoder(c.type_oid));
   }
 
-  static forDecoder(columns: ColumnInfo[], decoder: RowDecoder, registry: TypeRegistry): ColumnarCollector {
-    return new ColumnarCollector(columns, decoder.kinds, registry);
+  static forDecoder(columns: ColumnInfo[], decoder: RowDecoder, registry: TypeRegistry, decodeText: DecodeText): ColumnarCollector {
+    return new ColumnarCollector(columns, decoder.kinds, registry, decodeText);
   }
 
   /** One DataRow: NULL marks and plain values now; typed values later, a batch at a time. */
@@ -110,7 +112,7 @@ export class ColumnarCollector {
     const kind = this.kinds[c];
     if (kind === ColumnKind.Time) return formatTime((codec.column(c) as Float64Array)[rowIndex]!);
     if (kind === ColumnKind.Uuid) return decodeUtf8(codec.column(c) as Uint8Array, rowIndex * 36, rowIndex * 36 + 36);
-    const s = decodeUtf8(codec.bytes, offset, offset + len);
+    const s = this.decodeText(codec.bytes, offset, offset + len);
     const decoder = this.text[c];
     return decoder ? decoder(s) : s;
   }

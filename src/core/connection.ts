@@ -6,6 +6,7 @@ import { loadCodec, type Codec } from "../codec/index.js";
 import { DatabaseError, InterfaceError, OperationalError, type ServerFields } from "../errors.js";
 import { Backend, BodyReader, readFields, type ColumnInfo } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
+import { textEncodingFor, UTF8, type DecodeText } from "../protocol/text-encoding.js";
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
 import { ReplicationStream } from "./replication.js";
@@ -127,6 +128,7 @@ export class CoreConnection {
     // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
     params.client_encoding = "UTF8";
     params.DateStyle = "ISO";
+    params.extra_float_digits = "3"; // exact float text on servers before 12 too
     Object.assign(params, o.startup_params);
     const startup = new StartupRequest({
       user: o.user,
@@ -451,8 +453,8 @@ export class CoreConnection {
       const decoder = this.decoderOf(entry);
       const columns = entry.columns ?? [];
       const collector = decoder
-        ? ColumnarCollector.forDecoder(columns, decoder, this.registry)
-        : new ColumnarCollector([], new Uint8Array(0), this.registry);
+        ? ColumnarCollector.forDecoder(columns, decoder, this.registry, this.decodeText)
+        : new ColumnarCollector([], new Uint8Array(0), this.registry, this.decodeText);
       entry.uses++;
       const request = new QueryRequest(this, sql, { using: entry, bound: true, columnar: collector });
       const promise = this.enqueue(request, (w) => {
@@ -623,10 +625,20 @@ export class CoreConnection {
   /** A cached statement's decoder, rebuilt when adapters or user types changed since. */
   decoderOf(entry: StatementEntry): RowDecoder | null {
     if (entry.columns && entry.decoderGeneration !== this.typesGeneration) {
-      entry.decoder = RowDecoder.forBinary(entry.columns, this.registry);
+      entry.decoder = RowDecoder.forBinary(entry.columns, this.registry, this.decodeText);
       entry.decoderGeneration = this.typesGeneration;
     }
     return entry.decoder;
+  }
+
+  /** Bytes → string in the session's client_encoding (UTF8 unless the session changed it). */
+  decodeText: DecodeText = UTF8.decode;
+
+  private useEncoding(name: string): void {
+    const encoding = textEncodingFor(name);
+    this.decodeText = encoding.decode;
+    this.out.encoding = encoding;
+    this.typesGeneration++; // cached decoders hold the old text decoding
   }
 
   registerInAdapter(oid: number, fn: (text: string) => unknown): void {
@@ -716,16 +728,18 @@ export class CoreConnection {
       case Backend.NotificationResponse:
         return this.onNotification(offset, length);
       case Backend.NoticeResponse: {
-        const fields = readFields(new BodyReader(this.codec.bytes, offset, length));
+        const fields = readFields(new BodyReader(this.codec.bytes, offset, length, this.decodeText));
         this.notices.add(fields);
         this.listeners.emit("notice", fields);
         return;
       }
       case Backend.ParameterStatus: {
-        const r = new BodyReader(this.codec.bytes, offset, length);
+        const r = new BodyReader(this.codec.bytes, offset, length, this.decodeText);
         const name = r.cstring();
         const value = r.cstring();
         this.parameter_statuses[name] = value;
+        if (name === "client_encoding") this.useEncoding(value);
+        this.registry.sessionChanged(name, value);
         this.listeners.emit("parameter_status", name, value);
         return;
       }
@@ -734,7 +748,7 @@ export class CoreConnection {
     if (!request) {
       if (type === Backend.ErrorResponse) {
         // e.g. FATAL "terminating connection due to administrator command" while idle.
-        this.closeError = new OperationalError(readFields(new BodyReader(this.codec.bytes, offset, length)));
+        this.closeError = new OperationalError(readFields(new BodyReader(this.codec.bytes, offset, length, this.decodeText)));
         return;
       }
       throw new InterfaceError(`unexpected message type '${String.fromCharCode(type)}' with no query in progress`);
@@ -764,7 +778,7 @@ export class CoreConnection {
   }
 
   private onNotification(offset: number, length: number): void {
-    const r = new BodyReader(this.codec.bytes, offset, length);
+    const r = new BodyReader(this.codec.bytes, offset, length, this.decodeText);
     const notification: Notification = [r.int32(), r.cstring(), r.cstring()];
     this.notifications.add(notification);
     this.listeners.emit("notification", notification);

@@ -13,6 +13,7 @@ import {
   rowCountOfTag,
 } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
+import type { DecodeText } from "../protocol/text-encoding.js";
 import type { TypeRegistry } from "../types/registry.js";
 import type { ColumnarCollector } from "./columnar.js";
 import type { CopyProtocol } from "./copy.js";
@@ -33,6 +34,8 @@ export interface QueryResult {
 /** What a query needs from its connection while its response is read. */
 export interface QueryHost {
   readonly registry: TypeRegistry;
+  /** Bytes → string in the session's client_encoding. */
+  readonly decodeText: DecodeText;
   /** Sets the codec's decode plan for the rows that follow (null = all text). */
   usePlan(decoder: RowDecoder | null): void;
   /** OIDs among `columns` the connection has not looked up in pg_type yet (user types). */
@@ -116,9 +119,9 @@ export class QueryRequest extends Request<QueryResult> {
         return;
       }
       case Backend.RowDescription: {
-        const columns = readRowDescription(new BodyReader(codec.bytes, offset, length));
+        const columns = readRowDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
         this.onColumns(columns);
-        this.decoder = RowDecoder.forText(columns, this.host.registry);
+        this.decoder = RowDecoder.forText(columns, this.host.registry, this.host.decodeText);
         this.result.columns = columns;
         this.noteUnresolved(columns);
         this.host.usePlan(null);
@@ -139,12 +142,12 @@ export class QueryRequest extends Request<QueryResult> {
       }
       case Backend.ParameterDescription: {
         const entry = this.options.describing;
-        if (entry) entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length));
+        if (entry) entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
         return;
       }
       case Backend.CommandComplete: {
         this.options.columnar?.endBatch(codec);
-        const tag = new BodyReader(codec.bytes, offset, length).cstring();
+        const tag = new BodyReader(codec.bytes, offset, length, this.host.decodeText).cstring();
         this.result.command = tag;
         const n = rowCountOfTag(tag);
         if (n >= 0) this.result.rowCount = (this.result.rowCount < 0 ? 0 : this.result.rowCount) + n;
@@ -153,7 +156,7 @@ export class QueryRequest extends Request<QueryResult> {
         return;
       }
       case Backend.ErrorResponse: {
-        const error = errorForFields(readFields(new BodyReader(codec.bytes, offset, length)));
+        const error = errorForFields(readFields(new BodyReader(codec.bytes, offset, length, this.host.decodeText)));
         const entry = this.options.describing;
         if (entry && entry.columns === undefined) entry.parseError = error;
         // The rows read so far belong to a failed statement.
@@ -216,7 +219,7 @@ export class QueryRequest extends Request<QueryResult> {
     const entry = this.options.describing;
     if (!entry || entry.columns !== undefined) return;
     entry.columns = columns;
-    entry.decoder = columns ? RowDecoder.forBinary(columns, this.host.registry) : null;
+    entry.decoder = columns ? RowDecoder.forBinary(columns, this.host.registry, this.host.decodeText) : null;
   }
 
   /**

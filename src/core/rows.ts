@@ -3,7 +3,7 @@
 
 import { ColumnKind, type Codec } from "../codec/index.js";
 import type { ColumnInfo } from "../protocol/messages.js";
-import { decodeUtf8 } from "../protocol/utf8.js";
+import type { DecodeText } from "../protocol/text-encoding.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 
@@ -38,22 +38,27 @@ export class RowDecoder {
   readonly usesPlan: boolean;
   private columns: (Column | null)[] = [];
 
-  private constructor(kinds: Uint8Array, text: (InAdapter | undefined)[]) {
+  private constructor(
+    kinds: Uint8Array,
+    text: (InAdapter | undefined)[],
+    private readonly decodeText: DecodeText,
+  ) {
     this.kinds = kinds;
     this.text = text;
     this.usesPlan = kinds.some((k) => k !== ColumnKind.Text);
   }
 
   /** All columns arrive as text (simple protocol, or an unprepared extended query). */
-  static forText(columns: ColumnInfo[], registry: TypeRegistry): RowDecoder {
+  static forText(columns: ColumnInfo[], registry: TypeRegistry, decodeText: DecodeText): RowDecoder {
     return new RowDecoder(
       new Uint8Array(columns.length),
       columns.map((c) => registry.textDecoder(c.type_oid)),
+      decodeText,
     );
   }
 
   /** Binary for what the codec decodes (unless an in-adapter overrides the type), text otherwise. */
-  static forBinary(columns: ColumnInfo[], registry: TypeRegistry): RowDecoder {
+  static forBinary(columns: ColumnInfo[], registry: TypeRegistry, decodeText: DecodeText): RowDecoder {
     const kinds = new Uint8Array(columns.length);
     columns.forEach((c, i) => {
       if (!registry.hasInAdapter(c.type_oid)) kinds[i] = BINARY_KIND.get(c.type_oid) ?? ColumnKind.Text;
@@ -61,6 +66,7 @@ export class RowDecoder {
     return new RowDecoder(
       kinds,
       columns.map((c, i) => (kinds[i] === ColumnKind.Text ? registry.textDecoder(c.type_oid) : undefined)),
+      decodeText,
     );
   }
 
@@ -99,7 +105,7 @@ export class RowDecoder {
       const kind = kinds[c];
       if (kind === ColumnKind.Text || kind === undefined) {
         const off = fields[f]!;
-        const s = decodeUtf8(bytes, off, off + len);
+        const s = this.decodeText(bytes, off, off + len);
         const decoder = this.text[c];
         row[c] = decoder === undefined ? s : decoder(s);
         continue;

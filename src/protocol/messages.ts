@@ -2,7 +2,7 @@
 // PostgreSQL docs: Frontend/Backend Protocol, "Message Formats".
 
 import { InterfaceError, type ServerFields } from "../errors.js";
-import { decodeUtf8 } from "./utf8.js";
+import { UTF8, type DecodeText } from "./text-encoding.js";
 
 export const Backend = {
   Authentication: 0x52, // R
@@ -38,6 +38,7 @@ export class BodyReader {
     private readonly bytes: Uint8Array,
     offset: number,
     length: number,
+    private readonly decode: DecodeText = UTF8.decode,
   ) {
     this.pos = offset;
     this.end = offset + length;
@@ -77,7 +78,7 @@ export class BodyReader {
     const nul = this.bytes.indexOf(0, start);
     if (nul < 0 || nul >= this.end) throw malformed("unterminated string in message");
     this.pos = nul + 1;
-    return decodeUtf8(this.bytes, start, nul);
+    return this.decode(this.bytes, start, nul);
   }
   bytesOf(n: number): Uint8Array {
     this.need(n);

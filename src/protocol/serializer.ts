@@ -3,12 +3,12 @@
 // becomes one buffer and one socket write.
 
 import { InterfaceError } from "../errors.js";
+import { UTF8, type TextEncoding } from "./text-encoding.js";
 
 const PROTOCOL_VERSION_3 = 196608;
 const SSL_REQUEST_CODE = 80877103;
 const CANCEL_REQUEST_CODE = 80877102;
 
-const utf8 = new TextEncoder();
 
 /** A parameter value ready for Bind: text is UTF-8 encoded here, bytes go as they are. */
 export interface BindValue {
@@ -21,6 +21,8 @@ export class MessageWriter {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
+  /** How strings are encoded: the session's client_encoding. */
+  encoding: TextEncoding = UTF8;
 
   constructor(initialSize = 4096) {
     this.buf = new Uint8Array(initialSize);
@@ -65,10 +67,10 @@ export class MessageWriter {
     this.pos += b.length;
   }
 
-  /** UTF-8 text without terminator; returns the byte count. */
+  /** Text in the session's encoding, without terminator; returns the byte count. */
   text(s: string): number {
     this.ensure(s.length * 3);
-    const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos));
+    const written = this.encoding.encodeInto(s, this.buf, this.pos);
     this.pos += written;
     return written;
   }

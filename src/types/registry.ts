@@ -124,6 +124,12 @@ export class TypeRegistry {
     return this.encoder.encode(value);
   }
 
+  /**
+   * A ParameterStatus from the server (DateStyle, IntervalStyle, TimeZone, …): text decoders
+   * that depend on session settings read them from here.
+   */
+  sessionChanged(_name: string, _value: string): void {}
+
   /** Teaches the registry a type found in pg_type (enum, domain, array of a user type, …). */
   registerUserType(info: UserTypeInfo): void {
     const { oid, kind } = info;
