@@ -1,0 +1,90 @@
+// The codec's state block: i32 slots at a fixed address that JS reads through an Int32Array,
+// so counts, region bases and error details cost no call to learn.
+// Slot numbers and error codes are mirrored in src/codec/layout.ts; keep both in step.
+
+export const enum Slot {
+  /** Bumped whenever a region moves: JS re-creates its views. */
+  Version = 0,
+  MsgBase = 1,
+  MsgCap = 2,
+  FieldBase = 3,
+  FieldCap = 4,
+  /** One u8 kind per plan column, written by JS before setPlan(). */
+  PlanKinds = 5,
+  /** One i32 column address per plan column, computed by setPlan(). */
+  PlanAddrs = 6,
+  PlanCap = 7,
+  /** Columns in the decode plan; -1 = no plan (no field-count check, nothing decoded). */
+  PlanLen = 8,
+  ColBase = 9,
+  ColCap = 10,
+  /** DataRows one batch can hold under the current plan. */
+  RowCap = 11,
+  InBase = 12,
+  InCap = 13,
+  /** Bytes present in the input region, from InBase. */
+  InLen = 14,
+  /** Bytes of the input region already framed. */
+  InPos = 15,
+  MsgCount = 16,
+  FieldCount = 17,
+  RowCount = 18,
+  Pending = 19,
+  MaxMessage = 20,
+  /** Error code (0 = none); once set, the codec refuses all work. */
+  Error = 21,
+  ErrA = 22,
+  ErrB = 23,
+  ErrC = 24,
+  /** Decoded bytes per row under the plan; 0 = nothing to decode. */
+  RowBytes = 25,
+}
+
+export const SLOT_COUNT = 32;
+
+export const enum Err {
+  None = 0,
+  /** A = type byte, B = announced length. */
+  BadLength = 1,
+  /** A = type byte. */
+  UnknownType = 2,
+  /** A = type byte, B = announced length, C = limit. */
+  TooLarge = 3,
+  /** A = body length. */
+  DataRowTooShort = 4,
+  /** A = field index, B = field length (or -1 when the length word itself is cut off). */
+  FieldOverrun = 5,
+  /** A = field index, B = field length. */
+  NegativeFieldLength = 6,
+  /** A = bytes left after the last field. */
+  TrailingBytes = 7,
+  /** A = field count, B = plan columns. */
+  PlanMismatch = 8,
+  /** A = field index, B = field length, C = column kind. */
+  WrongWidth = 9,
+  /** A = bytes wanted (low 32 bits), B = bytes wanted / 2^32. */
+  OutOfMemory = 10,
+  /** A = column index, B = kind. */
+  BadPlan = 11,
+}
+
+export const STATE: usize = memory.data(SLOT_COUNT * 4, 16);
+
+// @ts-ignore: decorator
+@inline export function get(slot: Slot): i32 {
+  return load<i32>(STATE + (<usize>slot << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function put(slot: Slot, value: i32): void {
+  store<i32>(STATE + (<usize>slot << 2), value);
+}
+
+/** Records an error for JS to report; always returns -1 so callers can `return fail(...)`. */
+export function fail(code: Err, a: i32 = 0, b: i32 = 0, c: i32 = 0): i32 {
+  put(Slot.Error, code);
+  put(Slot.ErrA, a);
+  put(Slot.ErrB, b);
+  put(Slot.ErrC, c);
+  return -1;
+}

@@ -1,0 +1,344 @@
+// The Codec: JS side of one WASM codec instance. It copies socket chunks into the instance's
+// input region, makes one call per chunk, and exposes the resulting tables as views on memory.
+
+import { InterfaceError } from "../errors.js";
+import { codecFailure } from "./failure.js";
+import {
+  ColumnKind,
+  type CodecExports,
+  MAX_PLAN_COLUMNS,
+  MESSAGE_STRIDE,
+  SLOT_COUNT,
+  Slot,
+  UUID_TEXT_SIZE,
+} from "./layout.js";
+
+export type TypedColumn =
+  | Int16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array
+  | Uint8Array;
+
+/** One framed message, as the convenience iterators hand it out. Views die at the next push/resume. */
+export interface FramedMessage {
+  /** Index in the current batch (what fieldText/fieldBytes take). */
+  readonly index: number;
+  /** Type byte as a one-character string, e.g. "D". */
+  readonly type: string;
+  readonly body: Uint8Array;
+  /** DataRow only: number of fields, else -1. */
+  readonly fieldCount: number;
+  /** DataRow only: index into column(c) for this batch, else -1. */
+  readonly rowIndex: number;
+}
+
+const MAX_INPUT = 0x7fffffff;
+const textDecoder = new TextDecoder();
+
+export class Codec {
+  private readonly wasm: CodecExports;
+  private readonly stateAddress: number;
+  private buffer: ArrayBuffer;
+  private u8: Uint8Array;
+  private state: Int32Array;
+  private version = -1;
+  private messageTable: Int32Array;
+  private fieldTable: Int32Array;
+  private planAddrs: Int32Array;
+  private failure: InterfaceError | null = null;
+  /** Plan to apply before the next framing call; undefined = unchanged, null = clear. */
+  private nextPlan: Uint8Array | null | undefined = undefined;
+  private activePlan: Uint8Array | null = null;
+  /** The plan the current batch was decoded with, and its columns as handed out so far. */
+  private batchPlan: Uint8Array | null = null;
+  private batchColumns: (TypedColumn | null | undefined)[] = [];
+
+  /** Use loadCodec(); this takes a freshly instantiated module. */
+  constructor(wasm: CodecExports, maxMessageSize: number) {
+    this.wasm = wasm;
+    this.stateAddress = wasm.init(maxMessageSize) >>> 0;
+    if (this.stateAddress === 0) throw new InterfaceError("the codec could not allocate its memory");
+    this.buffer = wasm.memory.buffer as ArrayBuffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.state = new Int32Array(this.buffer, this.stateAddress, SLOT_COUNT);
+    this.messageTable = this.fieldTable = this.planAddrs = new Int32Array(0);
+    this.syncViews();
+  }
+
+  /**
+   * Copies one socket chunk into WASM memory behind the unconsumed tail and frames every complete
+   * message (one WASM call). Returns how many messages were framed. Throws InterfaceError on
+   * malformed input; the codec is then failed and every later call throws.
+   */
+  push(chunk: Uint8Array): number {
+    this.ensureUsable();
+    if (this.nextPlan !== undefined) this.applyPlan();
+    let st = this.state;
+    const need = st[Slot.InLen]! - st[Slot.InPos]! + chunk.length;
+    if (need > st[Slot.InCap]!) {
+      if (need > MAX_INPUT) throw this.fail(new InterfaceError(`the codec cannot buffer ${need} bytes`));
+      this.check(this.call(this.wasm.growInput, need));
+      st = this.state;
+    }
+    const base = st[Slot.InBase]!;
+    const pos = st[Slot.InPos]!;
+    const tail = st[Slot.InLen]! - pos;
+    if (pos > 0 && tail > 0) this.u8.copyWithin(base, base + pos, base + pos + tail);
+    this.u8.set(chunk, base + tail);
+    return this.framed(this.call(this.wasm.push, need));
+  }
+
+  /** Frames more of the already-pushed bytes (after pending), as a new batch. Returns the count framed. */
+  resume(): number {
+    this.ensureUsable();
+    if (this.nextPlan !== undefined) this.applyPlan();
+    return this.framed(this.call(this.wasm.resume, 0));
+  }
+
+  /** True when framing stopped early (table full, or after a stop type) and complete messages remain. */
+  get pending(): boolean {
+    return this.state[Slot.Pending] === 1;
+  }
+
+  /** The whole WASM memory; message and field offsets index into it. Re-read after each push/resume. */
+  get bytes(): Uint8Array {
+    return this.u8;
+  }
+
+  /** MESSAGE_STRIDE ints per framed message (capacity-sized: use the count push/resume returned). */
+  get messages(): Int32Array {
+    return this.messageTable;
+  }
+
+  /** 2 ints per DataRow field, [offset, length | -1], capacity-sized. */
+  get fields(): Int32Array {
+    return this.fieldTable;
+  }
+
+  /** Messages in the current batch (what the last push/resume returned). */
+  get messageCount(): number {
+    return this.state[Slot.MsgCount]!;
+  }
+
+  /** DataRows in the current batch: the length of every column(c). */
+  get rowCount(): number {
+    return this.state[Slot.RowCount]!;
+  }
+
+  /**
+   * Sets the decode plan for the DataRows framed from now on (applied at the next push/resume):
+   * one ColumnKind per column. A plan also makes the field count of every DataRow checked.
+   */
+  setPlan(kinds: ArrayLike<number>): void {
+    this.ensureUsable();
+    if (kinds.length > MAX_PLAN_COLUMNS) {
+      throw new InterfaceError(`a decode plan has at most ${MAX_PLAN_COLUMNS} columns, not ${kinds.length}`);
+    }
+    const plan = new Uint8Array(kinds.length);
+    for (let c = 0; c < kinds.length; c++) {
+      const kind = kinds[c]!;
+      if (!(Number.isInteger(kind) && kind >= ColumnKind.Text && kind <= ColumnKind.Uuid)) {
+        throw new InterfaceError(`invalid decode plan: column ${c} has kind ${kind}`);
+      }
+      plan[c] = kind;
+    }
+    this.nextPlan = plan;
+  }
+
+  /** No plan: every field stays as offsets and field counts are not checked. */
+  clearPlan(): void {
+    this.ensureUsable();
+    this.nextPlan = null;
+  }
+
+  /**
+   * The typed column for plan column c in the current batch, indexed by rowIndex; null for Text
+   * columns and when the batch was framed without a plan. See ColumnKind for each kind's array.
+   */
+  column(c: number): TypedColumn | null {
+    const plan = this.batchPlan;
+    if (plan === null) return null;
+    if (!(Number.isInteger(c) && c >= 0 && c < plan.length)) {
+      throw new InterfaceError(`column ${c} is outside the decode plan (${plan.length} columns)`);
+    }
+    let column = this.batchColumns[c];
+    if (column === undefined) {
+      column = this.typedColumn(plan[c]!, this.planAddrs[c]!, this.state[Slot.RowCount]!);
+      this.batchColumns[c] = column;
+    }
+    return column;
+  }
+
+  /** Message types (one character each) after which framing stops. Default "T" (RowDescription). */
+  setStopTypes(types: string): void {
+    this.ensureUsable();
+    for (let i = 0; i < types.length; i++) {
+      if (types.charCodeAt(i) > 0xff) throw new InterfaceError(`${JSON.stringify(types[i])} is not a message type`);
+    }
+    this.wasm.clearStopTypes();
+    for (let i = 0; i < types.length; i++) this.wasm.addStopType(types.charCodeAt(i));
+  }
+
+  // ---- conveniences for direct users; the driver core reads the tables instead ----
+
+  /** Body of message i of the current batch (a view). */
+  body(i: number): Uint8Array {
+    const m = this.entry(i);
+    return this.u8.subarray(this.messageTable[m + 1]!, this.messageTable[m + 1]! + this.messageTable[m + 2]!);
+  }
+
+  /** Bytes of field `column` of DataRow message i (a view), or null for NULL. */
+  fieldBytes(i: number, column: number): Uint8Array | null {
+    const f = this.field(i, column);
+    const length = this.fieldTable[f + 1]!;
+    if (length < 0) return null;
+    const offset = this.fieldTable[f]!;
+    return this.u8.subarray(offset, offset + length);
+  }
+
+  /** Field `column` of DataRow message i as UTF-8 text, or null for NULL. */
+  fieldText(i: number, column: number): string | null {
+    const f = this.field(i, column);
+    const length = this.fieldTable[f + 1]!;
+    if (length < 0) return null;
+    const start = this.fieldTable[f]!;
+    return textDecoder.decode(this.u8.subarray(start, start + length));
+  }
+
+  /** The messages of the current batch. */
+  *frames(): IterableIterator<FramedMessage> {
+    const count = this.messageCount;
+    const table = this.messageTable;
+    for (let i = 0; i < count; i++) {
+      const m = i * MESSAGE_STRIDE;
+      const body = table[m + 1]!;
+      yield {
+        index: i,
+        type: String.fromCharCode(table[m]!),
+        body: this.u8.subarray(body, body + table[m + 2]!),
+        fieldCount: table[m + 4]!,
+        rowIndex: table[m + 5]!,
+      };
+    }
+  }
+
+  // ---- internals ----
+
+  private entry(i: number): number {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.messageCount)) {
+      throw new InterfaceError(`no message ${i} in this batch of ${this.messageCount}`);
+    }
+    return i * MESSAGE_STRIDE;
+  }
+
+  private field(i: number, column: number): number {
+    const m = this.entry(i);
+    const count = this.messageTable[m + 4]!;
+    if (!(Number.isInteger(column) && column >= 0 && column < count)) {
+      throw new InterfaceError(`message ${i} has no field ${column}`);
+    }
+    return (this.messageTable[m + 3]! + column) * 2;
+  }
+
+  private typedColumn(kind: number, addr: number, rows: number): TypedColumn | null {
+    const buffer = this.buffer;
+    switch (kind) {
+      case ColumnKind.Bool:
+        return new Uint8Array(buffer, addr, rows);
+      case ColumnKind.Int2:
+        return new Int16Array(buffer, addr, rows);
+      case ColumnKind.Int4:
+      case ColumnKind.Date:
+        return new Int32Array(buffer, addr, rows);
+      case ColumnKind.Oid:
+        return new Uint32Array(buffer, addr, rows);
+      case ColumnKind.Int8:
+        return new BigInt64Array(buffer, addr, rows);
+      case ColumnKind.Float4:
+        return new Float32Array(buffer, addr, rows);
+      case ColumnKind.Float8:
+      case ColumnKind.Time:
+      case ColumnKind.Timestamp:
+        return new Float64Array(buffer, addr, rows);
+      case ColumnKind.Uuid:
+        return new Uint8Array(buffer, addr, rows * UUID_TEXT_SIZE);
+      default:
+        return null;
+    }
+  }
+
+  /** Writes the pending plan into the plan region; runs only when no batch can still be read. */
+  private applyPlan(): void {
+    const plan = this.nextPlan!;
+    this.nextPlan = undefined;
+    if (plan === null) {
+      this.check(this.call(this.wasm.setPlan, -1));
+      this.activePlan = null;
+      return;
+    }
+    if (plan.length > this.state[Slot.PlanCap]!) this.check(this.call(this.wasm.reservePlan, plan.length));
+    this.u8.set(plan, this.state[Slot.PlanKinds]!);
+    this.check(this.call(this.wasm.setPlan, plan.length));
+    this.activePlan = plan;
+  }
+
+  /** Bookkeeping after a framing call: a new batch with fresh views. */
+  private framed(count: number): number {
+    this.check(count);
+    this.batchPlan = this.activePlan;
+    this.batchColumns = [];
+    return count;
+  }
+
+  /** Runs a WASM export; a trap (which would be a codec bug) fails the codec like bad input does. */
+  private call(run: (arg: number) => number, arg: number): number {
+    try {
+      return run(arg);
+    } catch (cause) {
+      if (cause instanceof InterfaceError) throw this.fail(cause);
+      throw this.fail(new InterfaceError(`the WASM codec trapped: ${String(cause)}`, { cause }));
+    }
+  }
+
+  /** Refreshes views after a call; a negative result means the codec recorded an error. */
+  private check(result: number): void {
+    this.syncViews();
+    if (result < 0) {
+      const st = this.state;
+      throw this.fail(codecFailure(st[Slot.Error]!, st[Slot.ErrA]!, st[Slot.ErrB]!, st[Slot.ErrC]!));
+    }
+  }
+
+  /** Views die when memory grows (new buffer) or regions move (new version). */
+  private syncViews(): void {
+    const buffer = this.wasm.memory.buffer as ArrayBuffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.u8 = new Uint8Array(buffer);
+      this.state = new Int32Array(buffer, this.stateAddress, SLOT_COUNT);
+      this.version = -1;
+    }
+    const st = this.state;
+    if (st[Slot.Version] === this.version) return;
+    this.version = st[Slot.Version]!;
+    this.messageTable = new Int32Array(buffer, st[Slot.MsgBase]!, st[Slot.MsgCap]! * MESSAGE_STRIDE);
+    this.fieldTable = new Int32Array(buffer, st[Slot.FieldBase]!, st[Slot.FieldCap]! * 2);
+    this.planAddrs = new Int32Array(buffer, st[Slot.PlanAddrs]!, st[Slot.PlanCap]!);
+  }
+
+  private ensureUsable(): void {
+    const failure = this.failure;
+    if (failure !== null) {
+      throw new InterfaceError(`the codec failed earlier and cannot be used: ${failure.message}`, { cause: failure });
+    }
+  }
+
+  private fail(error: InterfaceError): InterfaceError {
+    this.failure ??= error;
+    return error;
+  }
+}
+
