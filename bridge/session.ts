@@ -188,9 +188,20 @@ export class BridgeSession {
     const signal = new AbortController().signal;
     dialTarget(this.ctx.target, this.ctx.config.limits.connectTimeout * 1000, signal).then(
       (socket) => {
+        // The server closes the connection once it has handled the request; only then does the
+        // client hear back, as it would over TCP.
+        const done = (): void => this.close(CloseCode.Normal, "cancel request forwarded");
+        const timer = setTimeout(() => {
+          socket.destroy();
+          done();
+        }, this.ctx.config.limits.connectTimeout * 1000);
         socket.on("error", () => undefined);
+        socket.on("close", () => {
+          clearTimeout(timer);
+          done();
+        });
+        socket.resume();
         socket.end(request);
-        this.close(CloseCode.Normal, "cancel request forwarded");
       },
       (err: unknown) => this.upstreamFailed(err),
     );

@@ -13,6 +13,8 @@ const MAX_FRAME = 64 * 1024;
 /** write() returns false above this many buffered bytes; drain fires below half of it. */
 const HIGH_WATER = 1024 * 1024;
 const DRAIN_POLL_MS = 5;
+/** After end(), how long to wait for the bridge to close before closing from this side. */
+const END_GRACE_MS = 15_000;
 /** Characters allowed in a Sec-WebSocket-Protocol value (RFC 7230 tchar). */
 const TOKEN_CHARS = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
@@ -116,6 +118,7 @@ class WebSocketTransport implements Transport {
   private outboxBytes = 0;
   private flushScheduled = false;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private endTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set once the stream ended: null for an orderly close. */
   private closedWith: Error | null | undefined = undefined;
   private closeDelivered = false;
@@ -184,6 +187,7 @@ class WebSocketTransport implements Transport {
 
   private onClose(code: number, reason: string): void {
     if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (this.endTimer) clearTimeout(this.endTimer);
     const wasConnecting = this.state === "connecting";
     const byUs = this.state === "closing" || this.state === "closed";
     this.state = "closed";
@@ -292,12 +296,17 @@ class WebSocketTransport implements Transport {
     this.deliver();
   }
 
+  /**
+   * Like a TCP half-close: sends what is queued, then waits for the bridge to close (the server
+   * closes after Terminate, and after handling a CancelRequest), closing itself after a while.
+   */
   end(): void {
     if (this.state !== "open") return;
     this.flush();
     this.state = "closing";
-    // Messages already sent go out before the close frame.
-    this.ws.close(1000, "client closed the connection");
+    this.endTimer = setTimeout(() => {
+      if (this.ws.readyState === OPEN) this.ws.close(1000, "client closed the connection");
+    }, END_GRACE_MS);
   }
 
   destroy(error?: Error): void {
@@ -305,6 +314,7 @@ class WebSocketTransport implements Transport {
     const wasActive = this.state === "open" || this.state === "connecting";
     this.state = "closed";
     if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (this.endTimer) clearTimeout(this.endTimer);
     if (wasActive || this.ws.readyState === OPEN) {
       try {
         this.ws.close(1000, "client closed the connection");
