@@ -2,6 +2,7 @@
 // and possible), the notebook built by Vite into a temp dir, a static HTTP server for it, and
 // Chromium driven by playwright-core with a fresh profile.
 
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -85,6 +86,21 @@ const TYPES: Record<string, string> = {
   ".wasm": "application/wasm",
 };
 
+/** A throwaway self-signed certificate for 127.0.0.1 (PEM), for a wss:// bridge. */
+export function selfSignedCertificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "pg8000-wss-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+    ], { stdio: "pipe" });
+    return { cert: readFileSync(path.join(dir, "cert.pem"), "utf8"), key: readFileSync(path.join(dir, "key.pem"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface StaticServer {
   origin: string;
   /** Every path requested so far. */
@@ -130,6 +146,8 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
+    // The wss:// test serves a certificate made on the spot, which no CA vouches for.
+    ignoreHTTPSErrors: true,
     args: [
       "--headless",
       "--no-sandbox",

@@ -7,7 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, mintToken, type Bridge, type BridgeLogEvent } from "../../bridge/index.js";
 import { connect } from "../../src/native/index.js";
 import { clusterInfo } from "../setup/cluster-info.js";
-import { buildNotebook, ensureChromium, launchChromium, serveStatic, type Browser, type NotebookBuild, type StaticServer } from "./harness.js";
+import {
+  buildNotebook,
+  ensureChromium,
+  launchChromium,
+  selfSignedCertificate,
+  serveStatic,
+  type Browser,
+  type NotebookBuild,
+  type StaticServer,
+} from "./harness.js";
 
 const cluster = clusterInfo();
 const SECRET = "browser-test-secret-0123456789abcdef0123456789";
@@ -279,6 +288,25 @@ describe("pg8000/native in the page (the browser console API)", () => {
     );
     expect(got).toEqual(["1,one\n2,two\n3,three\n", "bigint", "3"]);
     await page.close();
+  });
+
+  it("wss:// to a bridge that serves TLS itself", async () => {
+    const secure = await createBridge({
+      listen: { host: "127.0.0.1", port: 0, tls: selfSignedCertificate() },
+      targets: { main: { host: cluster.host, port: cluster.port } },
+      tokenSecret: SECRET,
+      origins: [server.origin],
+      log: false,
+    });
+    try {
+      expect(secure.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await openNotebook({ bridge: secure.url });
+      await logIn(page);
+      expect((await runInNotebook(page, "SELECT 'over wss'")).rows).toEqual([["over wss"]]);
+      await page.close();
+    } finally {
+      await secure.close();
+    }
   });
 
   it("a page from an origin the bridge does not allow is refused with 4403", async () => {
