@@ -1,11 +1,13 @@
 // Dates and times: formatting of the numbers the WASM codec hands over (binary results) and
-// parsing of the text PostgreSQL prints with DateStyle ISO (text results, arrays, ranges).
+// parsing of the text PostgreSQL prints in every DateStyle (text results, arrays, ranges).
 //
 // Both paths must give the same value for the same datum, so both go through the same
 // calendar arithmetic below instead of the JS Date parser (which treats years 0–99 as 19xx, has
 // no BC notation and reads "YYYY-MM-DD HH:MM:SS" in the client's local zone).
 
 import { DataError } from "../errors.js";
+import { DEFAULT_SESSION, type DateSettings } from "./session.js";
+import { instantOfLocalTime } from "./timezone.js";
 
 const MS_PER_DAY = 86_400_000;
 /** Largest |milliseconds| a JS Date can hold (±100,000,000 days around 1970). */
@@ -107,49 +109,161 @@ export function timestampFromMillis(ms: number): Date | number {
   return new Date(ms);
 }
 
-// "2024-01-02 03:04:05.123456", optionally "+05:30" / "-03:00:05" / "+01", optionally " BC".
-// Years may have more than four digits (PG allows up to 294276 AD).
-const TIMESTAMP_TEXT =
-  /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?)?( BC)?$/;
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-function parseTimestampText(text: string, withZone: boolean): Date | number {
-  if (text === "infinity") return Infinity;
-  if (text === "-infinity") return -Infinity;
-  const m = TIMESTAMP_TEXT.exec(text);
-  if (m === null || (m[8] !== undefined) !== withZone) {
-    throw new DataError(
-      `cannot parse ${withZone ? "timestamptz" : "timestamp"} ${JSON.stringify(text)} ` +
-        `(the driver expects DateStyle ISO)`,
-    );
+// The date part in each DateStyle (PostgreSQL's EncodeDateOnly / EncodeDateTime). Years may
+// have more than four digits (dates reach 5874897 AD).
+const ISO_DATE = /^(\d{4,})-(\d\d)-(\d\d)/; // ISO: 2024-03-15
+const SQL_DATE = /^(\d\d)\/(\d\d)\/(\d{4,})/; // SQL: 03/15/2024 (MDY) or 15/03/2024 (DMY)
+const GERMAN_DATE = /^(\d\d)\.(\d\d)\.(\d{4,})/; // German: 15.03.2024
+const POSTGRES_DATE = /^(\d\d)-(\d\d)-(\d{4,})$/; // Postgres, dates only: 03-15-2024 or 15-03-2024
+// Postgres, timestamps: "Fri Mar 15 12:34:56.789 2024 EDT" (MDY/YMD), "Fri 15 Mar …" (DMY).
+const POSTGRES_TIMESTAMP =
+  /^[A-Z][a-z]{2} (?:([A-Z][a-z]{2}) (\d\d)|(\d\d) ([A-Z][a-z]{2})) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4,})(?: (\S+))?$/;
+// After the date in ISO, SQL and German: the time, then the zone. ISO (and SQL/German when
+// the zone has no abbreviation) attach a numeric offset ("-04", "+05:30", "-04:56:02");
+// SQL/German print an abbreviation after a space ("EDT", "LMT", "+03", "+1345").
+const CLOCK_AND_ZONE = /^ (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-]\d\d(?::\d\d){0,2})| (\S+))?$/;
+
+interface Fields {
+  /** As printed; BC years are counted back from 1 AD (1 BC is 1). */
+  year: number;
+  bc: boolean;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** Whole milliseconds (the first three fraction digits: a floor on the timeline). */
+  millis: number;
+  /** Attached numeric offset ("-04:56:02"): exact. */
+  offset?: string;
+  /** Abbreviation printed after a space ("EST", "+03"). */
+  abbrev?: string;
+}
+
+function cannotParse(what: string, text: string): DataError {
+  return new DataError(`cannot parse ${what} ${JSON.stringify(text)}`);
+}
+
+/**
+ * Day and month of "a/b/yyyy" and "a-b-yyyy": the session's DateStyle order decides, unless the
+ * numbers prove the other order (a ParameterStatus for a SET in the same query string arrives
+ * only after that query's rows).
+ */
+function dayMonth(a: number, b: number, session: DateSettings): [day: number, month: number] {
+  const [day, month] = session.dateOrder === "DMY" ? [a, b] : [b, a];
+  return month > 12 && day <= 12 ? [month, day] : [day, month];
+}
+
+/** Splits any DateStyle's date or timestamp text into fields; undefined if it is none of them. */
+function readFields(text: string, session: DateSettings, withTime: boolean): Fields | undefined {
+  let s = text;
+  const bc = s.endsWith(" BC");
+  if (bc) s = s.slice(0, -3);
+  const fields: Fields = { year: 0, bc, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0 };
+  let m: RegExpExecArray | null;
+  let rest: string;
+  if ((m = ISO_DATE.exec(s)) !== null) {
+    [fields.year, fields.month, fields.day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  } else if ((m = SQL_DATE.exec(s)) !== null) {
+    [fields.day, fields.month] = dayMonth(Number(m[1]), Number(m[2]), session);
+    fields.year = Number(m[3]);
+  } else if ((m = GERMAN_DATE.exec(s)) !== null) {
+    [fields.day, fields.month, fields.year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  } else if (!withTime && (m = POSTGRES_DATE.exec(s)) !== null) {
+    [fields.day, fields.month] = dayMonth(Number(m[1]), Number(m[2]), session);
+    fields.year = Number(m[3]);
+  } else if (withTime && (m = POSTGRES_TIMESTAMP.exec(s)) !== null) {
+    const monthName = m[1] ?? m[4]!;
+    fields.month = MONTH_NAMES.indexOf(monthName) + 1;
+    fields.day = Number(m[2] ?? m[3]);
+    [fields.hour, fields.minute, fields.second] = [Number(m[5]), Number(m[6]), Number(m[7])];
+    fields.millis = m[8] === undefined ? 0 : Number(m[8].padEnd(3, "0").slice(0, 3));
+    fields.year = Number(m[9]);
+    if (m[10] !== undefined) fields.abbrev = m[10];
+    return fields.month === 0 ? undefined : fields;
+  } else {
+    return undefined;
   }
-  let year = Number(m[1]);
-  if (m[12] !== undefined) year = 1 - year;
-  const days = daysFromCivil(year, Number(m[2]), Number(m[3]));
+  rest = s.slice(m[0].length);
+  if (!withTime) return rest === "" ? fields : undefined;
+  const t = CLOCK_AND_ZONE.exec(rest);
+  if (t === null) return undefined;
+  [fields.hour, fields.minute, fields.second] = [Number(t[1]), Number(t[2]), Number(t[3])];
   // Keeping only the first three fraction digits drops the microseconds, which on the
   // timeline is a floor — the same as Math.floor(micros / 1000) on the binary value.
-  const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, "0").slice(0, 3));
-  let ms =
-    days * MS_PER_DAY +
-    ((Number(m[4]) * 60 + Number(m[5])) * 60 + Number(m[6])) * 1000 +
-    millis;
-  if (m[8] !== undefined) {
-    const offsetSeconds = Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0);
+  fields.millis = t[4] === undefined ? 0 : Number(t[4].padEnd(3, "0").slice(0, 3));
+  if (t[5] !== undefined) fields.offset = t[5];
+  if (t[6] !== undefined) fields.abbrev = t[6];
+  return fields;
+}
+
+/** "+05:30", "-04:56:02", "+01" → seconds east of UTC. */
+function offsetSeconds(offset: string): number {
+  const [h, mi, se] = offset.slice(1).split(":");
+  const seconds = Number(h) * 3600 + Number(mi ?? 0) * 60 + Number(se ?? 0);
+  return offset[0] === "-" ? -seconds : seconds;
+}
+
+/** The wall clock of `f` as milliseconds since 1970-01-01 read as UTC. */
+function wallClockMillis(f: Fields): number {
+  const days = daysFromCivil(f.bc ? 1 - f.year : f.year, f.month, f.day);
+  return days * MS_PER_DAY + ((f.hour * 60 + f.minute) * 60 + f.second) * 1000 + f.millis;
+}
+
+function parseTimestampText(text: string, withZone: boolean, session: DateSettings): Date | number {
+  if (text === "infinity") return Infinity;
+  if (text === "-infinity") return -Infinity;
+  const what = withZone ? "timestamptz" : "timestamp";
+  const f = readFields(text, session, true);
+  const zoned = f !== undefined && (f.offset !== undefined || f.abbrev !== undefined);
+  if (f === undefined || zoned !== withZone) throw cannotParse(what, text);
+  let ms = wallClockMillis(f);
+  if (f.offset !== undefined) {
     // Local wall clock = UTC + offset, so UTC = local − offset.
-    ms -= (m[8] === "-" ? -offsetSeconds : offsetSeconds) * 1000;
+    ms -= offsetSeconds(f.offset) * 1000;
+  } else if (f.abbrev !== undefined) {
+    const instant = instantOfLocalTime(ms, f.abbrev, session.timeZone);
+    if (instant === undefined) {
+      throw new DataError(
+        `cannot parse timestamptz ${JSON.stringify(text)}: the zone abbreviation ${JSON.stringify(f.abbrev)} ` +
+          `is ambiguous and the session's TimeZone ${JSON.stringify(session.timeZone)} is unknown here; ` +
+          `use DateStyle ISO (the driver's default), which prints numeric offsets`,
+      );
+    }
+    ms = instant;
   }
-  if (!(Math.abs(ms) <= MAX_DATE_MS)) throw outOfDateRange(`timestamp ${JSON.stringify(text)}`);
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) throw outOfDateRange(`${what} ${JSON.stringify(text)}`);
   return new Date(ms);
 }
 
-/** timestamp (without time zone) text → Date whose UTC fields are the wall clock; ±Infinity. */
-export function parseTimestamp(text: string): Date | number {
-  return parseTimestampText(text, false);
+/** timestamp (without time zone) text in any DateStyle → Date whose UTC fields are the wall clock; ±Infinity. */
+export function parseTimestamp(text: string, session: DateSettings = DEFAULT_SESSION): Date | number {
+  return parseTimestampText(text, false, session);
 }
 
-/** timestamptz text with its offset ("+05:30", "+01", "-03:00:05") → Date; ±Infinity. */
-export function parseTimestamptz(text: string): Date | number {
-  return parseTimestampText(text, true);
+/**
+ * timestamptz text in any DateStyle → Date; ±Infinity. ISO prints a numeric offset ("+05:30",
+ * "+01", "-03:00:05"); the other styles print the session TimeZone's abbreviation, so the
+ * offset is taken from that zone (see timezone.ts).
+ */
+export function parseTimestamptz(text: string, session: DateSettings = DEFAULT_SESSION): Date | number {
+  return parseTimestampText(text, true, session);
 }
+
+/**
+ * date text in any DateStyle → "YYYY-MM-DD" (with " BC"), "infinity" or "-infinity": the ISO
+ * form, whatever DateStyle the session prints.
+ */
+export function parseDate(text: string, session: DateSettings = DEFAULT_SESSION): string {
+  if (ISO_DATE_ONLY.test(text) || text === "infinity" || text === "-infinity") return text;
+  const f = readFields(text, session, false);
+  if (f === undefined || f.month < 1 || f.month > 12) throw cannotParse("date", text);
+  return `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}${f.bc ? " BC" : ""}`;
+}
+
+const ISO_DATE_ONLY = /^\d{4,}-\d\d-\d\d(?: BC)?$/;
 
 /**
  * A Date as timestamptz input: ISO 8601 with "Z". Years outside 1–9999, which toISOString

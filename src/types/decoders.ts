@@ -7,11 +7,14 @@
 
 import { DataError } from "../errors.js";
 import { parseBytea } from "./bytea.js";
-import { parseTimestamp, parseTimestamptz } from "./datetime.js";
+import { parseDate, parseTimestamp, parseTimestamptz } from "./datetime.js";
 import { PGInterval } from "./interval.js";
 import * as oid from "./oids.js";
+import type { DateSettings } from "./session.js";
 
 type Decoder = (text: string) => unknown;
+/** A decoder whose input depends on session settings (DateStyle, TimeZone), read when it runs. */
+type SessionDecoder = (text: string, session: DateSettings) => unknown;
 
 export function parseBool(text: string): boolean {
   if (text === "t" || text === "true") return true;
@@ -40,6 +43,15 @@ export function parseFloat8(text: string): number {
   const n = Number(text);
   if (Number.isNaN(n) && text !== "NaN") throw new DataError(`invalid float ${JSON.stringify(text)}`);
   return n;
+}
+
+/**
+ * float4: the text is the shortest decimal that reads back as the same float4, so it must be
+ * rounded to float4 again — Number("1.1") is not the float4 1.1 (1.100000023841858) that the
+ * binary path and the server hold.
+ */
+export function parseFloat4(text: string): number {
+  return Math.fround(parseFloat8(text));
 }
 
 export function parseJson(text: string): unknown {
@@ -84,16 +96,21 @@ export const BUILTIN_TEXT_DECODERS: ReadonlyMap<number, Decoder> = new Map<numbe
   [oid.XID, parseInteger],
   [oid.CID, parseInteger],
   [oid.BIGINT, parseBigint],
-  [oid.REAL, parseFloat8],
+  [oid.REAL, parseFloat4],
   [oid.FLOAT, parseFloat8],
   [oid.BYTES, parseBytea],
   [oid.JSON, parseJson],
   [oid.JSONB, parseJson],
   [oid.UUID_TYPE, parseUuid],
-  [oid.TIMESTAMP, parseTimestamp],
-  [oid.TIMESTAMPTZ, parseTimestamptz],
   [oid.INTERVAL, parseInterval],
   [oid.POINT, parsePoint],
   [oid.INT2VECTOR, parseIntegerVector],
   [oid.OIDVECTOR, parseIntegerVector],
+]);
+
+/** Decoders of the types whose text form follows DateStyle and TimeZone. */
+export const SESSION_TEXT_DECODERS: ReadonlyMap<number, SessionDecoder> = new Map<number, SessionDecoder>([
+  [oid.DATE, parseDate],
+  [oid.TIMESTAMP, parseTimestamp],
+  [oid.TIMESTAMPTZ, parseTimestamptz],
 ]);

@@ -7,6 +7,7 @@ export {
   formatDate,
   formatTime,
   timestampFromMillis,
+  parseDate,
   parseTimestamp,
   parseTimestamptz,
   dateToTimestamptzText,
@@ -18,9 +19,11 @@ export { parseBytea, bytesToHex, asBytes } from "./bytea.js";
 export { parseHstore, formatHstore } from "./hstore.js";
 export {
   BUILTIN_TEXT_DECODERS,
+  SESSION_TEXT_DECODERS,
   parseBool,
   parseInteger,
   parseBigint,
+  parseFloat4,
   parseFloat8,
   parseJson,
   parseUuid,
@@ -39,3 +42,5 @@ export {
   type UserTypeKind,
 } from "./registry.js";
 export { literal, quoteString } from "./literal.js";
+export { SessionSettings, DEFAULT_SESSION, type DateSettings, type DateStyleName, type DateOrder } from "./session.js";
+export { instantOfLocalTime } from "./timezone.js";

@@ -4,11 +4,12 @@
 // connections never affect each other.
 
 import { parseArray } from "./array.js";
-import { BUILTIN_TEXT_DECODERS } from "./decoders.js";
+import { BUILTIN_TEXT_DECODERS, SESSION_TEXT_DECODERS } from "./decoders.js";
 import { ParameterEncoder, type EncodedParameter, type OutAdapter } from "./encode.js";
 import { parseHstore } from "./hstore.js";
 import * as oids from "./oids.js";
 import { parseMultirange, parseRange, splitMultirange } from "./range.js";
+import { SessionSettings } from "./session.js";
 
 export type { EncodedParameter, OutAdapter } from "./encode.js";
 
@@ -87,6 +88,10 @@ export class TypeRegistry {
   /** Composed decoders; cleared whenever a registration could change one of them. */
   private readonly composed = new Map<number, InAdapter | undefined>();
   private readonly encoder = new ParameterEncoder((value) => this.findOutAdapter(value));
+  /** The session's DateStyle, TimeZone, …, as the server last reported them. */
+  readonly session = new SessionSettings();
+  /** Session-dependent decoders bound to this connection's settings (read at call time). */
+  private readonly sessionDecoders = new Map<number, InAdapter>();
 
   /**
    * The decoder for a column's text form, or undefined when the text itself is the value.
@@ -126,9 +131,12 @@ export class TypeRegistry {
 
   /**
    * A ParameterStatus from the server (DateStyle, IntervalStyle, TimeZone, …): text decoders
-   * that depend on session settings read them from here.
+   * that depend on session settings read them from here when they run, so decoders already
+   * handed out (cached per statement) follow the change without being rebuilt.
    */
-  sessionChanged(_name: string, _value: string): void {}
+  sessionChanged(name: string, value: string): void {
+    this.session.update(name, value);
+  }
 
   /** Teaches the registry a type found in pg_type (enum, domain, array of a user type, …). */
   registerUserType(info: UserTypeInfo): void {
@@ -169,6 +177,8 @@ export class TypeRegistry {
     if (user !== undefined) return user;
     const builtin = BUILTIN_TEXT_DECODERS.get(oid);
     if (builtin !== undefined) return builtin;
+    const sessionDecoder = this.sessionDecoder(oid);
+    if (sessionDecoder !== undefined) return sessionDecoder;
     const composite = this.userComposites.get(oid) ?? BUILTIN_COMPOSITES.get(oid);
     if (composite === undefined) return undefined;
     switch (composite.kind) {
@@ -195,6 +205,18 @@ export class TypeRegistry {
         return (text) => parseMultirange(text, element);
       }
     }
+  }
+
+  private sessionDecoder(oid: number): InAdapter | undefined {
+    let decoder = this.sessionDecoders.get(oid);
+    if (decoder === undefined) {
+      const parse = SESSION_TEXT_DECODERS.get(oid);
+      if (parse === undefined) return undefined;
+      const session = this.session;
+      decoder = (text) => parse(text, session);
+      this.sessionDecoders.set(oid, decoder);
+    }
+    return decoder;
   }
 
   private findOutAdapter(value: unknown): OutAdapter | undefined {

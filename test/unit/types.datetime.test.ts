@@ -130,12 +130,16 @@ describe("parseTimestamptz", () => {
     expect(d.getTime()).toBe(daysFromCivil(-43, 3, 15) * DAY + 12 * 3_600_000);
   });
 
-  test("infinities; missing offset or other DateStyles → DataError", () => {
+  test("infinities; missing offset → DataError; other DateStyles parse (types.session.test.ts)", () => {
     expect(parseTimestamptz("infinity")).toBe(Infinity);
     expect(parseTimestamptz("-infinity")).toBe(-Infinity);
     expect(() => parseTimestamptz("2024-01-02 03:04:05")).toThrow(DataError);
-    expect(() => parseTimestamptz("Tue Jan 02 03:04:05 2024 UTC")).toThrow(DataError);
-    expect(() => parseTimestamptz("01/02/2024 03:04:05 UTC")).toThrow(DataError);
+    expect(() => parseTimestamptz("2024-01-02T03:04:05Z")).toThrow(DataError);
+    // Without a reported TimeZone, a well-known abbreviation still gives the offset.
+    expect(parseTimestamptz("Tue Jan 02 03:04:05 2024 UTC")).toEqual(new Date("2024-01-02T03:04:05Z"));
+    expect(parseTimestamptz("01/02/2024 03:04:05 UTC")).toEqual(new Date("2024-01-02T03:04:05Z"));
+    // …an ambiguous one does not.
+    expect(() => parseTimestamptz("01/02/2024 03:04:05 IST")).toThrow(/ambiguous/);
   });
 });
 
