@@ -34,6 +34,8 @@ export interface CopyProtocol {
 export class CopyHandler implements CopyProtocol {
   private sink: CopySink | null = null;
   private sinkBusy: Promise<void> | null = null;
+  private backlog: Uint8Array[] = [];
+  private readingPaused = false;
   private bytesOut = 0;
   private aborted = false;
 
@@ -69,30 +71,44 @@ export class CopyHandler implements CopyProtocol {
 
   private copyOut(chunk: Uint8Array, request: ErrorSink): void {
     if (this.aborted || !this.sink) return;
-    const write = (): void => {
-      try {
-        const result = this.sink!.write(chunk);
-        if (result instanceof Promise) {
-          this.host.pauseReading();
-          this.sinkBusy = result.then(
-            () => {
-              this.sinkBusy = null;
-              this.host.resumeReading();
-            },
-            (err: unknown) => {
-              this.fail(err, request);
-              this.sinkBusy = null;
-              this.host.resumeReading();
-            },
-          );
-        }
-      } catch (err) {
+    // While the sink is busy, chunks already framed from the socket wait here, in order; the
+    // socket itself is paused, so this holds at most what one read delivered.
+    if (this.sinkBusy) this.backlog.push(chunk);
+    else this.writeChunk(chunk, request);
+  }
+
+  private writeChunk(chunk: Uint8Array, request: ErrorSink): void {
+    let result: void | Promise<void>;
+    try {
+      result = this.sink!.write(chunk);
+    } catch (err) {
+      this.fail(err, request);
+      return;
+    }
+    if (!(result instanceof Promise)) return;
+    if (!this.readingPaused) {
+      this.readingPaused = true;
+      this.host.pauseReading();
+    }
+    this.sinkBusy = result.then(
+      () => this.afterWrite(request),
+      (err: unknown) => {
         this.fail(err, request);
-      }
-    };
-    // Messages already framed in this socket chunk still arrive while paused: chain them.
-    if (this.sinkBusy) this.sinkBusy = this.sinkBusy.then(write);
-    else write();
+        this.afterWrite(request);
+      },
+    );
+  }
+
+  private afterWrite(request: ErrorSink): void {
+    this.sinkBusy = null;
+    while (!this.sinkBusy && this.backlog.length > 0 && !this.aborted) {
+      this.writeChunk(this.backlog.shift()!, request);
+    }
+    if (this.aborted) this.backlog = [];
+    if (!this.sinkBusy && this.readingPaused) {
+      this.readingPaused = false;
+      this.host.resumeReading();
+    }
   }
 
   /** Resolves once the COPY OUT destination has accepted everything; rejects with its error. */

@@ -136,6 +136,91 @@ export class Connection {
     return this.core.startReplication(sql);
   }
 
+  /**
+   * COPY … FROM STDIN from `source` (any COPY source run() accepts). `target` is either a whole
+   * COPY statement or the SQL after COPY, e.g. `my_table (a, b)` — it is SQL text, so never
+   * build it from untrusted input (use identifier()). Resolves to the number of rows copied.
+   */
+  async copy_from(target: string, source: unknown): Promise<number> {
+    const sql = /^\s*COPY\s/i.test(target) ? target : `COPY ${target} FROM STDIN`;
+    await this.run(sql, null, { stream: source });
+    return this.row_count ?? -1;
+  }
+
+  /**
+   * COPY … TO STDOUT as an async iterator of byte chunks, read as you consume them (the socket
+   * is paused while you don't). `sql` is a whole COPY statement or a query to copy out.
+   * Stopping early reads the rest of the COPY and drops it.
+   */
+  copy_to(sql: string): AsyncIterableIterator<Uint8Array> {
+    const statement = /^\s*COPY\s/i.test(sql) ? sql : `COPY (${sql}) TO STDOUT`;
+    const chunks: Uint8Array[] = [];
+    let wake: (() => void) | null = null;
+    let resume: (() => void) | null = null;
+    let finished = false;
+    let failure: unknown = null;
+    let discard = false;
+    const notify = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    let space: Promise<void> | null = null;
+    const sink = {
+      write(chunk: Uint8Array): Promise<void> | void {
+        if (discard) return;
+        chunks.push(chunk);
+        notify();
+        // Enough buffered: the COPY waits (its socket paused) until the consumer catches up.
+        if (chunks.length >= 16) return (space ??= new Promise<void>((r) => (resume = r)));
+      },
+    };
+    const done = this.run(statement, null, { stream: sink }).then(
+      () => {
+        finished = true;
+        notify();
+      },
+      (err: unknown) => {
+        failure = err;
+        finished = true;
+        notify();
+      },
+    );
+    const releaseWriter = (): void => {
+      const r = resume;
+      resume = null;
+      space = null;
+      r?.();
+    };
+    const iterator: AsyncIterableIterator<Uint8Array> = {
+      async next() {
+        for (;;) {
+          if (chunks.length > 0) {
+            const value = chunks.shift()!;
+            if (chunks.length < 4) releaseWriter();
+            return { value, done: false };
+          }
+          if (finished) {
+            if (failure) throw failure;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((r) => (wake = r));
+        }
+      },
+      async return() {
+        discard = true;
+        chunks.length = 0;
+        releaseWriter();
+        await done;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
   private statementFor(sql: string): NativeStatement {
     let statement = this.memo.get(sql);
     if (!statement) {

@@ -253,3 +253,34 @@ describe("COPY through the DB-API cursor", () => {
     }
   });
 });
+
+describe("copy_from / copy_to", () => {
+  it("copy_from a table name with any source, copy_to as an async iterable of chunks", async () => {
+    await reset();
+    expect(await con.copy_from(table, ["1\tone\n", "2\ttwo\n"])).toBe(2);
+    expect(await con.copy_from(`${table} (id)`, "3\n")).toBe(1);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of con.copy_to(`SELECT id, name FROM ${table} ORDER BY id`)) chunks.push(chunk);
+    expect(text(chunks)).toBe("1\tone\n2\ttwo\n3\t\\N\n");
+  });
+
+  it("copy_to read slowly pauses the socket and delivers every byte; breaking early leaves the connection usable", async () => {
+    let bytes = 0;
+    for await (const chunk of con.copy_to("SELECT generate_series(1, 200000)")) {
+      bytes += chunk.length;
+      if (bytes % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(bytes).toBe(Array.from({ length: 200000 }, (_, i) => `${i + 1}\n`).join("").length);
+    for await (const _chunk of con.copy_to("SELECT generate_series(1, 100000)")) break;
+    expect(await con.run("SELECT 7")).toEqual([[7]]);
+  });
+
+  it("copy_to of a failing query raises from the iterator", async () => {
+    const consume = async () => {
+      for await (const _chunk of con.copy_to("SELECT 1/0")) {
+        /* nothing */
+      }
+    };
+    await expect(consume()).rejects.toThrow(pg8000.DataError);
+  });
+});
