@@ -389,6 +389,19 @@ describe("limits and timeouts", () => {
     expect(err.message).not.toContain(STATIC_TOKEN);
   });
 
+  it("a server that accepts TCP but never answers the WebSocket handshake → timeout", async () => {
+    const sentinel = await startSentinel();
+    try {
+      const started = Date.now();
+      const err = await failure(connect({ ...login, timeout: 0.3, bridge: { url: `ws://127.0.0.1:${sentinel.port}/`, token: STATIC_TOKEN } }));
+      expect(err).toBeInstanceOf(OperationalError);
+      expect(err.message).toBe(`timeout: the bridge at ws://127.0.0.1:${sentinel.port}/ did not accept the WebSocket within 0.3 s`);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await sentinel.close();
+    }
+  });
+
   it("bad bridge options are InterfaceErrors", async () => {
     await expect(connect({ ...login, bridge: "http//nope" })).rejects.toThrow(InterfaceError);
     await expect(connect({ ...login, bridge: "ftp://x/" })).rejects.toThrow("bridge.url must start with ws:// or wss://, got ftp://");

@@ -94,6 +94,39 @@ describe("sessions through the bridge", () => {
     expect(await con.run("SELECT length(:v::text)", { v: big })).toEqual([[big.length]]);
   });
 
+  it("COPY IN of 16 MiB waits for the WebSocket to drain; COPY OUT streams it back in order", async () => {
+    const con = await viaBridge("main");
+    await con.run("CREATE TEMP TABLE big (line text)");
+    const line = `${"z".repeat(1000)}\n`;
+    const lines = 16 * 1024;
+    let produced = 0;
+    async function* source(): AsyncGenerator<string> {
+      for (let i = 0; i < lines / 64; i++) {
+        produced += 64;
+        yield line.repeat(64);
+      }
+    }
+    await con.run("COPY big FROM STDIN", null, { stream: source() });
+    expect(produced).toBe(lines);
+    expect(await con.run("SELECT count(*), sum(length(line)) FROM big")).toEqual([[BigInt(lines), BigInt(lines * 1000)]]);
+    let bytes = 0;
+    let inOrder = true;
+    await con.run("COPY (SELECT g FROM generate_series(1, 200000) g) TO STDOUT", null, {
+      stream: {
+        next: 1,
+        write(chunk: Uint8Array | string) {
+          const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+          bytes += text.length;
+          for (const n of text.split("\n").filter(Boolean)) {
+            if (Number(n) !== this.next++) inOrder = false;
+          }
+        },
+      },
+    });
+    expect(inOrder).toBe(true);
+    expect(bytes).toBe(Array.from({ length: 200000 }, (_, i) => `${i + 1}\n`).join("").length);
+  });
+
   it("LISTEN/NOTIFY: a notification arrives while the connection is idle", async () => {
     const listener = await viaBridge("main");
     const notifier = await viaBridge("tls");
