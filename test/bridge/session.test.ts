@@ -111,15 +111,16 @@ describe("sessions through the bridge", () => {
     expect(await con.run("SELECT count(*), sum(length(line)) FROM big")).toEqual([[BigInt(lines), BigInt(lines * 1000)]]);
     let bytes = 0;
     let inOrder = true;
+    let next = 1;
+    let partial = "";
     await con.run("COPY (SELECT g FROM generate_series(1, 200000) g) TO STDOUT", null, {
       stream: {
-        next: 1,
         write(chunk: Uint8Array | string) {
           const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
           bytes += text.length;
-          for (const n of text.split("\n").filter(Boolean)) {
-            if (Number(n) !== this.next++) inOrder = false;
-          }
+          const parts = (partial + text).split("\n");
+          partial = parts.pop()!;
+          for (const n of parts) if (Number(n) !== next++) inOrder = false;
         },
       },
     });
