@@ -10,6 +10,7 @@ import { textEncodingFor, UTF8, type DecodeText } from "../protocol/text-encodin
 import type { Transport } from "../transport/transport.js";
 import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
 import { ReplicationStream } from "./replication.js";
+import { TypeResolver } from "./type-resolver.js";
 import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
 import { CopyHandler, type CopyHost } from "./copy.js";
 import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
@@ -27,9 +28,6 @@ function isStaleStatement(err: unknown): boolean {
   if (!(err instanceof DatabaseError)) return false;
   return err.code === "26000" || (err.code === "0A000" && /cached plan must not change result type/.test(err.message));
 }
-
-/** PostgreSQL's FirstNormalObjectId: OIDs below are built in. */
-const FIRST_NORMAL_OID = 16384;
 
 export type ConnectionState = "connecting" | "open" | "closed";
 
@@ -551,75 +549,24 @@ export class CoreConnection {
     });
   }
 
-  // ---- user types (OIDs from FirstNormalObjectId on: enums, domains, extension types…) ----
+  // ---- user types ----
 
-  private readonly knownTypes = new Set<number>();
-  private readonly typeLookups = new Map<number, Promise<void>>();
+  private readonly types = new TypeResolver({
+    registry: this.registry,
+    query: (sql, params) => this.extendedQuery(sql, params),
+    serverMajorVersion: () => Number(this.parameter_statuses.server_version?.split(".")[0] ?? 0),
+    isClosed: () => this.closed,
+    changed: () => this.typesGeneration++,
+  });
   /** Bumped when decoding rules change, so cached statements rebuild their decoders. */
   typesGeneration = 0;
 
   unresolvedTypes(columns: ColumnInfo[]): number[] {
-    const out: number[] = [];
-    for (const c of columns) {
-      if (c.type_oid >= FIRST_NORMAL_OID && !this.knownTypes.has(c.type_oid) && !out.includes(c.type_oid)) {
-        out.push(c.type_oid);
-      }
-    }
-    return out;
+    return this.types.unresolved(columns);
   }
 
-  /** Looks the types up in pg_type (with what they are made of) and teaches the registry. */
   resolveTypes(oids: number[]): Promise<void> {
-    const missing = oids.filter((oid) => !this.knownTypes.has(oid) && !this.typeLookups.has(oid));
-    if (missing.length > 0) {
-      const lookup = this.lookUpTypes(missing).catch(() => undefined); // e.g. in a failed transaction: stay text
-      for (const oid of missing) this.typeLookups.set(oid, lookup);
-      void lookup.finally(() => {
-        for (const oid of missing) this.typeLookups.delete(oid);
-      });
-    }
-    return Promise.all(oids.map((oid) => this.typeLookups.get(oid))).then(() => undefined);
-  }
-
-  private async lookUpTypes(oids: number[]): Promise<void> {
-    let pending = oids;
-    while (pending.length > 0 && !this.closed) {
-      const multirange = Number(this.parameter_statuses.server_version_num ?? this.parameter_statuses.server_version?.split(".")[0] ?? 0) >= 14 ? "(SELECT rngtypid FROM pg_catalog.pg_range WHERE rngmultitypid = t.oid)" : "NULL::oid";
-      const result = await this.extendedQuery(
-        `SELECT t.oid, t.typname, t.typtype, t.typcategory, t.typelem, t.typbasetype,
-                coalesce(e.typdelim, ','), r.rngsubtype, ${multirange}
-         FROM pg_catalog.pg_type t
-         LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
-         LEFT JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
-         WHERE t.oid = ANY($1::oid[])`,
-        [pending],
-      );
-      const next: number[] = [];
-      const need = (oid: number | null): void => {
-        if (oid && oid >= FIRST_NORMAL_OID && !this.knownTypes.has(oid) && !pending.includes(oid)) next.push(oid);
-      };
-      for (const row of result.rows) {
-        const [oid, name, typtype, category, elem, base, delimiter, subtype, rangeOfMulti] = row as [
-          number, string, string, string, number, number, string, number | null, number | null,
-        ];
-        const kind =
-          typtype === "e" ? "enum"
-          : typtype === "c" ? "composite"
-          : typtype === "d" ? "domain"
-          : typtype === "r" ? "range"
-          : typtype === "m" ? "multirange"
-          : category === "A" && elem !== 0 ? "array"
-          : "base";
-        const elementOid = kind === "array" ? elem : kind === "range" ? (subtype ?? undefined) : kind === "multirange" ? (rangeOfMulti ?? undefined) : undefined;
-        this.registry.registerUserType({ oid, name, kind, elementOid, baseOid: kind === "domain" ? base : undefined, delimiter });
-        this.knownTypes.add(oid);
-        need(elementOid ?? null);
-        need(kind === "domain" ? base : null);
-      }
-      for (const oid of pending) this.knownTypes.add(oid); // dropped types: keep their text
-      pending = next;
-    }
-    this.typesGeneration++;
+    return this.types.resolve(oids);
   }
 
   /** A cached statement's decoder, rebuilt when adapters or user types changed since. */
