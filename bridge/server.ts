@@ -8,7 +8,7 @@ import * as https from "node:https";
 import type * as net from "node:net";
 import { WebSocketServer, type ServerOptions, type WebSocket } from "ws";
 import { resolveConfig, type BridgeConfig, type BridgeTarget, type ResolvedConfig } from "./config.js";
-import { BridgeSession, CloseCode } from "./session.js";
+import { BridgeSession, CloseCode, closeReason } from "./session.js";
 import { isStaticToken, verifySignedToken } from "./tokens.js";
 
 /** The WebSocket subprotocol of this bridge; a token may ride along as "token.<t>". */
@@ -107,7 +107,7 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
     ws.on("error", () => undefined);
     ws.once("close", () => refusing--);
     cfg.log({ level: "warn", event: "refused", ip, origin, target: target?.slice(0, 64), code: refusal.code, reason: refusal.reason });
-    ws.close(refusal.code, refusal.reason.slice(0, 123));
+    ws.close(refusal.code, closeReason(refusal.reason));
   }
 
   function startSession(ws: WebSocket, ip: string, origin: string | undefined, target: BridgeTarget): void {

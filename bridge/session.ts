@@ -30,6 +30,18 @@ const CANCEL_REQUEST = 80877102;
 const MAX_STARTUP_LENGTH = 10000;
 const ANSWER_N = Buffer.from("N");
 
+/**
+ * A close reason within the 123 bytes of UTF-8 a close frame allows (ws throws beyond that), cut
+ * at a character boundary. Reasons can quote client input (a target name, an Origin).
+ */
+export function closeReason(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= 123) return text;
+  let end = 123;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+
 type SessionState = "startup" | "connecting" | "piping" | "cancelling" | "closing" | "closed";
 
 export interface SessionContext {
@@ -318,8 +330,7 @@ export class BridgeSession {
     this.dialAbort.abort();
     this.endUpstream();
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
-      // Close reasons are limited to 123 bytes.
-      this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+      this.ws.close(code, closeReason(reason));
     }
     // Resume so a paused socket can read the peer's close frame.
     this.resumeClient();

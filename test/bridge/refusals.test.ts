@@ -157,6 +157,20 @@ describe("where the bridge connects", () => {
     expect(err.message).toMatch(/4403: unknown target 'nope'\)$/);
   });
 
+  it("a long non-ASCII target name or Origin is quoted in the reason, cut to fit a close frame; the bridge lives on", async () => {
+    const longName = "é".repeat(100);
+    const byName = await rawSession(bridge, { query: { target: longName } });
+    expect(byName.code).toBe(4403);
+    expect(byName.reason).toMatch(/^unknown target 'é+$/);
+    expect(Buffer.byteLength(byName.reason)).toBeLessThanOrEqual(123);
+    // Header bytes arrive as latin1: every one of these becomes two bytes of UTF-8 in the reason.
+    const byOrigin = await rawSession(bridge, { origin: `http://${"\u00ff".repeat(100)}.example`, query: { target: "main" } });
+    expect(byOrigin.code).toBe(4403);
+    expect(Buffer.byteLength(byOrigin.reason)).toBeLessThanOrEqual(123);
+    const ok = await rawSession(bridge, { query: { target: "main" }, send: (ws) => ws.close(1000) });
+    expect(ok.code).toBe(1000);
+  });
+
   it("with several targets, naming none → 4403 listing them (the token is valid)", async () => {
     const err = await refusal({ url: bridge.url, token: STATIC_TOKEN });
     expect(err.message).toMatch(/4403: name a target \(one of: main, tls, verified, socket\)\)$/);
