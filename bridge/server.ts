@@ -64,7 +64,13 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
 
   server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     socket.on("error", () => undefined);
-    const url = new URL(req.url ?? "/", "http://bridge");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://bridge");
+    } catch {
+      // e.g. an absolute-form request target with a broken host: "GET http://[::1 HTTP/1.1".
+      return httpRefuse(socket, 400, "malformed request target");
+    }
     const protocols = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (stopping) return httpRefuse(socket, 503, "the bridge is shutting down");
     if (url.pathname !== cfg.path) return httpRefuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);

@@ -1,6 +1,7 @@
 // Every refusal of the bridge, with its close code and what the user of the driver sees.
 // Real bridge, real cluster; a raw `ws` client for what the driver would never send.
 
+import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/native/index.js";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
@@ -114,6 +115,26 @@ describe("who may connect", () => {
 
   it("a client that does not offer the pg8000.v1 subprotocol is refused at the HTTP level", async () => {
     await expect(rawSession(bridge, { protocols: ["something-else"] })).rejects.toThrow("HTTP 400");
+  });
+
+  it("a malformed request target is refused with HTTP 400, and the bridge lives on", async () => {
+    const { port } = new URL(bridge.url);
+    for (const target of ["http://[::1", "//[x", "http://a b/"]) {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(Number(port), "127.0.0.1");
+        let data = "";
+        socket.on("data", (chunk) => (data += chunk.toString()));
+        socket.on("error", () => resolve(data));
+        socket.on("close", () => resolve(data));
+        socket.write(
+          `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: pg8000.v1\r\n\r\n",
+        );
+      });
+      expect(answer.split("\r\n")[0]).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    const ok = await rawSession(bridge, { query: { target: "main" }, send: (ws) => ws.close(1000) });
+    expect(ok.code).toBe(1000);
   });
 
   it("requireToken: false lets clients in without a token", async () => {
