@@ -39,6 +39,14 @@ const OPEN = 1;
 
 /** Opens a WebSocket to the bridge; resolves once the bridge accepted it. */
 export async function connectBridge(options: ResolvedOptions): Promise<Transport> {
+  const ssl = options.ssl_context;
+  if (ssl === true || (typeof ssl === "object" && ssl !== null)) {
+    // Silently ignoring it would suggest TLS to the server that this option cannot give.
+    throw new InterfaceError(
+      "ssl_context does not apply through the bridge: TLS to PostgreSQL is set per target in the bridge's config " +
+        '(tls: "verify-full"), and wss:// protects the connection to the bridge',
+    );
+  }
   const where = bridgeAddress(options.bridge!);
   const WebSocketImpl = await webSocketClass();
   let ws: WebSocketLike;

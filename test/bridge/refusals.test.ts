@@ -441,6 +441,9 @@ describe("limits and timeouts", () => {
     await expect(connect({ ...login, bridge: "http//nope" })).rejects.toThrow(InterfaceError);
     await expect(connect({ ...login, bridge: "ftp://x/" })).rejects.toThrow("bridge.url must start with ws:// or wss://, got ftp://");
     await expect(connect({ ...login, bridge: { url: bridge.url, host: "x" } as never })).rejects.toThrow("unknown bridge option 'host'");
+    await expect(connect({ ...login, ssl_context: true, bridge: bridge.url })).rejects.toThrow(
+      "ssl_context does not apply through the bridge: TLS to PostgreSQL is set per target in the bridge's config",
+    );
   });
 });
 
