@@ -8,6 +8,7 @@
 import { DataError } from "../errors.js";
 import { parseBytea } from "./bytea.js";
 import { parseDate, parseTimestamp, parseTimestamptz } from "./datetime.js";
+import { numberText } from "./encode.js";
 import { PGInterval } from "./interval.js";
 import * as oid from "./oids.js";
 import type { DateSettings } from "./session.js";
@@ -66,16 +67,31 @@ export function parseUuid(text: string): string {
   return text.toLowerCase();
 }
 
-export interface Point {
-  x: number;
-  y: number;
+/**
+ * A point { x, y }. A class rather than a plain object so that a point read from the server
+ * can be sent back as a parameter: a plain object would go out as JSON, which point rejects.
+ */
+export class Point {
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
+
+  /** The point's PG text "(x,y)", exact for every double (NaN and ±Infinity included). */
+  toPostgres(): string {
+    return `(${numberText(this.x)},${numberText(this.y)})`;
+  }
+
+  toString(): string {
+    return this.toPostgres();
+  }
 }
 
-/** point "(1.5,2)" → { x: 1.5, y: 2 }. */
+/** point "(1.5,2)" → Point { x: 1.5, y: 2 }. */
 export function parsePoint(text: string): Point {
   const m = /^\(\s*([^,\s]+)\s*,\s*([^)\s]+)\s*\)$/.exec(text);
   if (m === null) throw new DataError(`invalid point ${JSON.stringify(text)}`);
-  return { x: parseFloat8(m[1]!), y: parseFloat8(m[2]!) };
+  return new Point(parseFloat8(m[1]!), parseFloat8(m[2]!));
 }
 
 /** int2vector / oidvector "1 2 3" → [1, 2, 3] ("" → []). */

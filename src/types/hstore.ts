@@ -5,8 +5,22 @@
 
 import { DataError } from "../errors.js";
 
+/**
+ * The prototype of decoded hstore objects: a non-enumerable toPostgres() sends one back as
+ * hstore text (a plain object would go out as JSON, which hstore rejects). Keys stay the only
+ * enumerable properties, so the object still reads, spreads and stringifies as a plain record.
+ */
+const HSTORE_PROTOTYPE: object = Object.create(Object.prototype, {
+  toPostgres: {
+    value(this: Record<string, string | null>): string {
+      return formatHstore(this);
+    },
+    enumerable: false,
+  },
+});
+
 export function parseHstore(text: string): Record<string, string | null> {
-  const result: Record<string, string | null> = {};
+  const result: Record<string, string | null> = Object.create(HSTORE_PROTOTYPE);
   let pos = 0;
   const fail = (why: string): never => {
     throw new DataError(`malformed hstore ${JSON.stringify(text)}: ${why} at ${pos}`);

@@ -30,7 +30,7 @@ export {
   parsePoint,
   parseIntegerVector,
   parseInterval,
-  type Point,
+  Point,
 } from "./decoders.js";
 export { ParameterEncoder, numberText } from "./encode.js";
 export {

@@ -1,0 +1,14 @@
+// The conformance suite (oracle.ts, cases in cases.ts) against the throwaway test cluster.
+
+import { connect } from "../../src/native/index.js";
+import { superOptions, cluster } from "../integration/helpers.js";
+import { defineConformanceSuite } from "./oracle.js";
+
+defineConformanceSuite({
+  backend: "cluster",
+  serverVersion: cluster.serverVersion,
+  connect: () => connect(superOptions()),
+  sequential: false,
+  extensions: cluster.hasHstore,
+  connections: 2,
+});
