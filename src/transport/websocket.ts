@@ -360,7 +360,9 @@ function bridgeCloseError(code: number, reason: string, connecting: boolean, url
       message = "the bridge has too many connections: close unused connections or raise the bridge's limits";
       break;
     case 4502:
-      message = "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
+      message = reason.startsWith("lost ")
+        ? "the bridge lost its connection to PostgreSQL"
+        : "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
       break;
     case 4400:
       message = "the bridge did not recognise the bytes sent as the PostgreSQL protocol";
