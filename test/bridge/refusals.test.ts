@@ -251,6 +251,21 @@ describe("where the bridge connects", () => {
     }
   });
 
+  it("a connection to the target that breaks (TCP reset) → 4502 lost the connection", async () => {
+    // Network fault injection: a listener that resets the connection once the startup arrives.
+    const resetter = net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
+    await new Promise<void>((resolve) => resetter.listen({ host: "127.0.0.1", port: 0 }, resolve));
+    const broken = await startBridge({ targets: { flaky: { host: "127.0.0.1", port: (resetter.address() as net.AddressInfo).port } } });
+    try {
+      const err = await failure(connect({ ...login, bridge: { url: broken.url, token: STATIC_TOKEN } }));
+      expect(err).toBeInstanceOf(OperationalError);
+      expect(err.message).toBe("the bridge lost its connection to PostgreSQL (bridge close code 4502: lost the connection to target 'flaky' (ECONNRESET))");
+    } finally {
+      await broken.close();
+      await new Promise((resolve) => resetter.close(resolve));
+    }
+  });
+
   it("verify-full against a certificate that does not match the name → 4502", async () => {
     const wrongName = await startBridge({
       targets: { pg: { host: cluster.host, port: cluster.port, tls: { mode: "verify-full", caFile: cluster.caCertPath, servername: "db.example.com" } } },
