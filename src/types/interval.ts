@@ -60,9 +60,22 @@ export class PGInterval {
     this.microseconds = micros;
   }
 
+  /**
+   * PostgreSQL 17's 'infinity' and '-infinity' intervals, stored as the server stores them:
+   * every field at its maximum (minimum). toString() gives "infinity" ("-infinity") back.
+   */
+  static get INFINITY(): PGInterval {
+    return infinite(1);
+  }
+  static get MINUS_INFINITY(): PGInterval {
+    return infinite(-1);
+  }
+
   /** Parses interval text in any IntervalStyle; throws DataError on anything else. */
   static fromText(text: string): PGInterval {
     const s = text.trim();
+    if (s === "infinity" || s === "+infinity") return infinite(1);
+    if (s === "-infinity") return infinite(-1);
     const acc = new Accumulator();
     try {
       if (s.startsWith("P")) parseIso8601(s, acc);
@@ -84,6 +97,8 @@ export class PGInterval {
    * leading "-" to every field, so this text reads back identically under every style.
    */
   toString(): string {
+    const sign = this.infinitySign();
+    if (sign !== 0) return sign > 0 ? "infinity" : "-infinity";
     const parts: string[] = [];
     let afterNegative = false; // like PG: only the field right after a negative one gets "+"
     const field = (value: number, unit: string): void => {
@@ -105,6 +120,8 @@ export class PGInterval {
 
   /** The iso_8601 IntervalStyle form, e.g. "P1Y2M3DT4H5M6.789S", "PT0S". */
   toISOString(): string {
+    const sign = this.infinitySign();
+    if (sign !== 0) return sign > 0 ? "infinity" : "-infinity";
     const years = Math.trunc(this.months / 12);
     const months = this.months % 12;
     let date = "";
@@ -123,6 +140,13 @@ export class PGInterval {
     return `P${date}${time === "" ? "" : "T" + time}`;
   }
 
+  /** 1 for 'infinity', -1 for '-infinity', 0 for every finite interval. */
+  infinitySign(): -1 | 0 | 1 {
+    if (this.months === INT32_MAX && this.days === INT32_MAX && this.microseconds === INT64_MAX) return 1;
+    if (this.months === INT32_MIN && this.days === INT32_MIN && this.microseconds === INT64_MIN) return -1;
+    return 0;
+  }
+
   /** Field-by-field equality (unlike SQL's `=`, which also finds '1 mon' equal to '30 days'). */
   equals(other: unknown): boolean {
     return (
@@ -137,6 +161,19 @@ export class PGInterval {
   toJSON(): string {
     return this.toString();
   }
+}
+
+const INT32_MAX = 2147483647;
+const INT32_MIN = -2147483648;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+function infinite(sign: 1 | -1): PGInterval {
+  const iv = new PGInterval();
+  iv.months = sign > 0 ? INT32_MAX : INT32_MIN;
+  iv.days = sign > 0 ? INT32_MAX : INT32_MIN;
+  iv.microseconds = sign > 0 ? INT64_MAX : INT64_MIN;
+  return iv;
 }
 
 /** "HH:MM:SS[.ffffff]" of a non-negative microsecond count; hours are not wrapped at 24. */

@@ -428,6 +428,15 @@ export const TYPES: TypeSpec[] = [
     randomCount: 16,
   },
   {
+    name: "interval ±infinity (PG ≥ 17)",
+    sql: "interval",
+    values: [
+      { sql: "'infinity'", js: { months: 2147483647, days: 2147483647, microseconds: 9223372036854775807n } },
+      { sql: "'-infinity'", js: { months: -2147483648, days: -2147483648, microseconds: -9223372036854775808n } },
+    ],
+    minVersion: 170000,
+  },
+  {
     name: "inet",
     sql: "inet",
     values: [

@@ -144,3 +144,17 @@ describe("PGInterval construction and equality", () => {
     expect(new PGInterval().equals({ months: 0, days: 0, microseconds: 0n })).toBe(false);
   });
 });
+
+describe("PostgreSQL 17 infinite intervals", () => {
+  test("'infinity' and '-infinity' read and print back", () => {
+    const inf = PGInterval.fromText("infinity");
+    expect([inf.months, inf.days, inf.microseconds]).toEqual([2147483647, 2147483647, 9223372036854775807n]);
+    expect(inf.toString()).toBe("infinity");
+    expect(inf.toISOString()).toBe("infinity");
+    expect(inf.infinitySign()).toBe(1);
+    const minus = PGInterval.fromText("-infinity");
+    expect(minus.toString()).toBe("-infinity");
+    expect(minus.equals(PGInterval.MINUS_INFINITY)).toBe(true);
+    expect(PGInterval.fromText("1 day").infinitySign()).toBe(0);
+  });
+});
