@@ -114,11 +114,6 @@ export class CoreConnection {
 
   private async start(): Promise<void> {
     const o = this.options;
-    this.transport.attach({
-      data: (chunk) => this.onData(chunk),
-      close: (error) => this.onTransportClose(error),
-      drain: () => this.onDrain(),
-    });
     const params: Record<string, string> = { user: o.user };
     if (o.database) params.database = o.database;
     if (o.application_name) params.application_name = o.application_name;
@@ -139,6 +134,13 @@ export class CoreConnection {
       },
     });
     this.enqueue(startup, (w) => msg.startup(w, params));
+    // Attached after the startup request is queued: a transport that reports an early close
+    // from inside attach() then fails that request instead of leaving it pending.
+    this.transport.attach({
+      data: (chunk) => this.onData(chunk),
+      close: (error) => this.onTransportClose(error),
+      drain: () => this.onDrain(),
+    });
     try {
       await startup.promise;
     } catch (err) {
@@ -179,6 +181,10 @@ export class CoreConnection {
    */
   private enqueue<T>(request: Request<T>, build: (w: msg.MessageWriter) => void, exclusive = false): Promise<T> {
     const r = request as Request<unknown>;
+    if (this.state === "closed") {
+      r.fail(new InterfaceError("connection is closed", { cause: this.closeError ?? undefined }));
+      return request.promise;
+    }
     this.queue.push(r);
     if (this.queue.length - this.queueHead === 1) this.armTimer();
     if (this.exclusive) {

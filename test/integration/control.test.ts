@@ -19,10 +19,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("cancellation", () => {
   it("cancel() stops the running query with 57014 and the connection stays usable", async () => {
     const con = await fresh();
-    const running = con.run("SELECT pg_sleep(10)");
+    const running = con.run("SELECT pg_sleep(10)").catch((e: unknown) => e);
     await sleep(200);
     await con.cancel();
-    const err = await running.catch((e: unknown) => e);
+    const err = await running;
     expect(err).toBeInstanceOf(OperationalError);
     expect((err as DatabaseError).code).toBe("57014");
     expect(await con.run("SELECT 1")).toEqual([[1]]);

@@ -1,12 +1,19 @@
 // Shared helpers for integration tests against the throwaway cluster.
 
+import { inject } from "vitest";
 import { clusterInfo, type ClusterInfo } from "../setup/cluster-info.js";
 import type { ConnectOptions } from "../../src/core/options.js";
 
 export const cluster: ClusterInfo = clusterInfo();
 
+/** True in the vitest project that runs these tests through the WebSocket bridge. */
+export const throughBridge = inject("transport") === "bridge";
+
 /** Options for the trusted user over TCP, plus overrides. */
 export function trustOptions(extra: Partial<ConnectOptions> = {}): ConnectOptions {
+  if (throughBridge) {
+    return { user: cluster.users.trust.user, database: cluster.database, bridge: inject("bridge"), ...extra };
+  }
   return {
     user: cluster.users.trust.user,
     host: cluster.host,
