@@ -116,11 +116,36 @@ function icuAbbreviations(zoneName: string, utcMs: number): string[] {
 }
 
 /**
+ * The server's zone data may differ from ICU's (EST5EDT became a link to America/New_York in
+ * tzdata 2024b, so ICU applies New York's 1920s summer time where an older server prints EST).
+ * When the printed abbreviation is one ICU itself uses for this zone today with the offset the
+ * table gives it ("EST" = -5 in EST5EDT), and the zone's offset at the instant differs, the
+ * server's abbreviation wins. Only then: Asia/Shanghai's "CST" (+8) is not a name ICU uses
+ * for that zone, so the table's US Central -6 never applies to it.
+ */
+function disagreement(localMs: number, abbrev: string, zoneName: string, offsetAt: OffsetAt, instant: number): number | undefined {
+  const hours = ABBREVIATIONS[abbrev];
+  if (hours === undefined || localMs - instant === hours * HOUR) return undefined;
+  const offset = hours * HOUR;
+  for (const reference of REFERENCE_INSTANTS) {
+    if (offsetAt(reference) === offset && icuAbbreviations(zoneName, reference).includes(abbrev)) return localMs - offset;
+  }
+  return undefined;
+}
+
+/** Mid-winter and mid-summer: a zone's standard and daylight names. */
+const REFERENCE_INSTANTS = [Date.UTC(2024, 0, 15, 12), Date.UTC(2024, 6, 15, 12)];
+
+/**
  * The UTC instant (ms) of a wall-clock time (`localMs`: the wall clock's fields read as UTC)
  * that PostgreSQL printed with zone abbreviation `abbrev` in session zone `zoneName`. Returns
  * undefined when neither the zone nor the abbreviation gives an offset.
  */
 export function instantOfLocalTime(localMs: number, abbrev: string, zoneName: string | undefined): number | undefined {
+  // A numeric abbreviation ("+03", "+1345", "+05:30") is the offset itself: exact, and
+  // independent of whether the client's time zone data agrees with the server's.
+  const numeric = numericAbbreviation(abbrev);
+  if (numeric !== undefined) return localMs - numeric;
   const offsetAt = zoneName === undefined ? null : zone(zoneName);
   if (offsetAt === null) {
     // A zone this runtime doesn't know ("localtime", a POSIX rule with DST): trust the
@@ -137,7 +162,7 @@ export function instantOfLocalTime(localMs: number, abbrev: string, zoneName: st
     if (offsetAt(instant) === offset && !candidates.includes(instant)) candidates.push(instant);
   }
   candidates.sort((a, b) => a - b);
-  if (candidates.length === 1) return candidates[0];
+  if (candidates.length === 1) return disagreement(localMs, abbrev, zoneName!, offsetAt, candidates[0]!) ?? candidates[0];
   if (candidates.length === 0) {
     // A wall clock inside a spring-forward gap: PostgreSQL never prints one. Read it with the
     // offset before the gap, as PostgreSQL reads such input.

@@ -151,6 +151,16 @@ describe("timestamptz: the offset comes from the session's TimeZone", () => {
     expect(parseTimestamptz("27/10/2024 01:30:00 GMT", dublin)).toEqual(utc("2024-10-27T01:30:00Z"));
   });
 
+  test("the printed abbreviation wins where ICU's zone data names the instant differently", () => {
+    // An older server's EST5EDT had no summer time in 1930 (New York's did, and ICU now links
+    // EST5EDT to it): the server prints EST, ICU would say EDT.
+    // (What PostgreSQL 15 with Debian's tzdata 2025b printed for '1930-08-07 01:11:11.913+00'.)
+    expect(parseTimestamptz("08/06/1930 20:11:11.913 EST", session("SQL, MDY", "EST5EDT"))).toEqual(utc("1930-08-07T01:11:11.913Z"));
+    expect(parseTimestamptz("08/06/1930 21:11:11.913 EDT", session("SQL, MDY", "EST5EDT"))).toEqual(utc("1930-08-07T01:11:11.913Z"));
+    // Shanghai's CST is +8 (ICU says "GMT+8"), not the table's US Central -6.
+    expect(parseTimestamptz("03/15/2024 20:34:56 CST", session("SQL, MDY", "Asia/Shanghai"))).toEqual(utc("2024-03-15T12:34:56Z"));
+  });
+
   test("instantOfLocalTime: unknown zone falls back to the abbreviation, else undefined", () => {
     const local = Date.UTC(2024, 0, 1, 12);
     expect(instantOfLocalTime(local, "UTC", "localtime")).toBe(local);
