@@ -46,6 +46,8 @@ function prefill(): void {
     const value = params.get(name);
     if (value !== null) (form.elements.namedItem(name) as HTMLInputElement).value = value;
   }
+  // `npm start` with a server that needs no password connects straight away.
+  if (params.get("connect") === "1") void openConnection();
 }
 
 function field(name: string): string | undefined {
