@@ -1,6 +1,7 @@
 // Binary fixed-width values (PostgreSQL big-endian send format) into typed-column slots.
 // PostgreSQL docs: Frontend/Backend Protocol, "Formats and Format Codes"; binary formats are
-// those of the types' send functions (int2send … timestamp_send, uuid_send).
+// those of the types' send functions (int2send … timestamp_send, uuid_send, interval_send,
+// point_send, macaddr_send, macaddr8_send). Slot layouts: ./plan.ts.
 
 import { Kind, COLUMN_SIZE } from "./plan";
 
@@ -53,6 +54,21 @@ function hexDigit(n: i32): i32 {
     case Kind.Uuid:
       formatUuid(src, dst);
       break;
+    case Kind.Interval: // int64 µs, int32 days, int32 months: each swapped in place
+      store<u64>(dst, bswap<u64>(load<u64>(src, 0, 1)));
+      store<u32>(dst, bswap<u32>(load<u32>(src, 8, 1)), 8);
+      store<u32>(dst, bswap<u32>(load<u32>(src, 12, 1)), 12);
+      break;
+    case Kind.Point: // float8 x, float8 y
+      store<u64>(dst, bswap<u64>(load<u64>(src, 0, 1)));
+      store<u64>(dst, bswap<u64>(load<u64>(src, 8, 1)), 8);
+      break;
+    case Kind.Macaddr:
+      formatMac(src, dst, 6);
+      break;
+    case Kind.Macaddr8:
+      formatMac(src, dst, 8);
+      break;
   }
 }
 
@@ -76,6 +92,15 @@ function unixMillis(pgMicros: i64): f64 {
   let ms = pgMicros / 1000;
   if (pgMicros % 1000 < 0) ms -= 1;
   return <f64>(ms + PG_EPOCH_MS);
+}
+
+/** n bytes → "08:00:2b:01:02:03" (3n − 1 ASCII bytes), as macaddr_out/macaddr8_out print them. */
+function formatMac(src: usize, dst: usize, n: usize): void {
+  for (let i: usize = 0; i < n; i++) {
+    if (i > 0) store<u8>(dst++, 0x3a);
+    store<u16>(dst, load<u16>(HEX_PAIRS + (<usize>load<u8>(src + i) << 1)), 0, 1);
+    dst += 2;
+  }
 }
 
 /** 16 bytes → 36 ASCII bytes "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */

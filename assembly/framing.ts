@@ -4,9 +4,11 @@
 // int32 length, -1 for NULL, and that many bytes).
 
 import { Err, Slot, fail, get, put } from "./state";
-import { MSG_CAP, MSG_STRIDE, growFields } from "./regions";
+import { MSG_CAP, MSG_STRIDE, growArena, growFields } from "./regions";
 import { COLUMN_SIZE, WIRE_SIZE } from "./plan";
 import { decodeField, zeroField } from "./decode";
+import { decodeValue } from "./values";
+import { ARENA_FULL, arenaDone, arenaMark, arenaRewind, arenaWanted, resetArena } from "./arena";
 
 /** Per type byte: bit 0 = a known backend message, bit 1 = framing stops after it. */
 export const TYPE_FLAGS: usize = memory.data(256, 16);
@@ -35,6 +37,10 @@ export function initTypeFlags(): void {
 /** Field count of a first row that did not fit the field table (frameBatch returned GROW_FIELDS). */
 let wantedFields = 0;
 const GROW_FIELDS = -2;
+/** A first row's values did not fit the value arena (arenaWanted() says how much they need). */
+const GROW_ARENA = -3;
+/** frameDecodedFields()'s answer when the arena is full (never a real address). */
+const ROW_ARENA_FULL: usize = 1;
 
 /**
  * Frames complete messages from Slot.InPos on, as a new batch. Returns the number framed, or -1
@@ -43,10 +49,11 @@ const GROW_FIELDS = -2;
 export function frame(): i32 {
   if (get(Slot.Error) != Err.None) return -1;
   let count = framePass();
-  if (count == GROW_FIELDS) {
-    // A row wider than the whole field table, first in its batch: grow the table (nothing of
-    // this batch exists yet, so moving the input is safe) and frame again.
-    if (!growFields(wantedFields)) return -1;
+  // A first row in its batch that is wider than the whole field table, or whose values do not
+  // fit the arena: grow (nothing of this batch exists yet, so moving the input is safe) and frame
+  // again. The arena at least doubles each round, and a row needs a bounded amount.
+  while (count == GROW_FIELDS || count == GROW_ARENA) {
+    if (!(count == GROW_FIELDS ? growFields(wantedFields) : growArena(arenaWanted()))) return -1;
     count = framePass();
   }
   return count;
@@ -82,6 +89,7 @@ function frameDecoding(): i32 {
   let out = fields;
   let nRow = 0;
   let stopped = false;
+  if (decode) resetArena();
 
   while (end - p >= 5) {
     const type = <u32>load<u8>(p);
@@ -112,10 +120,19 @@ function frameDecoding(): i32 {
         wantedFields = n;
         return GROW_FIELDS;
       }
+      const mark = decode ? arenaMark() : 0;
       const last = decode
         ? frameDecodedFields(body + 2, bodyEnd, n, out, nRow)
         : frameFields(body + 2, bodyEnd, n, out);
-      if (last != bodyEnd) return last == 0 ? -1 : fail(Err.TrailingBytes, <i32>(bodyEnd - last));
+      if (last != bodyEnd) {
+        if (last == 0) return -1;
+        if (last != ROW_ARENA_FULL) return fail(Err.TrailingBytes, <i32>(bodyEnd - last));
+        // This row ends the batch unframed; the next batch starts with it.
+        if (entry == msgs) return GROW_ARENA;
+        arenaRewind(mark);
+        stopped = true;
+        break;
+      }
       store<i32>(entry, <i32>((out - fields) >> 3), 12);
       store<i32>(entry, n, 16);
       store<i32>(entry, nRow, 20);
@@ -141,6 +158,7 @@ function frameDecoding(): i32 {
   // Every early stop has framed something, so a resume loop always makes progress.
   assert(!stopped || entry != msgs);
   const count = <i32>((entry - msgs) / (MSG_STRIDE * 4));
+  if (decode) arenaDone();
   put(Slot.InPos, <i32>(p - base));
   put(Slot.MsgCount, count);
   put(Slot.FieldCount, <i32>((out - fields) >> 3));
@@ -205,8 +223,14 @@ function nextIsComplete(p: usize, end: usize): bool {
       continue;
     }
     if (kind != 0) {
-      if (length != <i32>load<u8>(WIRE_SIZE + <usize>kind)) return widthError(k, length, kind);
-      decodeField(kind, q, columnSlot(addrs, k, kind, row));
+      const wire = <i32>load<i8>(WIRE_SIZE + <usize>kind);
+      if (length == wire) {
+        decodeField(kind, q, columnSlot(addrs, k, kind, row));
+      } else {
+        if (wire >= 0) return widthError(k, length, kind);
+        const status = decodeValue(k, kind, q, length, columnSlot(addrs, k, kind, row));
+        if (status != 0) return status == ARENA_FULL ? ROW_ARENA_FULL : 0;
+      }
     }
     q += <usize>length;
   }

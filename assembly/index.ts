@@ -1,11 +1,11 @@
-// The WASM wire codec: frames PostgreSQL backend messages and decodes fixed-width binary
-// columns, one call per socket chunk. Only integers cross the boundary; JS reads everything
+// The WASM wire codec: frames PostgreSQL backend messages and decodes binary columns (fixed-width
+// types, numeric, arrays and ranges of them), one call per socket chunk. Only integers cross the boundary; JS reads everything
 // else from linear memory (layout: ./regions.ts; state slots: ./state.ts). The JS side is
 // src/codec/.
 
 import { STATE, Slot, Err, fail, get, put } from "./state";
 import { initRegions, growInput as growInputRegion, growPlan } from "./regions";
-import { setPlan as applyPlan } from "./plan";
+import { initKindTables, setPlan as applyPlan } from "./plan";
 import { frame, initTypeFlags, TYPE_FLAGS, STOP } from "./framing";
 import { initHexPairs } from "./decode";
 
@@ -13,6 +13,7 @@ import { initHexPairs } from "./decode";
 export function init(maxMessageSize: i32): usize {
   initTypeFlags();
   initHexPairs();
+  initKindTables();
   put(Slot.MaxMessage, maxMessageSize);
   addStopType(0x54); // RowDescription: the core sets the plan before the rows that follow
   return initRegions() ? STATE : 0;

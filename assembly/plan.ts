@@ -1,5 +1,23 @@
 // The decode plan: one column kind per DataRow field, and where each typed column lives in the
 // columns region. Kind numbers match ColumnKind in src/codec/layout.ts.
+//
+// A kind is a scalar kind (below ARRAY_OF), ARRAY_OF + element kind (a 1-D…6-D array of that
+// scalar) or RANGE_OF + subtype kind (a range of that scalar). Per-row column slots:
+//
+//   Bool u8 · Int2 i16 · Int4/Oid i32/u32 · Int8 i64 · Float4 f32 · Float8 f64
+//   Date      i32 days since 1970-01-01 (INT32 max/min = ±infinity)
+//   Time      f64 µs since midnight
+//   Timestamp f64 ms since 1970-01-01 UTC, floored (±Infinity)
+//   Uuid      36 ASCII bytes, canonical lower-case form
+//   Numeric   i32 address, i32 length of its ASCII text in the value arena
+//   Interval  i64 µs, i32 days, i32 months
+//   Timetz    u8 length, then up to 24 ASCII bytes "HH:MM:SS[.ffffff]+hh[:mm[:ss]]"
+//   Point     f64 x, f64 y
+//   Macaddr   17 ASCII bytes "08:00:2b:01:02:03"; Macaddr8 23 ASCII bytes
+//   array     i32 address of its record in the value arena (see ./array.ts)
+//   range     i32 flags, i32 0, then the lower and the upper bound each in the subtype's slot
+//             layout padded to 8 bytes (see ./range.ts)
+// A NULL leaves a zeroed slot.
 
 import { Err, Slot, fail, get, put } from "./state";
 import { MSG_CAP, growColumns } from "./regions";
@@ -17,16 +35,53 @@ export const enum Kind {
   Time = 9,
   Timestamp = 10,
   Uuid = 11,
+  Numeric = 12,
+  Interval = 13,
+  Timetz = 14,
+  Point = 15,
+  Macaddr = 16,
+  Macaddr8 = 17,
 }
 
-const KIND_COUNT: usize = 12;
+export const SCALAR_KINDS: u32 = 18;
+export const ARRAY_OF: u32 = 32;
+export const RANGE_OF: u32 = 64;
+const KIND_COUNT = 128;
 
-/** Bytes of a binary field on the wire, per kind (0 = not decoded). */
-export const WIRE_SIZE: usize = memory.data<u8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 16]);
-/** Bytes per row in the typed output column, per kind. */
-export const COLUMN_SIZE: usize = memory.data<u8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 36]);
+/** Field length of the kinds decodeField() handles; -1 for kinds decoded out of line (./values.ts). */
+export const WIRE_SIZE: usize = memory.data(KIND_COUNT);
+/** Bytes per row in the typed output column, per kind; 0 = no such kind (or Text). */
+export const COLUMN_SIZE: usize = memory.data(KIND_COUNT);
 /** Placement pass per kind: 8-byte columns first, then 4, 2, 1, so every column is naturally aligned. */
-const PLACEMENT: usize = memory.data<u8>([255, 3, 2, 1, 0, 1, 0, 1, 1, 0, 0, 3]);
+const PLACEMENT: usize = memory.data(KIND_COUNT);
+
+const SCALAR_WIRE: usize = memory.data<i8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 16, -1, 16, -1, 16, 6, 8]);
+const SCALAR_COLUMN: usize = memory.data<u8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 36, 8, 16, 25, 16, 17, 23]);
+const SCALAR_PLACEMENT: usize = memory.data<u8>([255, 3, 2, 1, 0, 1, 0, 1, 1, 0, 0, 3, 0, 0, 3, 0, 3, 3]);
+
+/** Slot bytes of a scalar kind rounded up to 8: how an array element or range bound is padded. */
+// @ts-ignore: decorator
+@inline export function paddedSize(kind: u32): usize {
+  return (<usize>load<u8>(COLUMN_SIZE + <usize>kind) + 7) & ~7;
+}
+
+export function initKindTables(): void {
+  for (let k: usize = 0; k < <usize>SCALAR_KINDS; k++) {
+    store<i8>(WIRE_SIZE + k, load<i8>(SCALAR_WIRE + k));
+    store<u8>(COLUMN_SIZE + k, load<u8>(SCALAR_COLUMN + k));
+    store<u8>(PLACEMENT + k, load<u8>(SCALAR_PLACEMENT + k));
+  }
+  for (let e: u32 = 1; e < SCALAR_KINDS; e++) {
+    const array = <usize>(ARRAY_OF + e);
+    store<i8>(WIRE_SIZE + array, -1);
+    store<u8>(COLUMN_SIZE + array, 4);
+    store<u8>(PLACEMENT + array, 1);
+    const range = <usize>(RANGE_OF + e);
+    store<i8>(WIRE_SIZE + range, -1);
+    store<u8>(COLUMN_SIZE + range, <u8>(8 + 2 * paddedSize(e)));
+    store<u8>(PLACEMENT + range, 0);
+  }
+}
 
 /**
  * Takes the `columns` kinds JS wrote at Slot.PlanKinds (-1 = no plan) and places their typed
@@ -44,7 +99,7 @@ export function setPlan(columns: i32): i32 {
   let rowBytes = 0;
   for (let c = 0; c < columns; c++) {
     const kind = <usize>load<u8>(kinds + <usize>c);
-    if (kind >= KIND_COUNT) return fail(Err.BadPlan, c, <i32>kind);
+    if (kind >= <usize>KIND_COUNT || (kind != 0 && load<u8>(COLUMN_SIZE + kind) == 0)) return fail(Err.BadPlan, c, <i32>kind);
     rowBytes += <i32>load<u8>(COLUMN_SIZE + kind);
   }
   // Set first: a relayout while growing must carry all `columns` kinds along.

@@ -4,6 +4,7 @@
 //   fields    FieldCap × 2 i32    [offset, length | -1]
 //   plan      PlanCap u8 kinds, then PlanCap i32 column addresses
 //   columns   ColCap bytes        typed output columns of the current batch
+//   arena     ArenaCap bytes      variable-size decoded values of the current batch (./values.ts)
 //   input     InCap bytes         unframed socket bytes; last, so memory.grow extends it in place
 //
 // The stub runtime's allocator is never used: regions are placed by hand and memory grows only
@@ -24,6 +25,8 @@ const MAX_FIELD_CAP = 65536;
 const INITIAL_PLAN_CAP = 1664;
 const INITIAL_COL_CAP = 256 << 10;
 const INITIAL_IN_CAP = 128 << 10;
+/** Holds a typical batch's numeric text and array records; grows only for a single row that does not fit. */
+const INITIAL_ARENA_CAP = 128 << 10;
 /** Input growth overshoots by at most this, so one huge message costs little more than its size. */
 const MAX_INPUT_HEADROOM = 16 << 20;
 const PAGE: u64 = 65536;
@@ -40,7 +43,7 @@ export function initRegions(): bool {
   put(Slot.MsgCap, MSG_CAP);
   put(Slot.PlanLen, -1);
   put(Slot.RowCap, MSG_CAP);
-  return relayout(INITIAL_FIELD_CAP, INITIAL_PLAN_CAP, INITIAL_COL_CAP, INITIAL_IN_CAP);
+  return relayout(INITIAL_FIELD_CAP, INITIAL_PLAN_CAP, INITIAL_COL_CAP, INITIAL_ARENA_CAP, INITIAL_IN_CAP);
 }
 
 /**
@@ -48,13 +51,14 @@ export function initRegions(): bool {
  * memory if needed. Moves the unframed input to the front of its new place (compaction for
  * free) and keeps the plan; everything else belongs to a batch nobody may read any more.
  */
-export function relayout(fieldCap: i32, planCap: i32, colCap: i32, inCap: i32): bool {
+export function relayout(fieldCap: i32, planCap: i32, colCap: i32, arenaCap: i32, inCap: i32): bool {
   const fieldBase = <usize>get(Slot.MsgBase) + MSG_CAP * MSG_STRIDE * 4;
   const planKinds = fieldBase + (<usize>fieldCap << 3);
   const planAddrs = alignUp(planKinds + <usize>planCap, 8);
   const colBase = alignUp(planAddrs + (<usize>planCap << 2), 8);
-  const inBase = alignUp(colBase + <usize>colCap, 16);
-  const end = <u64>inBase + <u64>inCap;
+  const arenaBase = alignUp(colBase + <usize>colCap, 16);
+  const inBase = alignUp(<usize>(<u64>arenaBase + <u64>arenaCap), 16);
+  const end = <u64>arenaBase + <u64>arenaCap + 16 + <u64>inCap;
   if (end > MEMORY_LIMIT) return outOfMemory(end);
   const pages = <i32>((end + PAGE - 1) / PAGE);
   const have = memory.size();
@@ -75,6 +79,9 @@ export function relayout(fieldCap: i32, planCap: i32, colCap: i32, inCap: i32): 
   put(Slot.PlanCap, planCap);
   put(Slot.ColBase, <i32>colBase);
   put(Slot.ColCap, colCap);
+  put(Slot.ArenaBase, <i32>arenaBase);
+  put(Slot.ArenaCap, arenaCap);
+  put(Slot.ArenaLen, 0);
   put(Slot.InBase, <i32>inBase);
   put(Slot.InCap, inCap);
   put(Slot.InPos, 0);
@@ -93,23 +100,36 @@ function outOfMemory(bytes: u64): bool {
 export function growInput(need: i32): bool {
   if (need <= get(Slot.InCap)) return true;
   const cap = min<u64>(<u64>need + <u64>min(need, MAX_INPUT_HEADROOM), <u64>i32.MAX_VALUE);
-  return relayout(get(Slot.FieldCap), get(Slot.PlanCap), get(Slot.ColCap), <i32>cap);
+  return relayout(get(Slot.FieldCap), get(Slot.PlanCap), get(Slot.ColCap), get(Slot.ArenaCap), <i32>cap);
 }
 
 /** Room for one DataRow of `fields` fields (only asked for when a batch is still empty). */
 export function growFields(fields: i32): bool {
   const cap = min(max(fields, get(Slot.FieldCap) << 1), MAX_FIELD_CAP);
-  return relayout(cap, get(Slot.PlanCap), get(Slot.ColCap), get(Slot.InCap));
+  return relayout(cap, get(Slot.PlanCap), get(Slot.ColCap), get(Slot.ArenaCap), get(Slot.InCap));
 }
 
 /** Room for a plan of `columns` kinds. */
 export function growPlan(columns: i32): bool {
   if (columns <= get(Slot.PlanCap)) return true;
-  return relayout(get(Slot.FieldCap), columns, get(Slot.ColCap), get(Slot.InCap));
+  return relayout(get(Slot.FieldCap), columns, get(Slot.ColCap), get(Slot.ArenaCap), get(Slot.InCap));
 }
 
 /** Room for at least one row of `rowBytes` decoded bytes. */
 export function growColumns(rowBytes: i32): bool {
   if (rowBytes <= get(Slot.ColCap)) return true;
-  return relayout(get(Slot.FieldCap), get(Slot.PlanCap), <i32>alignUp(<usize>rowBytes, 8), get(Slot.InCap));
+  return relayout(get(Slot.FieldCap), get(Slot.PlanCap), <i32>alignUp(<usize>rowBytes, 8), get(Slot.ArenaCap), get(Slot.InCap));
+}
+
+/**
+ * Room for `need` arena bytes (one row that did not fit, first in its batch): at least doubles,
+ * so a row that keeps growing its needs takes few rounds. Bounded by the row's own decoded size.
+ */
+export function growArena(need: u64): bool {
+  const cap = max<u64>(<u64>get(Slot.ArenaCap) << 1, (need + 0xffff) & ~<u64>0xffff);
+  if (cap > <u64>i32.MAX_VALUE) {
+    fail(Err.OutOfMemory, <i32>(cap & 0xffffffff), <i32>(cap >> 32));
+    return false;
+  }
+  return relayout(get(Slot.FieldCap), get(Slot.PlanCap), get(Slot.ColCap), <i32>cap, get(Slot.InCap));
 }

@@ -38,6 +38,11 @@ export const enum Slot {
   ErrC = 24,
   /** Decoded bytes per row under the plan; 0 = nothing to decode. */
   RowBytes = 25,
+  /** The value arena: variable-size decoded values (numeric text, array records) of the current batch. */
+  ArenaBase = 26,
+  ArenaCap = 27,
+  /** Arena bytes the current batch used. */
+  ArenaLen = 28,
 }
 
 export const SLOT_COUNT = 32;
@@ -66,6 +71,50 @@ export const enum Err {
   OutOfMemory = 10,
   /** A = column index, B = kind. */
   BadPlan = 11,
+  /** A = field index, B = column kind, C = what is wrong (a Bad code). */
+  BadValue = 12,
+}
+
+/** What is wrong with a malformed binary value (Err.BadValue's C); mirrored in src/codec/layout.ts. */
+export const enum Bad {
+  /** numeric: shorter than its header, or not 8 + 2 × ndigits bytes. */
+  NumericLength = 1,
+  /** numeric: sign word not 0x0000, 0x4000, 0xC000 (NaN), 0xD000 (+Inf) or 0xF000 (-Inf). */
+  NumericSign = 2,
+  /** numeric: dscale above 0x3FFF. */
+  NumericScale = 3,
+  /** numeric: a base-10000 digit outside 0…9999. */
+  NumericDigit = 4,
+  /** timetz: not 12 bytes. */
+  TimetzLength = 5,
+  /** timetz: time outside 00:00…24:00 or zone beyond ±16 hours. */
+  TimetzRange = 6,
+  /** array: shorter than its header and dimensions. */
+  ArrayHeader = 7,
+  /** array: more than 6 dimensions, or a negative count. */
+  ArrayDimensions = 8,
+  /** array: the has-nulls flag is neither 0 nor 1. */
+  ArrayFlags = 9,
+  /** array: a negative dimension length. */
+  ArrayNegativeDimension = 10,
+  /** array: lower bound + length overflows int32. */
+  ArrayBound = 11,
+  /** array: more elements than the field has bytes for (4 per element at least). */
+  ArrayTooManyElements = 12,
+  /** array: an element's length word is missing or its bytes overrun the field. */
+  ArrayElementOverrun = 13,
+  /** array: bytes left after the last element. */
+  ArrayTrailingBytes = 14,
+  /** element (array element or range bound): wrong width for its type. */
+  ElementWidth = 15,
+  /** range: no flags byte. */
+  RangeLength = 16,
+  /** range: flag bits that range_send never sets. */
+  RangeFlags = 17,
+  /** range: a bound the flags announce is missing, overruns the field or is NULL. */
+  RangeBound = 18,
+  /** range: bytes left after the bounds. */
+  RangeTrailingBytes = 19,
 }
 
 export const STATE: usize = memory.data(SLOT_COUNT * 4, 16);

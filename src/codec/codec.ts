@@ -4,13 +4,16 @@
 import { InterfaceError } from "../errors.js";
 import { codecFailure } from "./failure.js";
 import {
+  ARRAY_OF,
   ColumnKind,
   type CodecExports,
+  columnSize,
+  isPlanKind,
   MAX_PLAN_COLUMNS,
   MESSAGE_STRIDE,
+  RANGE_OF,
   SLOT_COUNT,
   Slot,
-  UUID_TEXT_SIZE,
 } from "./layout.js";
 
 export type TypedColumn =
@@ -21,6 +24,17 @@ export type TypedColumn =
   | Float32Array
   | Float64Array
   | Uint8Array;
+
+/** Views of the whole WASM memory, for reading decoded values by address (valid until the next push/resume). */
+export interface MemoryViews {
+  readonly u8: Uint8Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly i64: BigInt64Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+}
 
 /** One framed message, as the convenience iterators hand it out. Views die at the next push/resume. */
 export interface FramedMessage {
@@ -49,6 +63,7 @@ export class Codec {
   private fieldTable: Int32Array;
   private planAddrs: Int32Array;
   private failure: InterfaceError | null = null;
+  private memoryViews: MemoryViews | null = null;
   /** Plan to apply before the next framing call; undefined = unchanged, null = clear. */
   private nextPlan: Uint8Array | null | undefined = undefined;
   private activePlan: Uint8Array | null = null;
@@ -108,6 +123,25 @@ export class Codec {
     return this.u8;
   }
 
+  /** Typed views of the whole memory (for the addresses in Numeric, array and range columns). */
+  get views(): MemoryViews {
+    let views = this.memoryViews;
+    if (views === null || views.u8.buffer !== this.buffer) {
+      const b = this.buffer;
+      views = {
+        u8: this.u8,
+        i16: new Int16Array(b),
+        i32: new Int32Array(b),
+        u32: new Uint32Array(b),
+        i64: new BigInt64Array(b),
+        f32: new Float32Array(b),
+        f64: new Float64Array(b),
+      };
+      this.memoryViews = views;
+    }
+    return views;
+  }
+
   /** MESSAGE_STRIDE ints per framed message (capacity-sized: use the count push/resume returned). */
   get messages(): Int32Array {
     return this.messageTable;
@@ -130,7 +164,8 @@ export class Codec {
 
   /**
    * Sets the decode plan for the DataRows framed from now on (applied at the next push/resume):
-   * one ColumnKind per column. A plan also makes the field count of every DataRow checked.
+   * one ColumnKind (or arrayKind()/rangeKind()) per column. A plan also makes the field count of
+   * every DataRow checked.
    */
   setPlan(kinds: ArrayLike<number>): void {
     this.ensureUsable();
@@ -140,7 +175,7 @@ export class Codec {
     const plan = new Uint8Array(kinds.length);
     for (let c = 0; c < kinds.length; c++) {
       const kind = kinds[c]!;
-      if (!(Number.isInteger(kind) && kind >= ColumnKind.Text && kind <= ColumnKind.Uuid)) {
+      if (!isPlanKind(kind)) {
         throw new InterfaceError(`invalid decode plan: column ${c} has kind ${kind}`);
       }
       plan[c] = kind;
@@ -245,6 +280,8 @@ export class Codec {
 
   private typedColumn(kind: number, addr: number, rows: number): TypedColumn | null {
     const buffer = this.buffer;
+    if (kind >= RANGE_OF) return new Uint8Array(buffer, addr, rows * columnSize(kind));
+    if (kind >= ARRAY_OF) return new Int32Array(buffer, addr, rows);
     switch (kind) {
       case ColumnKind.Bool:
         return new Uint8Array(buffer, addr, rows);
@@ -263,8 +300,17 @@ export class Codec {
       case ColumnKind.Time:
       case ColumnKind.Timestamp:
         return new Float64Array(buffer, addr, rows);
+      case ColumnKind.Numeric:
+        return new Int32Array(buffer, addr, rows * 2);
+      case ColumnKind.Interval:
+        return new BigInt64Array(buffer, addr, rows * 2);
+      case ColumnKind.Point:
+        return new Float64Array(buffer, addr, rows * 2);
       case ColumnKind.Uuid:
-        return new Uint8Array(buffer, addr, rows * UUID_TEXT_SIZE);
+      case ColumnKind.Timetz:
+      case ColumnKind.Macaddr:
+      case ColumnKind.Macaddr8:
+        return new Uint8Array(buffer, addr, rows * columnSize(kind));
       default:
         return null;
     }

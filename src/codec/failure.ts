@@ -1,7 +1,7 @@
 // Turns the error the WASM codec recorded in its state block into an InterfaceError message.
 
 import { InterfaceError } from "../errors.js";
-import { Err, KIND_NAMES, WIRE_SIZE } from "./layout.js";
+import { BAD_VALUE_REASONS, Err, kindName, wireSize } from "./layout.js";
 
 const MALFORMED = "malformed message from server";
 
@@ -30,7 +30,9 @@ function describe(code: number, a: number, b: number, c: number): string {
     case Err.PlanMismatch:
       return `${MALFORMED}: DataRow has ${a} fields but the decode plan has ${b} columns`;
     case Err.WrongWidth:
-      return `${MALFORMED}: DataRow field ${a} has length ${b}, binary ${KIND_NAMES[c]} needs ${WIRE_SIZE[c]}`;
+      return `${MALFORMED}: DataRow field ${a} has length ${b}, binary ${kindName(c)} needs ${wireSize(c)}`;
+    case Err.BadValue:
+      return `${MALFORMED}: DataRow field ${a} is not a valid binary ${kindName(b)}: ${BAD_VALUE_REASONS[c] ?? `reason ${c}`}`;
     case Err.OutOfMemory:
       return `the codec could not grow its memory to ${(b >>> 0) * 2 ** 32 + (a >>> 0)} bytes`;
     case Err.BadPlan:

@@ -1,6 +1,7 @@
 /**
  * `pg8000/codec`: the WebAssembly wire codec on its own. It frames PostgreSQL backend messages
- * (one WASM call per socket chunk) and decodes fixed-width binary columns into typed arrays.
+ * (one WASM call per socket chunk) and decodes binary columns — the fixed-width types, numeric,
+ * and arrays and ranges of them — into typed arrays (layouts: ColumnKind).
  *
  * Direct use from Node, e.g. on a socket already past startup:
  * ```ts
@@ -21,8 +22,8 @@ import { Codec, type FramedMessage } from "./codec.js";
 import { MAX_PLAN_COLUMNS } from "./layout.js";
 import { type CodecBuild, compileCodec, instantiateCodec } from "./module.js";
 
-export { Codec, type FramedMessage, type TypedColumn } from "./codec.js";
-export { ColumnKind, type ColumnKindValue, MESSAGE_STRIDE } from "./layout.js";
+export { Codec, type FramedMessage, type MemoryViews, type TypedColumn } from "./codec.js";
+export { arrayKind, ColumnKind, type ColumnKindValue, columnSize, MESSAGE_STRIDE, rangeKind } from "./layout.js";
 export { type CodecBuild, compileCodec } from "./module.js";
 export { MAX_PLAN_COLUMNS };
 

@@ -3,10 +3,9 @@
 // decoded per value into plain arrays.
 
 import { ColumnKind, type Codec } from "../codec/index.js";
+import { columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
-import { decodeUtf8 } from "../protocol/utf8.js";
-import { formatTime } from "../types/datetime.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 import type { RowDecoder } from "./rows.js";
 
@@ -27,7 +26,8 @@ export interface Column {
    * A typed array for fixed-width types: bool → Uint8Array (0/1), int2 → Int16Array, int4 →
    * Int32Array, int8 → BigInt64Array, float4 → Float32Array, float8 → Float64Array, oid →
    * Uint32Array, date → Int32Array (days since 1970-01-01), timestamp/timestamptz →
-   * Float64Array (ms since 1970-01-01 UTC, ±Infinity). Otherwise a plain array (NULL → null).
+   * Float64Array (ms since 1970-01-01 UTC, ±Infinity). Otherwise a plain array (NULL → null) of
+   * the values a row would hold (numeric strings, PGInterval, nested arrays, Range, …).
    */
   values: ColumnValues;
   /** For typed columns: 1 where the value is NULL (its slot in `values` holds 0). */
@@ -109,9 +109,8 @@ export class ColumnarCollector {
   }
 
   private plainValue(codec: Codec, c: number, offset: number, len: number, rowIndex: number): unknown {
-    const kind = this.kinds[c];
-    if (kind === ColumnKind.Time) return formatTime((codec.column(c) as Float64Array)[rowIndex]!);
-    if (kind === ColumnKind.Uuid) return decodeUtf8(codec.column(c) as Uint8Array, rowIndex * 36, rowIndex * 36 + 36);
+    const kind = this.kinds[c] ?? ColumnKind.Text;
+    if (kind !== ColumnKind.Text) return columnValue(codec.views, kind, codec.column(c)!, rowIndex);
     const s = this.decodeText(codec.bytes, offset, offset + len);
     const decoder = this.text[c];
     return decoder ? decoder(s) : s;

@@ -1,29 +1,73 @@
 // Turning framed DataRows into JS rows. Binary fixed-width columns come out of the WASM
 // codec already decoded (typed columns); text columns are decoded here from their offsets.
 
-import { ColumnKind, type Codec } from "../codec/index.js";
+import { arrayKind, ColumnKind, type Codec, rangeKind } from "../codec/index.js";
+import type { MemoryViews } from "../codec/codec.js";
+import { columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
+import * as oids from "../types/oids.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 
-/** Types the codec decodes in binary, by OID. Everything else is requested as text. */
-const BINARY_KIND = new Map<number, number>([
-  [16, ColumnKind.Bool],
-  [21, ColumnKind.Int2],
-  [23, ColumnKind.Int4],
-  [20, ColumnKind.Int8],
-  [700, ColumnKind.Float4],
-  [701, ColumnKind.Float8],
-  [26, ColumnKind.Oid],
-  [28, ColumnKind.Oid], // xid
-  [29, ColumnKind.Oid], // cid
-  [1082, ColumnKind.Date],
-  [1083, ColumnKind.Time],
-  [1114, ColumnKind.Timestamp],
-  [1184, ColumnKind.Timestamp],
-  [2950, ColumnKind.Uuid],
+type ScalarKind = (typeof ColumnKind)[keyof typeof ColumnKind];
+
+/** Scalar types the codec decodes in binary, by OID. Everything else is requested as text. */
+const BINARY_KIND = new Map<number, ScalarKind>([
+  [oids.BOOLEAN, ColumnKind.Bool],
+  [oids.SMALLINT, ColumnKind.Int2],
+  [oids.INTEGER, ColumnKind.Int4],
+  [oids.BIGINT, ColumnKind.Int8],
+  [oids.REAL, ColumnKind.Float4],
+  [oids.FLOAT, ColumnKind.Float8],
+  [oids.OID, ColumnKind.Oid],
+  [oids.XID, ColumnKind.Oid],
+  [oids.CID, ColumnKind.Oid],
+  [oids.DATE, ColumnKind.Date],
+  [oids.TIME, ColumnKind.Time],
+  [oids.TIMESTAMP, ColumnKind.Timestamp],
+  [oids.TIMESTAMPTZ, ColumnKind.Timestamp],
+  [oids.UUID_TYPE, ColumnKind.Uuid],
+  [oids.NUMERIC, ColumnKind.Numeric],
+  [oids.INTERVAL, ColumnKind.Interval],
+  [oids.TIMETZ, ColumnKind.Timetz],
+  [oids.POINT, ColumnKind.Point],
+  [oids.MACADDR, ColumnKind.Macaddr],
+  [oids.MACADDR8, ColumnKind.Macaddr8],
 ]);
+// Stay text: money (its text follows lc_monetary), int2vector/oidvector (space-separated text
+// form, rarely in results), multiranges, and everything of variable width without a decoder.
+
+/** Built-in arrays of those types → their element type (the arrays' binary form is generic). */
+const BINARY_ARRAY_ELEMENT = new Map<number, number>(
+  [...oids.ARRAY_ELEMENT].filter(([, element]) => BINARY_KIND.has(element)),
+);
+
+/** Built-in range types → their subtype (pg_range.rngsubtype). */
+const BINARY_RANGE_SUBTYPE = new Map<number, number>([
+  [oids.INT4RANGE, oids.INTEGER],
+  [oids.INT8RANGE, oids.BIGINT],
+  [oids.NUMRANGE, oids.NUMERIC],
+  [oids.DATERANGE, oids.DATE],
+  [oids.TSRANGE, oids.TIMESTAMP],
+  [oids.TSTZRANGE, oids.TIMESTAMPTZ],
+]);
+
+/**
+ * The plan kind for a result column of type `oid`, or Text. An in adapter for the type — or for
+ * an array's element or a range's subtype, which the text path applies inside them — keeps the
+ * column in text so the adapter sees the text form.
+ */
+export function binaryKind(oid: number, registry: TypeRegistry): number {
+  if (registry.hasInAdapter(oid)) return ColumnKind.Text;
+  const scalar = BINARY_KIND.get(oid);
+  if (scalar !== undefined) return scalar;
+  const element = BINARY_ARRAY_ELEMENT.get(oid);
+  if (element !== undefined) return registry.hasInAdapter(element) ? ColumnKind.Text : arrayKind(BINARY_KIND.get(element)!);
+  const subtype = BINARY_RANGE_SUBTYPE.get(oid);
+  if (subtype !== undefined) return registry.hasInAdapter(subtype) ? ColumnKind.Text : rangeKind(BINARY_KIND.get(subtype)!);
+  return ColumnKind.Text;
+}
 
 type Column = Int16Array | Int32Array | Uint32Array | BigInt64Array | Float32Array | Float64Array | Uint8Array;
 
@@ -37,6 +81,7 @@ export class RowDecoder {
   /** Whether any column is decoded by the codec (a plan must be set). */
   readonly usesPlan: boolean;
   private columns: (Column | null)[] = [];
+  private views: MemoryViews | null = null;
 
   private constructor(
     kinds: Uint8Array,
@@ -59,10 +104,7 @@ export class RowDecoder {
 
   /** Binary for what the codec decodes (unless an in-adapter overrides the type), text otherwise. */
   static forBinary(columns: ColumnInfo[], registry: TypeRegistry, decodeText: DecodeText): RowDecoder {
-    const kinds = new Uint8Array(columns.length);
-    columns.forEach((c, i) => {
-      if (!registry.hasInAdapter(c.type_oid)) kinds[i] = BINARY_KIND.get(c.type_oid) ?? ColumnKind.Text;
-    });
+    const kinds = Uint8Array.from(columns, (c) => binaryKind(c.type_oid, registry));
     return new RowDecoder(
       kinds,
       columns.map((c, i) => (kinds[i] === ColumnKind.Text ? registry.textDecoder(c.type_oid) : undefined)),
@@ -82,6 +124,7 @@ export class RowDecoder {
     for (let c = 0; c < this.kinds.length; c++) {
       cols[c] = this.kinds[c] === ColumnKind.Text ? null : codec.column(c);
     }
+    this.views = codec.views;
   }
 
   /** Builds the row for framed message `i` of the current batch. */
@@ -129,8 +172,16 @@ export class RowDecoder {
         case ColumnKind.Uuid:
           row[c] = latin1(col as Uint8Array, rowIndex * 36, 36);
           break;
-        default:
+        case ColumnKind.Int2:
+        case ColumnKind.Int4:
+        case ColumnKind.Int8:
+        case ColumnKind.Float4:
+        case ColumnKind.Float8:
+        case ColumnKind.Oid:
           row[c] = col[rowIndex];
+          break;
+        default: // numeric, interval, timetz, point, macaddr, arrays, ranges
+          row[c] = columnValue(this.views!, kind, col, rowIndex);
       }
     }
     return row;
