@@ -600,6 +600,14 @@ export const TYPES: TypeSpec[] = [
     arrays: false,
   },
   {
+    name: "unknown",
+    sql: "unknown",
+    values: [{ sql: "'abc'", js: "abc" }, { sql: "'ünï 😀'", js: "ünï 😀" }, { sql: "''", js: "" }],
+    inline: true,
+    noRoundTrip: "unknown is the type of an untyped literal; a parameter of it is just text",
+    arrays: false,
+  },
+  {
     name: "pg_snapshot (a type without a JS mapping: text)",
     sql: "pg_snapshot",
     values: [{ sql: "'10:20:10,14,15'", js: "10:20:10,14,15" }],
