@@ -165,6 +165,8 @@ export class CoreConnection {
   private flush(): boolean {
     this.flushScheduled = false;
     if (this.out.length === 0 || this.state === "closed") return true;
+    // Sending counts as progress too (a long COPY IN gets no answer until it ends).
+    if (this.timer !== undefined) this.armTimer();
     return this.transport.write(this.out.take());
   }
 
@@ -398,6 +400,7 @@ export class CoreConnection {
     const entry = this.statements.enabled ? this.statements.get(`${oids.join(",")}\u0000${sql}`) : undefined;
     const described = entry && entry.columns !== undefined && entry.parseError === null ? entry : undefined;
     const portal = new PortalStream(this.portalHost, batchSize);
+    this.openStreams.add(portal);
     if (described) described.uses++;
     const request = new QueryRequest(this, sql, {
       onRow: portal.onRow,
@@ -425,6 +428,7 @@ export class CoreConnection {
       () => portal.settle(null),
       (err: Error) => portal.settle(err),
     );
+    void promise.catch(() => undefined).finally(() => this.openStreams.delete(portal));
     return portal;
   }
 
@@ -440,10 +444,13 @@ export class CoreConnection {
     }
     const stream = new ReplicationStream(this.copyHost);
     const request = new QueryRequest(this, sql, { copy: stream });
-    this.enqueue(request, (w) => msg.query(w, sql), true).then(
-      () => stream.settle(null),
-      (err: Error) => stream.settle(err),
-    );
+    this.openStreams.add(stream);
+    this.enqueue(request, (w) => msg.query(w, sql), true)
+      .then(
+        () => stream.settle(null),
+        (err: Error) => stream.settle(err),
+      )
+      .finally(() => this.openStreams.delete(stream));
     return stream;
   }
 
@@ -504,6 +511,8 @@ export class CoreConnection {
   }
 
   private temporaryCounter = 0;
+  /** Portal and replication streams not finished yet; close() ends them. */
+  private readonly openStreams = new Set<{ return(): Promise<unknown> }>();
 
   private readonly portalHost: PortalHost = {
     send: (build) => this.send(build),
@@ -788,6 +797,8 @@ export class CoreConnection {
   /** Sends Terminate and closes the socket. Closing twice raises InterfaceError. */
   async close(): Promise<void> {
     this.assertOpen();
+    // Streams left open would wait for their consumer forever: end them.
+    await Promise.all([...this.openStreams].map((stream) => stream.return().catch(() => undefined)));
     // Requests already made finish first (some of their bytes may still be held back).
     const pending = this.queue.slice(this.queueHead).map((r) => r.promise.catch(() => undefined));
     await Promise.all(pending);

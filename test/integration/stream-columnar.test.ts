@@ -142,3 +142,14 @@ describe("run_columnar()", () => {
     await uncached.close();
   });
 });
+
+describe("closing with a stream open", () => {
+  it("close() ends an abandoned stream instead of waiting for its consumer", async () => {
+    const other = await connect(trustOptions());
+    const iterator = other.stream("SELECT generate_series(1, 100000)", null, { batch_size: 10 });
+    expect((await iterator.next()).value).toEqual([1]);
+    await other.close();
+    expect(other.closed).toBe(true);
+    expect((await iterator.next()).done).toBe(true);
+  });
+});
