@@ -19,6 +19,7 @@ export type { ColumnInfo } from "./protocol/messages.js";
 export type { Notification, ConnectionEventName, ConnectionEvents } from "./core/events.js";
 export { PGInterval } from "./types/interval.js";
 export { Range } from "./types/range.js";
+export { Point } from "./types/decoders.js";
 export { identifier } from "./native/identifier.js";
 export { literal } from "./types/literal.js";
 export * from "./types/oids.js";

@@ -154,7 +154,14 @@ export class CoreConnection {
 
   /** Appends messages to the outgoing buffer, written once per tick (coalescing). */
   send(build: (w: msg.MessageWriter) => void): void {
-    build(this.out);
+    const mark = this.out.length;
+    try {
+      build(this.out);
+    } catch (err) {
+      // e.g. text the session's client_encoding cannot hold: nothing half-built may be sent.
+      this.out.truncate(mark);
+      throw err;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
@@ -187,14 +194,14 @@ export class CoreConnection {
       r.fail(new InterfaceError("connection is closed", { cause: this.closeError ?? undefined }));
       return request.promise;
     }
-    this.queue.push(r);
-    if (this.queue.length - this.queueHead === 1) this.armTimer();
     if (this.exclusive) {
       this.deferred.push({ request: r, build, exclusive });
     } else {
-      this.send(build);
+      this.send(build); // throws before anything is queued or sent
       if (exclusive) this.exclusive = r;
     }
+    this.queue.push(r);
+    if (this.queue.length - this.queueHead === 1) this.armTimer();
     return request.promise;
   }
 
@@ -230,7 +237,15 @@ export class CoreConnection {
     this.exclusive = null;
     while (this.deferred.length > 0) {
       const next = this.deferred.shift()!;
-      this.send(next.build);
+      try {
+        this.send(next.build);
+      } catch (err) {
+        // Its bytes could not be built: it never reaches the server, so it leaves the queue.
+        const at = this.queue.indexOf(next.request, this.queueHead);
+        if (at >= 0) this.queue.splice(at, 1);
+        next.request.fail(err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
       if (next.exclusive) {
         this.exclusive = next.request;
         return;

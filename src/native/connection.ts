@@ -234,7 +234,7 @@ export class Connection {
   /** Parses the statement once on the server; run it many times with different params. */
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
-    const oids = types ? bindTypes(statement, slotsAsObject(statement), types) : [];
+    const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
     const name = `pg8000_prepared_${++this.preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);

@@ -7,6 +7,7 @@ export { identifier } from "./identifier.js";
 export { literal } from "../types/literal.js";
 export { PGInterval } from "../types/interval.js";
 export { Range } from "../types/range.js";
+export { Point } from "../types/decoders.js";
 export {
   Warning,
   Error,

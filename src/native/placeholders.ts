@@ -102,7 +102,7 @@ export function bindNamed(
 }
 
 /**
- * The type OID for each $n of `statement`, 0 where the server should infer it. `types` is keyed
+ * The type OID for each $n of `statement`, undefined where the value's own type applies. `types` is keyed
  * like the params: by name for an object (a literal `$n` uses the n-th key of `params`), by
  * the 1-based position ("1", "2", …) for an array.
  */
@@ -110,8 +110,9 @@ export function bindTypes(
   statement: NativeStatement,
   params: Record<string, unknown> | unknown[],
   types: Record<string, number>,
-): number[] {
-  const oidOf = (key: string): number => (Object.hasOwn(types, key) ? types[key] : 0);
+): (number | undefined)[] {
+  // Unlisted parameters keep the type their value implies (bool, bigint, bytea, Date…).
+  const oidOf = (key: string): number | undefined => (Object.hasOwn(types, key) ? types[key] : undefined);
   if (Array.isArray(params)) {
     checkArrayParams(statement, params);
     return params.map((_, i) => oidOf(String(i + 1)));

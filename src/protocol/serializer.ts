@@ -102,6 +102,11 @@ export class MessageWriter {
     this.view.setInt32(at, this.pos - at);
   }
 
+  /** Drops everything written after `length` (a message that failed half-way). */
+  truncate(length: number): void {
+    if (length < this.pos) this.pos = length;
+  }
+
   /** Hands out the bytes written so far (a copy) and resets the writer. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.pos);

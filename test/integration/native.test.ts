@@ -84,6 +84,13 @@ describe("native run()", () => {
     expect(await con.run("SELECT pg_typeof(:v)::text", { v: "5" }, { types: { v: 23 } })).toEqual([["integer"]]);
   });
 
+  it("types for some parameters keep the others' own types (bytea, bigint)", async () => {
+    const rows = await con.run("SELECT pg_typeof($1)::text, $1::bytea, $2 + 1, pg_typeof($3)::text", [new Uint8Array([65, 255]), 9007199254740993n, "x"], {
+      types: { "3": 25 },
+    });
+    expect(rows).toEqual([["bytea", new Uint8Array([65, 255]), 9007199254740994n, "text"]]);
+  });
+
   it("missing named parameter → InterfaceError", async () => {
     await expect(con.run("SELECT :a, :b", { a: 1 })).rejects.toThrow(
       new InterfaceError("There's a placeholder 'b' in the query, but no matching parameter."),

@@ -187,9 +187,9 @@ describe("bindNamed", () => {
 });
 
 describe("bindTypes", () => {
-  it("lines up OIDs by name, 0 where none is given", () => {
+  it("lines up OIDs by name, undefined (the value's own type) where none is given", () => {
     const statement = toStatement("SELECT :b, :a, :c");
-    expect(bindTypes(statement, { a: 1, b: 2, c: 3 }, { a: 23, c: 25, other: 16 })).toEqual([0, 23, 25]);
+    expect(bindTypes(statement, { a: 1, b: 2, c: 3 }, { a: 23, c: 25, other: 16 })).toEqual([undefined, 23, 25]);
   });
 
   it("uses the key of the n-th param for a literal $n", () => {
@@ -199,10 +199,10 @@ describe("bindTypes", () => {
 
   it("uses 1-based positions as keys for array params", () => {
     const statement = toStatement("SELECT $1, $2, $3");
-    expect(bindTypes(statement, [1, 2, 3], { 2: 23 })).toEqual([0, 23, 0]);
+    expect(bindTypes(statement, [1, 2, 3], { 2: 23 })).toEqual([undefined, 23, undefined]);
   });
 
   it("does not read OIDs from Object.prototype", () => {
-    expect(bindTypes(toStatement("SELECT :valueOf"), { valueOf: 1 }, {})).toEqual([0]);
+    expect(bindTypes(toStatement("SELECT :valueOf"), { valueOf: 1 }, {})).toEqual([undefined]);
   });
 });
