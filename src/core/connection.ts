@@ -23,6 +23,10 @@ import { StartupRequest } from "./startup.js";
 import { StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
 
+/** How often, and how far apart, a CancelRequest is repeated while its query still runs. */
+const CANCEL_ATTEMPTS = 5;
+const CANCEL_RETRY_MS = 250;
+
 /** The server no longer has the statement, or its result type changed (DDL since it was prepared). */
 function isStaleStatement(err: unknown): boolean {
   if (!(err instanceof DatabaseError)) return false;
@@ -213,23 +217,53 @@ export class CoreConnection {
   private watchCancel<T>(request: Request<T>, promise: Promise<T>, options: ExecuteOptions): Promise<T> {
     const { signal, timeout } = options;
     if (!signal && timeout === undefined) return promise;
-    if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
-      throw new InterfaceError(`the query 'timeout' must be a positive number of seconds, got ${String(timeout)}`);
-    }
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    // A CancelRequest only stops what the server runs when it arrives: one sent just before
+    // the query starts is lost, so it is repeated while this request is still the one running.
+    const cancelRunning = (): void => {
+      let attempts = 0;
+      const attempt = (): void => {
+        if (request.done || this.queue[this.queueHead] !== request || attempts++ >= CANCEL_ATTEMPTS) return;
+        void this.cancel()
+          .catch(() => undefined)
+          .then(() => {
+            if (!request.done) retry = setTimeout(attempt, CANCEL_RETRY_MS);
+          });
+      };
+      attempt();
+    };
     const cancel = (): void => {
       if (request.done) return;
-      if (this.queue[this.queueHead] === request) void this.cancel().catch(() => undefined);
-      else request.cancelWhenStarted = true;
+      if (this.queue[this.queueHead] === request) cancelRunning();
+      else request.cancelWhenStarted = cancelRunning;
     };
     const timer = timeout === undefined ? undefined : setTimeout(cancel, timeout * 1000);
-    if (signal?.aborted) cancel();
-    else signal?.addEventListener("abort", cancel, { once: true });
+    signal?.addEventListener("abort", cancel, { once: true });
     const cleanup = (): void => {
       if (timer !== undefined) clearTimeout(timer);
+      if (retry !== undefined) clearTimeout(retry);
       signal?.removeEventListener("abort", cancel);
     };
     promise.then(cleanup, cleanup);
     return promise;
+  }
+
+  /**
+   * Checked before anything is sent: a bad timeout is an InterfaceError, and a signal that is
+   * already aborted fails the query at once (as the server would, with SQLSTATE 57014).
+   */
+  private checkCancelOptions(options: ExecuteOptions): void {
+    const { signal, timeout } = options;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
+      throw new InterfaceError(`the query 'timeout' must be a positive number of seconds, got ${String(timeout)}`);
+    }
+    if (signal?.aborted) {
+      throw new OperationalError({
+        S: "ERROR",
+        C: "57014",
+        M: "canceling statement due to user request: the AbortSignal was already aborted, so the query was not sent",
+      });
+    }
   }
 
   /** The exclusive request ended: write what waited, up to the next exclusive one. */
@@ -278,6 +312,7 @@ export class CoreConnection {
   /** Simple query protocol: the SQL verbatim, several statements allowed, text results. */
   simpleQuery(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     this.assertOpen();
+    this.checkCancelOptions(options);
     if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
     const copy = options.stream === undefined ? undefined : new CopyHandler(this.copyHost, options.stream, false);
     const request = new QueryRequest(this, sql, { onRow: options.onRow, copy });
@@ -299,6 +334,7 @@ export class CoreConnection {
    */
   extendedQuery(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<QueryResult> {
     this.assertOpen();
+    this.checkCancelOptions(options);
     if (typeof sql !== "string") throw new InterfaceError("the query must be a string");
     if (params.length > 65535) {
       throw new InterfaceError(
@@ -406,6 +442,7 @@ export class CoreConnection {
    */
   stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): AsyncIterableIterator<unknown[]> {
     this.assertOpen();
+    this.checkCancelOptions(options);
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new InterfaceError(`batch_size must be a positive integer, got ${String(options.batchSize)}`);
@@ -472,6 +509,7 @@ export class CoreConnection {
   /** The result as one array per column, typed arrays straight from the codec where it decodes. */
   async columnar(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<ColumnarResult> {
     this.assertOpen();
+    this.checkCancelOptions(options);
     const values = this.encodeParameters(params, options.oids);
     const oids = values.map((v) => v.oid);
     const { entry, temporary } = await this.describedStatement(sql, oids);
@@ -746,8 +784,7 @@ export class CoreConnection {
       }
       request.complete(status);
       if (request === this.exclusive) this.releaseExclusive();
-      const next = this.queue[this.queueHead];
-      if (next?.cancelWhenStarted) void this.cancel().catch(() => undefined);
+      this.queue[this.queueHead]?.cancelWhenStarted?.();
       return;
     }
     const result = request.handle(type, offset, length, index, this.codec);

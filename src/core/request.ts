@@ -12,8 +12,8 @@ export abstract class Request<T = unknown> {
   startStatus: TransactionStatus | null = null;
   /** Settled (ReadyForQuery seen, or the connection failed). */
   done = false;
-  /** Cancel on the server as soon as the server starts on this request. */
-  cancelWhenStarted = false;
+  /** Called when the server starts on this request (set when it was cancelled while queued). */
+  cancelWhenStarted: (() => void) | null = null;
   readonly promise: Promise<T>;
   private settle!: { resolve: (value: T) => void; reject: (error: Error) => void };
 

@@ -37,12 +37,32 @@ describe("cancellation", () => {
     expect(await con.run("SELECT :x::int", { x: 2 })).toEqual([[2]]);
   });
 
-  it("an already aborted signal cancels as soon as the query starts", async () => {
+  it("an already aborted signal: the query is not sent and fails with 57014", async () => {
     const con = await fresh();
     const controller = new AbortController();
     controller.abort();
+    const started = Date.now();
     const err = await con.run("SELECT pg_sleep(10)", null, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationalError);
     expect((err as DatabaseError).code).toBe("57014");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await con.run("SELECT 1")).toEqual([[1]]);
+  });
+
+  it("a signal aborted while the query waits behind another cancels it when it starts", async () => {
+    const con = await fresh();
+    const controller = new AbortController();
+    const first = con.run("SELECT pg_sleep(0.3), 'first'");
+    const second = con.run("SELECT pg_sleep(10)", null, { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    expect(await first).toEqual([["", "first"]]);
+    expect(((await second) as DatabaseError).code).toBe("57014");
+  });
+
+  it("an invalid per-query timeout is refused before anything is sent", async () => {
+    const con = await fresh();
+    await expect(con.run("SELECT 1", null, { timeout: -1 })).rejects.toThrow(/positive number of seconds/);
+    expect(await con.run("SELECT 2")).toEqual([[2]]);
   });
 
   it("a per-query timeout cancels that query only; queries pipelined around it are unaffected", async () => {
