@@ -20,7 +20,7 @@ import { QueryRequest, type QueryResult } from "./query.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
 import { StartupRequest } from "./startup.js";
-import { StatementCache, type StatementEntry } from "./statement-cache.js";
+import { newStatementEntry, StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
 
 /** How often, and how far apart, a CancelRequest is repeated while its query still runs. */
@@ -575,16 +575,7 @@ export class CoreConnection {
   /** Parses and describes a named statement (native prepare()); the caller owns its name. */
   async prepareNamed(name: string, sql: string, oids: number[]): Promise<StatementEntry> {
     this.assertOpen();
-    const entry: StatementEntry = {
-      name,
-      sql,
-      paramOids: null,
-      columns: undefined,
-      decoder: null,
-      decoderGeneration: -1,
-      parseError: null,
-      uses: 0,
-    };
+    const entry = newStatementEntry(name, sql);
     const request = new QueryRequest(this, sql, { describing: entry });
     await this.enqueue(request, (w) => {
       msg.parse(w, name, sql, oids);

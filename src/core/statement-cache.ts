@@ -21,6 +21,11 @@ export interface StatementEntry {
   uses: number;
 }
 
+/** A statement not parsed on the server yet. */
+export function newStatementEntry(name: string, sql: string): StatementEntry {
+  return { name, sql, paramOids: null, columns: undefined, decoder: null, decoderGeneration: -1, parseError: null, uses: 0 };
+}
+
 export class StatementCache {
   private readonly entries = new Map<string, StatementEntry>();
   private counter = 0;
@@ -44,16 +49,7 @@ export class StatementCache {
   }
 
   create(key: string, sql: string): StatementEntry {
-    const entry: StatementEntry = {
-      name: `pg8000_s${++this.counter}`,
-      sql,
-      paramOids: null,
-      columns: undefined,
-      decoder: null,
-      decoderGeneration: -1,
-      parseError: null,
-      uses: 0,
-    };
+    const entry = newStatementEntry(`pg8000_s${++this.counter}`, sql);
     this.entries.set(key, entry);
     this.evict();
     return entry;
