@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { connect } from "../../src/native/index.js";
+import { connectSocket } from "../../src/transport/node.js";
+import type { Transport } from "../../src/transport/transport.js";
 import { DatabaseError, InterfaceError, OperationalError, ProgrammingError } from "../../src/errors.js";
 import { cluster, superOptions, trustOptions } from "./helpers.js";
 
@@ -42,6 +44,34 @@ describe("authentication", () => {
   it("scram-sha-256 over TLS uses channel binding (SCRAM-SHA-256-PLUS) and succeeds", async () => {
     const con = await connect({ ...tcp, ...cluster.users.scram, ssl_context: true });
     expect(await whoAmI(con)).toEqual([cluster.users.scram.user, true]);
+    await con.close();
+  });
+
+  it("on TLS the SASL exchange really uses SCRAM-SHA-256-PLUS with tls-server-end-point binding", async () => {
+    // A transport that records what the driver writes (before TLS encrypts it).
+    const inner = await connectSocket({ host: cluster.host, port: cluster.port, keepAlive: true });
+    const written: string[] = [];
+    const recording: Transport = {
+      attach: (h) => inner.attach(h),
+      write: (bytes) => {
+        written.push(Buffer.from(bytes).toString("latin1"));
+        return inner.write(bytes);
+      },
+      pause: () => inner.pause(),
+      resume: () => inner.resume(),
+      end: () => inner.end(),
+      destroy: (e) => inner.destroy(e),
+      get encrypted() {
+        return inner.encrypted;
+      },
+      startTls: (o) => inner.startTls(o),
+      serverCertificate: () => inner.serverCertificate(),
+    };
+    const con = await connect({ ...cluster.users.scram, database: cluster.database, sock: recording, ssl_context: true });
+    expect(await whoAmI(con)).toEqual([cluster.users.scram.user, true]);
+    const exchange = written.join("");
+    expect(exchange).toContain("SCRAM-SHA-256-PLUS\0");
+    expect(exchange).toContain("p=tls-server-end-point,,n=,r=");
     await con.close();
   });
 
