@@ -19,15 +19,6 @@ export function resetArena(): void {
   arenaEnd = arenaPos + <usize>get(Slot.ArenaCap);
 }
 
-/** Where the next allocation goes: a row remembers it to undo its allocations. */
-export function arenaMark(): usize {
-  return arenaPos;
-}
-
-export function arenaRewind(mark: usize): void {
-  arenaPos = mark;
-}
-
 /** Records how much of the arena this batch used (for tests and diagnostics). */
 export function arenaDone(): void {
   put(Slot.ArenaLen, <i32>(arenaPos - <usize>get(Slot.ArenaBase)));

@@ -54,6 +54,12 @@ function hexDigit(n: i32): i32 {
     case Kind.Uuid:
       formatUuid(src, dst);
       break;
+  }
+}
+
+/** The fixed-width kinds decoded out of line (width already checked): interval, point, macaddr(8). */
+export function decodeWideField(kind: u32, src: usize, dst: usize): void {
+  switch (kind) {
     case Kind.Interval: // int64 µs, int32 days, int32 months: each swapped in place
       store<u64>(dst, bswap<u64>(load<u64>(src, 0, 1)));
       store<u32>(dst, bswap<u32>(load<u32>(src, 8, 1)), 8);
@@ -69,6 +75,8 @@ function hexDigit(n: i32): i32 {
     case Kind.Macaddr8:
       formatMac(src, dst, 8);
       break;
+    default:
+      assert(false);
   }
 }
 

@@ -8,7 +8,7 @@ import { MSG_CAP, MSG_STRIDE, growArena, growFields } from "./regions";
 import { COLUMN_SIZE, WIRE_SIZE } from "./plan";
 import { decodeField, zeroField } from "./decode";
 import { decodeValue } from "./values";
-import { ARENA_FULL, arenaDone, arenaMark, arenaRewind, arenaWanted, resetArena } from "./arena";
+import { ARENA_FULL, arenaDone, arenaWanted, resetArena } from "./arena";
 
 /** Per type byte: bit 0 = a known backend message, bit 1 = framing stops after it. */
 export const TYPE_FLAGS: usize = memory.data(256, 16);
@@ -39,8 +39,6 @@ let wantedFields = 0;
 const GROW_FIELDS = -2;
 /** A first row's values did not fit the value arena (arenaWanted() says how much they need). */
 const GROW_ARENA = -3;
-/** frameDecodedFields()'s answer when the arena is full (never a real address). */
-const ROW_ARENA_FULL: usize = 1;
 
 /**
  * Frames complete messages from Slot.InPos on, as a new batch. Returns the number framed, or -1
@@ -59,22 +57,28 @@ export function frame(): i32 {
   return count;
 }
 
-// Two copies of the loop, so rows without typed columns carry no decoding in their hot path
-// (and each function stays small enough for the engine to keep its locals in registers).
+// Three copies of the loop, so rows without typed columns carry no decoding in their hot path,
+// and rows of only fixed-width columns no out-of-line pass (each function stays small enough
+// for the engine to keep its locals in registers).
 function framePass(): i32 {
-  return get(Slot.RowBytes) > 0 ? frameDecoding() : framePlain();
+  if (get(Slot.RowBytes) == 0) return framePlain();
+  return get(Slot.PlanOutOfLine) == 0 ? frameDecoding() : frameDecodingOutOfLine();
 }
 
 function framePlain(): i32 {
-  return frameBatch(false);
+  return frameBatch(false, false);
 }
 
 function frameDecoding(): i32 {
-  return frameBatch(true);
+  return frameBatch(true, false);
+}
+
+function frameDecodingOutOfLine(): i32 {
+  return frameBatch(true, true);
 }
 
 // @ts-ignore: decorator
-@inline function frameBatch(decode: bool): i32 {
+@inline function frameBatch(decode: bool, outOfLine: bool): i32 {
   const base = <usize>get(Slot.InBase);
   let p = base + <usize>get(Slot.InPos);
   const end = base + <usize>get(Slot.InLen);
@@ -89,7 +93,7 @@ function frameDecoding(): i32 {
   let out = fields;
   let nRow = 0;
   let stopped = false;
-  if (decode) resetArena();
+  if (outOfLine) resetArena();
 
   while (end - p >= 5) {
     const type = <u32>load<u8>(p);
@@ -120,18 +124,19 @@ function frameDecoding(): i32 {
         wantedFields = n;
         return GROW_FIELDS;
       }
-      const mark = decode ? arenaMark() : 0;
       const last = decode
         ? frameDecodedFields(body + 2, bodyEnd, n, out, nRow)
         : frameFields(body + 2, bodyEnd, n, out);
-      if (last != bodyEnd) {
-        if (last == 0) return -1;
-        if (last != ROW_ARENA_FULL) return fail(Err.TrailingBytes, <i32>(bodyEnd - last));
-        // This row ends the batch unframed; the next batch starts with it.
-        if (entry == msgs) return GROW_ARENA;
-        arenaRewind(mark);
-        stopped = true;
-        break;
+      if (last != bodyEnd) return last == 0 ? -1 : fail(Err.TrailingBytes, <i32>(bodyEnd - last));
+      if (outOfLine) {
+        const status = decodeOutOfLine(out, nRow);
+        if (status != 0) {
+          if (status != ARENA_FULL) return -1;
+          // This row ends the batch unframed; the next batch starts with it (and resets the arena).
+          if (entry == msgs) return GROW_ARENA;
+          stopped = true;
+          break;
+        }
       }
       store<i32>(entry, <i32>((out - fields) >> 3), 12);
       store<i32>(entry, n, 16);
@@ -158,7 +163,7 @@ function frameDecoding(): i32 {
   // Every early stop has framed something, so a resume loop always makes progress.
   assert(!stopped || entry != msgs);
   const count = <i32>((entry - msgs) / (MSG_STRIDE * 4));
-  if (decode) arenaDone();
+  if (outOfLine) arenaDone();
   put(Slot.InPos, <i32>(p - base));
   put(Slot.MsgCount, count);
   put(Slot.FieldCount, <i32>((out - fields) >> 3));
@@ -204,10 +209,13 @@ function nextIsComplete(p: usize, end: usize): bool {
   return q;
 }
 
-/** frameFields() that also decodes the plan's typed columns into row `row`. */
+/**
+ * frameFields() that also decodes the plan's hot-path columns into row `row` (the out-of-line ones
+ * are Text here and decoded by decodeOutOfLine() once the row is framed).
+ */
 // @ts-ignore: decorator
 @inline function frameDecodedFields(q: usize, bodyEnd: usize, n: i32, out: usize, row: i32): usize {
-  const kinds = <usize>get(Slot.PlanKinds);
+  const kinds = <usize>get(Slot.PlanHotKinds);
   const addrs = <usize>get(Slot.PlanAddrs);
   for (let k = 0; k < n; k++) {
     if (bodyEnd - q < 4) return missingLengthError(k);
@@ -223,14 +231,8 @@ function nextIsComplete(p: usize, end: usize): bool {
       continue;
     }
     if (kind != 0) {
-      const wire = <i32>load<i8>(WIRE_SIZE + <usize>kind);
-      if (length == wire) {
-        decodeField(kind, q, columnSlot(addrs, k, kind, row));
-      } else {
-        if (wire >= 0) return widthError(k, length, kind);
-        const status = decodeValue(k, kind, q, length, columnSlot(addrs, k, kind, row));
-        if (status != 0) return status == ARENA_FULL ? ROW_ARENA_FULL : 0;
-      }
+      if (length != <i32>load<u8>(WIRE_SIZE + <usize>kind)) return widthError(k, length, kind);
+      decodeField(kind, q, columnSlot(addrs, k, kind, row));
     }
     q += <usize>length;
   }
@@ -251,6 +253,32 @@ function fieldError(k: i32, length: i32): usize {
 
 function widthError(k: i32, length: i32, kind: u32): usize {
   fail(Err.WrongWidth, k, length, kind);
+  return 0;
+}
+
+/**
+ * Decodes the out-of-line columns (./values.ts) of a framed row whose field-table entries start
+ * at `fields`: a second pass, so the per-field loop above stays free of calls. Returns 0, -1
+ * after an error, or ARENA_FULL.
+ */
+function decodeOutOfLine(fields: usize, row: i32): i32 {
+  const kinds = <usize>get(Slot.PlanKinds);
+  const addrs = <usize>get(Slot.PlanAddrs);
+  const columns = <usize>get(Slot.PlanOutColumns);
+  const count = get(Slot.PlanOutOfLine);
+  for (let i = 0; i < count; i++) {
+    const k = load<i32>(columns + (<usize>i << 2));
+    const kind = <u32>load<u8>(kinds + <usize>k);
+    const slot = columnSlot(addrs, k, kind, row);
+    const entry = fields + (<usize>k << 3);
+    const length = load<i32>(entry, 4);
+    if (length < 0) {
+      zeroField(kind, slot);
+      continue;
+    }
+    const status = decodeValue(k, kind, <usize>load<i32>(entry), length, slot);
+    if (status != 0) return status;
+  }
   return 0;
 }
 

@@ -48,14 +48,20 @@ export const ARRAY_OF: u32 = 32;
 export const RANGE_OF: u32 = 64;
 const KIND_COUNT = 128;
 
-/** Field length of the kinds decodeField() handles; -1 for kinds decoded out of line (./values.ts). */
+/**
+ * Field length of the kinds decodeField() handles on the framing hot path; -1 for the kinds
+ * decoded out of line (./values.ts), which keeps the hot loop as small as it was before them.
+ */
 export const WIRE_SIZE: usize = memory.data(KIND_COUNT);
+/** Field length of every fixed-width scalar kind (-1: numeric), for the out-of-line decoders. */
+export const SCALAR_WIRE: usize = memory.data<i8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 16, -1, 16, 12, 16, 6, 8]);
+/** Kinds below this are decoded by decodeField(); the rest by ./values.ts. */
+export const FIRST_OUT_OF_LINE: u32 = Kind.Numeric;
 /** Bytes per row in the typed output column, per kind; 0 = no such kind (or Text). */
 export const COLUMN_SIZE: usize = memory.data(KIND_COUNT);
 /** Placement pass per kind: 8-byte columns first, then 4, 2, 1, so every column is naturally aligned. */
 const PLACEMENT: usize = memory.data(KIND_COUNT);
 
-const SCALAR_WIRE: usize = memory.data<i8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 16, -1, 16, -1, 16, 6, 8]);
 const SCALAR_COLUMN: usize = memory.data<u8>([0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 36, 8, 16, 25, 16, 17, 23]);
 const SCALAR_PLACEMENT: usize = memory.data<u8>([255, 3, 2, 1, 0, 1, 0, 1, 1, 0, 0, 3, 0, 0, 3, 0, 3, 3]);
 
@@ -67,7 +73,7 @@ const SCALAR_PLACEMENT: usize = memory.data<u8>([255, 3, 2, 1, 0, 1, 0, 1, 1, 0,
 
 export function initKindTables(): void {
   for (let k: usize = 0; k < <usize>SCALAR_KINDS; k++) {
-    store<i8>(WIRE_SIZE + k, load<i8>(SCALAR_WIRE + k));
+    store<i8>(WIRE_SIZE + k, k < <usize>FIRST_OUT_OF_LINE ? load<i8>(SCALAR_WIRE + k) : -1);
     store<u8>(COLUMN_SIZE + k, load<u8>(SCALAR_COLUMN + k));
     store<u8>(PLACEMENT + k, load<u8>(SCALAR_PLACEMENT + k));
   }
@@ -92,6 +98,7 @@ export function setPlan(columns: i32): i32 {
     put(Slot.PlanLen, -1);
     put(Slot.RowCap, MSG_CAP);
     put(Slot.RowBytes, 0);
+    put(Slot.PlanOutOfLine, 0);
     return 0;
   }
   if (columns > get(Slot.PlanCap)) return fail(Err.BadPlan, columns, -1);
@@ -109,14 +116,29 @@ export function setPlan(columns: i32): i32 {
   return 0;
 }
 
-/** Gives each typed plan column its place in the columns region and sets the batch row capacity. */
+/**
+ * Gives each typed plan column its place in the columns region, sets the batch row capacity, and
+ * splits the columns into those the framing hot path decodes (PlanHotKinds) and those decoded out
+ * of line after each row (PlanOutColumns).
+ */
 export function assignColumns(columns: i32): void {
   const kinds = <usize>get(Slot.PlanKinds);
+  const hot = <usize>get(Slot.PlanHotKinds);
+  const out = <usize>get(Slot.PlanOutColumns);
   const addrs = <usize>get(Slot.PlanAddrs);
   let rowBytes = 0;
+  let outOfLine = 0;
   for (let c = 0; c < columns; c++) {
-    rowBytes += <i32>load<u8>(COLUMN_SIZE + <usize>load<u8>(kinds + <usize>c));
+    const kind = <usize>load<u8>(kinds + <usize>c);
+    rowBytes += <i32>load<u8>(COLUMN_SIZE + kind);
+    const inline = kind == 0 || load<i8>(WIRE_SIZE + kind) >= 0;
+    store<u8>(hot + <usize>c, inline ? <u8>kind : 0);
+    if (!inline) {
+      store<i32>(out + (<usize>outOfLine << 2), c);
+      outOfLine++;
+    }
   }
+  put(Slot.PlanOutOfLine, outOfLine);
   const rowCap = rowBytes == 0 ? MSG_CAP : min(MSG_CAP, get(Slot.ColCap) / rowBytes);
   let addr = <usize>get(Slot.ColBase);
   for (let pass: u8 = 0; pass < 4; pass++) {

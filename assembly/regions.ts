@@ -2,7 +2,8 @@
 //
 //   messages  MSG_CAP × 6 i32     [type, bodyOffset, bodyLength, firstField, fieldCount, rowIndex]
 //   fields    FieldCap × 2 i32    [offset, length | -1]
-//   plan      PlanCap u8 kinds, then PlanCap i32 column addresses
+//   plan      PlanCap u8 kinds, PlanCap u8 hot-path kinds, PlanCap i32 column addresses,
+//             PlanCap i32 out-of-line column indexes
 //   columns   ColCap bytes        typed output columns of the current batch
 //   arena     ArenaCap bytes      variable-size decoded values of the current batch (./values.ts)
 //   input     InCap bytes         unframed socket bytes; last, so memory.grow extends it in place
@@ -54,8 +55,10 @@ export function initRegions(): bool {
 export function relayout(fieldCap: i32, planCap: i32, colCap: i32, arenaCap: i32, inCap: i32): bool {
   const fieldBase = <usize>get(Slot.MsgBase) + MSG_CAP * MSG_STRIDE * 4;
   const planKinds = fieldBase + (<usize>fieldCap << 3);
-  const planAddrs = alignUp(planKinds + <usize>planCap, 8);
-  const colBase = alignUp(planAddrs + (<usize>planCap << 2), 8);
+  const planHot = planKinds + <usize>planCap;
+  const planAddrs = alignUp(planHot + <usize>planCap, 8);
+  const planOut = planAddrs + (<usize>planCap << 2);
+  const colBase = alignUp(planOut + (<usize>planCap << 2), 8);
   const arenaBase = alignUp(colBase + <usize>colCap, 16);
   const inBase = alignUp(<usize>(<u64>arenaBase + <u64>arenaCap), 16);
   const end = <u64>arenaBase + <u64>arenaCap + 16 + <u64>inCap;
@@ -75,7 +78,9 @@ export function relayout(fieldCap: i32, planCap: i32, colCap: i32, arenaCap: i32
   put(Slot.FieldBase, <i32>fieldBase);
   put(Slot.FieldCap, fieldCap);
   put(Slot.PlanKinds, <i32>planKinds);
+  put(Slot.PlanHotKinds, <i32>planHot);
   put(Slot.PlanAddrs, <i32>planAddrs);
+  put(Slot.PlanOutColumns, <i32>planOut);
   put(Slot.PlanCap, planCap);
   put(Slot.ColBase, <i32>colBase);
   put(Slot.ColCap, colCap);

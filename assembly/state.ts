@@ -43,6 +43,12 @@ export const enum Slot {
   ArenaCap = 27,
   /** Arena bytes the current batch used. */
   ArenaLen = 28,
+  /** Plan columns decoded out of line (numeric, arrays, ranges, …); 0 = none. */
+  PlanOutOfLine = 29,
+  /** One u8 per plan column: its kind if the framing hot path decodes it, else 0. */
+  PlanHotKinds = 30,
+  /** PlanOutOfLine i32 column indexes of the columns decoded out of line. */
+  PlanOutColumns = 31,
 }
 
 export const SLOT_COUNT = 32;
@@ -85,36 +91,34 @@ export const enum Bad {
   NumericScale = 3,
   /** numeric: a base-10000 digit outside 0…9999. */
   NumericDigit = 4,
-  /** timetz: not 12 bytes. */
-  TimetzLength = 5,
   /** timetz: time outside 00:00…24:00 or zone beyond ±16 hours. */
-  TimetzRange = 6,
+  TimetzRange = 5,
   /** array: shorter than its header and dimensions. */
-  ArrayHeader = 7,
+  ArrayHeader = 6,
   /** array: more than 6 dimensions, or a negative count. */
-  ArrayDimensions = 8,
+  ArrayDimensions = 7,
   /** array: the has-nulls flag is neither 0 nor 1. */
-  ArrayFlags = 9,
+  ArrayFlags = 8,
   /** array: a negative dimension length. */
-  ArrayNegativeDimension = 10,
+  ArrayNegativeDimension = 9,
   /** array: lower bound + length overflows int32. */
-  ArrayBound = 11,
+  ArrayBound = 10,
   /** array: more elements than the field has bytes for (4 per element at least). */
-  ArrayTooManyElements = 12,
+  ArrayTooManyElements = 11,
   /** array: an element's length word is missing or its bytes overrun the field. */
-  ArrayElementOverrun = 13,
+  ArrayElementOverrun = 12,
   /** array: bytes left after the last element. */
-  ArrayTrailingBytes = 14,
+  ArrayTrailingBytes = 13,
   /** element (array element or range bound): wrong width for its type. */
-  ElementWidth = 15,
+  ElementWidth = 14,
   /** range: no flags byte. */
-  RangeLength = 16,
+  RangeLength = 15,
   /** range: flag bits that range_send never sets. */
-  RangeFlags = 17,
+  RangeFlags = 16,
   /** range: a bound the flags announce is missing, overruns the field or is NULL. */
-  RangeBound = 18,
+  RangeBound = 17,
   /** range: bytes left after the bounds. */
-  RangeTrailingBytes = 19,
+  RangeTrailingBytes = 18,
 }
 
 export const STATE: usize = memory.data(SLOT_COUNT * 4, 16);

@@ -1,10 +1,11 @@
-// Binary values decoded out of line: those of variable width (numeric, arrays, ranges) and those
-// with more to check than their width (timetz). The fixed-width ones stay in decodeField() on the
-// framing hot path. Each returns 0, -1 after recording an error, or ARENA_FULL.
+// Binary values decoded out of line: those of variable width (numeric, arrays, ranges), those
+// with more to check than their width (timetz) and the other kinds added after the first eleven
+// (interval, point, macaddr), so that the framing hot path keeps its small decodeField(). Each
+// returns 0, -1 after recording an error, or ARENA_FULL.
 
 import { Bad, Err, fail } from "./state";
-import { ARRAY_OF, COLUMN_SIZE, Kind, RANGE_OF, WIRE_SIZE } from "./plan";
-import { decodeField } from "./decode";
+import { ARRAY_OF, COLUMN_SIZE, FIRST_OUT_OF_LINE, Kind, RANGE_OF, SCALAR_WIRE } from "./plan";
+import { decodeField, decodeWideField } from "./decode";
 import { decodeNumeric } from "./numeric";
 import { decodeArray } from "./array";
 import { decodeRange } from "./range";
@@ -24,20 +25,23 @@ export function decodeValue(k: i32, kind: u32, src: usize, length: i32, dst: usi
   fieldKind = kind;
   if (kind >= RANGE_OF) return decodeRange(kind - RANGE_OF, src, length, dst);
   if (kind >= ARRAY_OF) return decodeArray(kind - ARRAY_OF, src, length, dst);
+  const wire = <i32>load<i8>(SCALAR_WIRE + <usize>kind);
+  if (wire >= 0 && length != wire) return fail(Err.WrongWidth, k, length, <i32>kind);
   return decodeScalar(kind, src, length, dst);
 }
 
-/** One scalar (an array element or range bound): `length` bytes at `src` into the slot `dst`. */
+/** One scalar (also an array element or range bound): `length` bytes at `src` into the slot `dst`. */
 export function decodeScalar(kind: u32, src: usize, length: i32, dst: usize): i32 {
-  const wire = <i32>load<i8>(WIRE_SIZE + <usize>kind);
-  if (wire >= 0) {
-    if (length != wire) return bad(Bad.ElementWidth);
+  const wire = <i32>load<i8>(SCALAR_WIRE + <usize>kind);
+  if (wire >= 0 && length != wire) return bad(Bad.ElementWidth);
+  if (kind < FIRST_OUT_OF_LINE) {
     decodeField(kind, src, dst);
     return 0;
   }
   if (kind == Kind.Numeric) return decodeNumeric(src, length, dst);
-  assert(kind == Kind.Timetz);
-  return decodeTimetz(src, length, dst);
+  if (kind == Kind.Timetz) return decodeTimetz(src, dst);
+  decodeWideField(kind, src, dst);
+  return 0;
 }
 
 /** Zeroes a scalar slot (a NULL element, an absent bound). */
@@ -54,8 +58,7 @@ const TZ_LIMIT = 16 * 3600;
  * prints it in every DateStyle (EncodeTimeOnly + EncodeTimezone): "HH:MM:SS[.ffffff]" with the
  * fraction's trailing zeros cut, then the offset EAST: "+hh", "+hh:mm" or "+hh:mm:ss".
  */
-function decodeTimetz(src: usize, length: i32, dst: usize): i32 {
-  if (length != 12) return bad(Bad.TimetzLength);
+function decodeTimetz(src: usize, dst: usize): i32 {
   const time = bswap<i64>(load<i64>(src, 0, 1));
   const zone = bswap<i32>(load<i32>(src, 8, 1));
   if (time < 0 || time > USECS_PER_DAY || zone < -TZ_LIMIT || zone > TZ_LIMIT) return bad(Bad.TimetzRange);

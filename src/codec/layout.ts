@@ -66,7 +66,7 @@ export function rangeKind(subtype: ColumnKindValue): number {
 }
 
 const SCALAR_NAMES: readonly string[] = Object.keys(ColumnKind);
-/** Bytes of each fixed-width scalar kind's binary field on the wire (-1: checked by its decoder). */
+/** Bytes of each fixed-width scalar kind's binary field on the wire (-1: numeric, variable). */
 const SCALAR_WIRE: readonly number[] = [0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 16, -1, 16, 12, 16, 6, 8];
 /** Bytes per row of each scalar kind's column. */
 const SCALAR_COLUMN: readonly number[] = [0, 1, 2, 4, 8, 4, 8, 4, 4, 8, 8, 36, 8, 16, 25, 16, 17, 23];
@@ -148,6 +148,9 @@ export const Slot = {
   ArenaBase: 26,
   ArenaCap: 27,
   ArenaLen: 28,
+  PlanOutOfLine: 29,
+  PlanHotKinds: 30,
+  PlanOutColumns: 31,
 } as const;
 export const SLOT_COUNT = 32;
 
@@ -173,21 +176,20 @@ export const BAD_VALUE_REASONS: Readonly<Record<number, string>> = {
   2: "invalid sign",
   3: "invalid display scale",
   4: "a digit outside 0…9999",
-  5: "it is not 12 bytes",
-  6: "time or zone out of range",
-  7: "it is shorter than its header",
-  8: "invalid number of dimensions",
-  9: "invalid null flag",
-  10: "a negative dimension",
-  11: "a dimension's upper bound overflows int32",
-  12: "more elements than the value has bytes for",
-  13: "an element overruns the value",
-  14: "bytes after the last element",
-  15: "an element or bound has the wrong width",
-  16: "it has no flags byte",
-  17: "invalid range flags",
-  18: "a bound is missing, NULL or overruns the value",
-  19: "bytes after its bounds",
+  5: "time or zone out of range",
+  6: "it is shorter than its header",
+  7: "invalid number of dimensions",
+  8: "invalid null flag",
+  9: "a negative dimension",
+  10: "a dimension's upper bound overflows int32",
+  11: "more elements than the value has bytes for",
+  12: "an element overruns the value",
+  13: "bytes after the last element",
+  14: "an element or bound has the wrong width",
+  15: "it has no flags byte",
+  16: "invalid range flags",
+  17: "a bound is missing, NULL or overruns the value",
+  18: "bytes after its bounds",
 };
 
 /** The module's exports; only integers cross the boundary. */
