@@ -3,8 +3,10 @@
 //
 // Wire: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then ndigits base-10000 digits
 // (int16 each). The value is Σ digit[i] × 10000^(weight − i); dscale is how many decimal places
-// to print (digits beyond it are cut, missing ones print as 0). The text is at most
-// 1 + 4 × 32768 + 1 + 16383 bytes: what the server itself would send for it in text format.
+// to print (digits beyond it are cut, missing ones print as 0). The text is up to
+// 1 + 4 × 32768 + 1 + 16383 bytes, but zeros that are not stored digits go to the arena as counts
+// once there are more than INLINE_ZEROS of them, so no value takes more than 24 + 4 × ndigits
+// arena bytes or so (see the padded form below).
 
 import { Bad } from "./state";
 import { ARENA_FULL, arenaAlloc } from "./arena";
@@ -61,52 +63,104 @@ export function decodeNumeric(src: usize, length: i32, dst: usize): i32 {
     sign = NUMERIC_POS;
   }
 
-  // The exact length first, so the arena is asked once.
-  let size = sign == NUMERIC_NEG ? 1 : 0;
+  // The text: sign, the integer part's stored digits, `intZeros` zeros, then if dscale > 0 a ".",
+  // `lead` zeros, the fraction's stored digits and `trail` zeros. The zeros stand for digits that
+  // are not stored (they cost no input bytes), so long runs of them go to the arena as counts that
+  // JS expands: the arena stays proportional to the input whatever the weight and dscale.
+  const last = ndigits - 1; // the last stored digit (-1 for zero)
+  let intEnd = 0; // the integer part's text groups are d = 0 … intEnd
+  let intZeros = 0;
+  let headLen = sign == NUMERIC_NEG ? 1 : 0;
   if (weight < 0) {
-    size += 1;
+    headLen += 1; // "0"
   } else {
+    intEnd = min(weight, max(last, 0));
+    intZeros = (weight - intEnd) << 2;
     const first = digitAt(digits, ndigits, 0);
-    size += (first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1) + (weight << 2);
+    headLen += (first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1) + (intEnd << 2);
   }
-  if (dscale > 0) size += 1 + dscale;
-  const out = arenaAlloc(<u64>size, 1);
-  if (out == 0) return ARENA_FULL;
+  const fracStart = max(weight + 1, 0); // first stored group of the fraction
+  const lead = weight + 1 < 0 ? <i32>min<i64>(<i64>dscale, -(<i64>weight + 1) << 2) : 0;
+  const fracLen = max(0, min(dscale - lead, (last - fracStart + 1) << 2));
+  const trail = dscale - lead - fracLen;
+  const zeros = intZeros + lead + trail;
+  // A negative value whose printed digits are all zero (its digits lie beyond dscale) prints as
+  // zero without the sign, as the server would store it (numeric_recv's trunc_var, then zero is
+  // positive). Stripped, the first stored digit is not 0, so only a value below 1 can be one.
+  if (sign == NUMERIC_NEG && weight < 0) {
+    const first = digitAt(digits, ndigits, 0);
+    if (fracLen == 0 || (fracLen < 4 && first / (fracLen == 1 ? 1000 : fracLen == 2 ? 100 : 10) == 0)) {
+      sign = NUMERIC_POS;
+      headLen--;
+    }
+  }
 
-  let p = out;
+  if (zeros <= INLINE_ZEROS) {
+    const size = headLen + intZeros + (dscale > 0 ? 1 + dscale : 0);
+    const out = arenaAlloc(<u64>size, 1);
+    if (out == 0) return ARENA_FULL;
+    let p = writeHead(out, sign, weight, intEnd, digits, ndigits);
+    memory.fill(p, 0x30, <usize>intZeros);
+    p += <usize>intZeros;
+    if (dscale > 0) {
+      store<u8>(p++, 0x2e);
+      memory.fill(p, 0x30, <usize>lead);
+      p = writeFraction(p + <usize>lead, fracStart, fracLen, digits, ndigits);
+      memory.fill(p, 0x30, <usize>trail);
+      p += <usize>trail;
+    }
+    assert(p == out + <usize>size);
+    store<i32>(dst, <i32>out);
+    store<i32>(dst, size, 4);
+    return 0;
+  }
+
+  // Padded form, (address, -1) in the slot: i32 intZeros, lead, trail, headLen, fracLen, has-dot,
+  // then the head text (sign and integer digits) and the fraction digits.
+  const out = arenaAlloc(<u64>(24 + headLen + fracLen), 4);
+  if (out == 0) return ARENA_FULL;
+  store<i32>(out, intZeros);
+  store<i32>(out, lead, 4);
+  store<i32>(out, trail, 8);
+  store<i32>(out, headLen, 12);
+  store<i32>(out, fracLen, 16);
+  store<i32>(out, dscale > 0 ? 1 : 0, 20);
+  const p = writeHead(out + 24, sign, weight, intEnd, digits, ndigits);
+  const end = writeFraction(p, fracStart, fracLen, digits, ndigits);
+  assert(end == out + 24 + <usize>(headLen + fracLen));
+  store<i32>(dst, <i32>out);
+  store<i32>(dst, -1, 4);
+  return 0;
+}
+
+/** Zero runs up to this long are written out; longer ones make the padded form. */
+const INLINE_ZEROS = 32;
+
+/** Sign and the integer part's digits from stored groups 0 … intEnd (the first without leading zeros). */
+function writeHead(p: usize, sign: i32, weight: i32, intEnd: i32, digits: usize, ndigits: i32): usize {
   if (sign == NUMERIC_NEG) store<u8>(p++, 0x2d);
-  let d: i32;
   if (weight < 0) {
     store<u8>(p++, 0x30);
-    d = weight + 1;
-  } else {
-    // The first digit without leading zeros, then four decimal digits per base-10000 digit.
-    const first = digitAt(digits, ndigits, 0);
-    if (first >= 1000) store<u8>(p++, <u8>(0x30 + first / 1000));
-    if (first >= 100) store<u8>(p++, <u8>(0x30 + (first / 100) % 10));
-    if (first >= 10) store<u8>(p++, <u8>(0x30 + (first / 10) % 10));
-    store<u8>(p++, <u8>(0x30 + first % 10));
-    for (d = 1; d <= weight; d++) {
-      p = fourDigits(p, digitAt(digits, ndigits, d));
-    }
+    return p;
   }
-  if (dscale > 0) {
-    store<u8>(p++, 0x2e);
-    const end = p + <usize>dscale;
-    // Whole groups of four, then the last group cut to what dscale leaves.
-    for (; end - p >= 4; d++) p = fourDigits(p, digitAt(digits, ndigits, d));
-    if (p < end) {
-      let dig = digitAt(digits, ndigits, d);
-      let div = 1000;
-      for (; p < end; div /= 10) {
-        store<u8>(p++, <u8>(0x30 + (dig / div) % 10));
-      }
-    }
+  const first = digitAt(digits, ndigits, 0);
+  if (first >= 1000) store<u8>(p++, <u8>(0x30 + first / 1000));
+  if (first >= 100) store<u8>(p++, <u8>(0x30 + (first / 100) % 10));
+  if (first >= 10) store<u8>(p++, <u8>(0x30 + (first / 10) % 10));
+  store<u8>(p++, <u8>(0x30 + first % 10));
+  for (let d = 1; d <= intEnd; d++) p = fourDigits(p, digitAt(digits, ndigits, d));
+  return p;
+}
+
+/** `count` fraction digits from stored group `d` on: whole groups, then the last one cut short. */
+function writeFraction(p: usize, d: i32, count: i32, digits: usize, ndigits: i32): usize {
+  const end = p + <usize>count;
+  for (; end - p >= 4; d++) p = fourDigits(p, digitAt(digits, ndigits, d));
+  if (p < end) {
+    const dig = digitAt(digits, ndigits, d);
+    for (let div = 1000; p < end; div /= 10) store<u8>(p++, <u8>(0x30 + (dig / div) % 10));
   }
-  assert(p == out + <usize>size);
-  store<i32>(dst, <i32>out);
-  store<i32>(dst, size, 4);
-  return 0;
+  return p;
 }
 
 // @ts-ignore: decorator

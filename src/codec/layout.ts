@@ -13,7 +13,11 @@
  * - Timestamp Float64Array: ms since 1970-01-01 UTC, floored; ±Infinity
  * - Uuid Uint8Array, 36 bytes per row: the canonical lower-case text
  * - Numeric Int32Array, 2 per row: address and length (in `bytes`) of the exact decimal text
- *   numeric_out prints ("NaN", "Infinity", "-Infinity", "1.50", …)
+ *   numeric_out prints ("NaN", "Infinity", "-Infinity", "1.50", …); length -1 when the text has
+ *   more than 32 zeros that are not stored digits (1e100): the address is then of a record
+ *   [intZeros, leadZeros, trailZeros, headLength, fractionLength, hasDot] (int32s) followed by the
+ *   head (sign, integer digits) and the fraction digits, and the text is head + intZeros × "0",
+ *   then if hasDot "." + leadZeros × "0" + fraction digits + trailZeros × "0"
  * - Interval BigInt64Array, 2 per row: [µs, days | months << 32] (read days/months as the two
  *   int32 halves of the second element)
  * - Timetz Uint8Array, 25 bytes per row: length n, then n ASCII bytes "HH:MM:SS[.ffffff]+hh[:mm[:ss]]"

@@ -61,8 +61,11 @@ export function scalarAt(v: MemoryViews, kind: number, addr: number): unknown {
       return timestampFromMillis(v.f64[addr >> 3]!);
     case K.Uuid:
       return asciiText(v.u8, addr, UUID_TEXT_SIZE);
-    case K.Numeric:
-      return asciiText(v.u8, v.i32[addr >> 2]!, v.i32[(addr >> 2) + 1]!);
+    case K.Numeric: {
+      const length = v.i32[(addr >> 2) + 1]!;
+      const text = v.i32[addr >> 2]!;
+      return length >= 0 ? asciiText(v.u8, text, length) : paddedNumeric(v, text);
+    }
     case K.Interval:
       return intervalAt(v, addr);
     case K.Timetz:
@@ -76,6 +79,21 @@ export function scalarAt(v: MemoryViews, kind: number, addr: number): unknown {
     default:
       throw new Error(`no scalar kind ${kind}`);
   }
+}
+
+/**
+ * A numeric whose text has long runs of zeros the server did not store (1e100, 1e-1000): the
+ * codec keeps the runs as counts. Record: i32 intZeros, lead, trail, headLen, fracLen, has-dot,
+ * then the head text (sign, integer digits) and the fraction digits.
+ */
+function paddedNumeric(v: MemoryViews, addr: number): string {
+  const i = addr >> 2;
+  const i32 = v.i32;
+  const headLen = i32[i + 3]!;
+  const integer = asciiText(v.u8, addr + 24, headLen) + "0".repeat(i32[i]!);
+  if (i32[i + 5] === 0) return integer;
+  const fraction = asciiText(v.u8, addr + 24 + headLen, i32[i + 4]!);
+  return `${integer}.${"0".repeat(i32[i + 1]!)}${fraction}${"0".repeat(i32[i + 2]!)}`;
 }
 
 /** Slot: i64 µs, i32 days, i32 months. */

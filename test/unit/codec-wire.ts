@@ -161,3 +161,61 @@ export interface Cell {
   wire: Uint8Array | null;
   expected: Decoded;
 }
+
+// ---- binary send formats of the variable-width types, written from the PostgreSQL sources ----
+
+/** numeric_send: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then the base-10000 digits. */
+export function numericWire(digits: readonly number[], weight: number, sign: number, dscale: number): Uint8Array {
+  const b = new Uint8Array(8 + digits.length * 2);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, digits.length);
+  v.setInt16(2, weight);
+  v.setUint16(4, sign);
+  v.setUint16(6, dscale);
+  digits.forEach((d, i) => v.setUint16(8 + i * 2, d & 0xffff));
+  return b;
+}
+export const NUMERIC_POS = 0x0000;
+export const NUMERIC_NEG = 0x4000;
+export const NUMERIC_NAN = 0xc000;
+export const NUMERIC_PINF = 0xd000;
+export const NUMERIC_NINF = 0xf000;
+
+/** interval_send: int64 µs, int32 days, int32 months. */
+export function intervalWire(micros: bigint, days: number, months: number): Uint8Array {
+  return concat(int64(micros), int32(days), int32(months));
+}
+
+/** timetz_send: int64 µs since midnight, int32 zone in seconds WEST of UTC. */
+export function timetzWire(micros: bigint, zoneWest: number): Uint8Array {
+  return concat(int64(micros), int32(zoneWest));
+}
+
+/**
+ * array_send: int32 ndim, int32 has-nulls, int32 element OID, per dimension int32 length and
+ * int32 lower bound, then each element as int32 length (-1 = NULL) and its bytes.
+ */
+export function arrayWire(
+  elementOid: number,
+  dims: readonly (readonly [length: number, lower: number])[],
+  elements: readonly (Uint8Array | null)[],
+  hasNulls = elements.some((e) => e === null) ? 1 : 0,
+): Uint8Array {
+  const parts: Uint8Array[] = [int32(dims.length), int32(hasNulls), uint32(elementOid)];
+  for (const [length, lower] of dims) parts.push(int32(length), int32(lower));
+  for (const e of elements) parts.push(e === null ? int32(-1) : concat(int32(e.length), e));
+  return concatAll(parts);
+}
+
+export const RANGE_EMPTY = 0x01;
+export const RANGE_LB_INC = 0x02;
+export const RANGE_UB_INC = 0x04;
+export const RANGE_LB_INF = 0x08;
+export const RANGE_UB_INF = 0x10;
+
+/** range_send: uint8 flags, then each bound present as int32 length and its bytes. */
+export function rangeWire(flags: number, lower: Uint8Array | null, upper: Uint8Array | null): Uint8Array {
+  const parts: Uint8Array[] = [Uint8Array.of(flags)];
+  for (const bound of [lower, upper]) if (bound !== null) parts.push(int32(bound.length), bound);
+  return concatAll(parts);
+}
