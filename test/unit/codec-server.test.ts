@@ -3,9 +3,11 @@
 // (simple protocol, decoded by src/types), and the column really was requested in binary.
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ColumnKind } from "../../src/codec/index.js";
+import { arrayKind, ColumnKind, rangeKind } from "../../src/codec/index.js";
 import { binaryKind } from "../../src/core/rows.js";
 import { connect, type Connection } from "../../src/native/index.js";
+import * as oids from "../../src/types/oids.js";
+import { Range } from "../../src/types/range.js";
 import { TypeRegistry } from "../../src/types/registry.js";
 import { trustOptions } from "../integration/helpers.js";
 
@@ -119,5 +121,69 @@ describe("binary results equal text results for larger results", () => {
     const text = await con.run(sql);
     expect(binary!.length).toBe(text!.length);
     expect(binary).toStrictEqual(text);
+  });
+});
+
+describe("which result types are requested in binary", () => {
+  test("built-in scalars, arrays and ranges the codec decodes; text for the rest", () => {
+    const registry = new TypeRegistry();
+    const kind = (oid: number) => binaryKind(oid, registry);
+    expect(kind(oids.NUMERIC)).toBe(ColumnKind.Numeric);
+    expect(kind(oids.INTERVAL)).toBe(ColumnKind.Interval);
+    expect(kind(oids.TIMETZ)).toBe(ColumnKind.Timetz);
+    expect(kind(oids.POINT)).toBe(ColumnKind.Point);
+    expect(kind(oids.MACADDR)).toBe(ColumnKind.Macaddr);
+    expect(kind(oids.MACADDR8)).toBe(ColumnKind.Macaddr8);
+    expect(kind(oids.INTEGER_ARRAY)).toBe(arrayKind(ColumnKind.Int4));
+    expect(kind(oids.XID_ARRAY)).toBe(arrayKind(ColumnKind.Oid));
+    expect(kind(oids.TIMESTAMPTZ_ARRAY)).toBe(arrayKind(ColumnKind.Timestamp));
+    expect(kind(oids.NUMERIC_ARRAY)).toBe(arrayKind(ColumnKind.Numeric));
+    expect(kind(oids.NUMRANGE)).toBe(rangeKind(ColumnKind.Numeric));
+    expect(kind(oids.TSTZRANGE)).toBe(rangeKind(ColumnKind.Timestamp));
+    for (const text of [
+      oids.MONEY, oids.MONEY_ARRAY, oids.INT2VECTOR, oids.OIDVECTOR, oids.INT2VECTOR_ARRAY, oids.TEXT_ARRAY,
+      oids.INT4MULTIRANGE, oids.NUMMULTIRANGE, oids.INT4RANGE_ARRAY, oids.BOX_ARRAY, oids.INET, oids.JSONB_ARRAY, 99999,
+    ]) {
+      expect(kind(text), `oid ${text}`).toBe(ColumnKind.Text);
+    }
+  });
+
+  test("an in adapter on the type, an array's element or a range's subtype keeps it text", () => {
+    const registry = new TypeRegistry();
+    registry.registerInAdapter(oids.INTEGER, (s) => s);
+    registry.registerInAdapter(oids.NUMRANGE, (s) => s);
+    registry.registerInAdapter(oids.TIMESTAMP, (s) => s);
+    expect(binaryKind(oids.INTEGER, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.INTEGER_ARRAY, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.INT4RANGE, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.NUMRANGE, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.TSRANGE, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.TIMESTAMP_ARRAY, registry)).toBe(ColumnKind.Text);
+    expect(binaryKind(oids.NUMERIC_ARRAY, registry)).toBe(arrayKind(ColumnKind.Numeric));
+    expect(binaryKind(oids.TIMESTAMPTZ_ARRAY, registry)).toBe(arrayKind(ColumnKind.Timestamp));
+  });
+
+  test("through the driver: an adapter on int4 applies inside int4[] and int4range results", async () => {
+    const own = await connect(trustOptions());
+    try {
+      const sql = "SELECT $1::int4[], int4range($2, $3), $4::int8[]";
+      const params = [[1, null, 3], 1, 5, [7]];
+      expect(await own.run(sql, params)).toEqual([[[1, null, 3], new Range(1, 5, "[)"), [7n]]]);
+      own.register_in_adapter(oids.INTEGER, (s) => `int ${s}`);
+      expect(await own.run(sql, params)).toEqual([[["int 1", null, "int 3"], new Range("int 1", "int 5", "[)"), [7n]]]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test("run_columnar: the new kinds come as plain arrays of the row values", async () => {
+    const result = await con.run_columnar(
+      "SELECT g::numeric / 4 AS n, make_interval(days => g) AS i, ARRAY[g, NULL] AS a, int4range(g, NULL) AS r, point(g, 0) AS p FROM generate_series(1, $1) g",
+      [2],
+    );
+    const text = await con.run(
+      "SELECT g::numeric / 4 AS n, make_interval(days => g) AS i, ARRAY[g, NULL] AS a, int4range(g, NULL) AS r, point(g, 0) AS p FROM generate_series(1, 2) g",
+    );
+    expect(result.columns.map((c) => c.values)).toStrictEqual([0, 1, 2, 3, 4].map((c) => text!.map((row) => row[c])));
   });
 });
