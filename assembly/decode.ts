@@ -13,9 +13,15 @@ const PG_EPOCH_MS: i64 = 946684800000;
 /** Two lower-case hex digits per byte value, in memory order. */
 const HEX_PAIRS: usize = memory.data(512, 2);
 
+/** Two ASCII decimal digits per value 0…99, in memory order. */
+export const DECIMAL_PAIRS: usize = memory.data(200, 2);
+
 export function initHexPairs(): void {
   for (let b = 0; b < 256; b++) {
     store<u16>(HEX_PAIRS + (<usize>b << 1), <u16>(hexDigit(b >> 4) | (hexDigit(b & 15) << 8)));
+  }
+  for (let n = 0; n < 100; n++) {
+    store<u16>(DECIMAL_PAIRS + (<usize>n << 1), <u16>((0x30 + n / 10) | ((0x30 + n % 10) << 8)));
   }
 }
 

