@@ -12,7 +12,9 @@
  *   if (m.type === "T") codec.setPlan([ColumnKind.Int4, ColumnKind.Text]); // for the rows that follow
  * }
  * ```
- * Everything handed out (bytes, messages, fields, column(c), message bodies) is a view on WASM
+ * Plan kinds are ColumnKind values, arrayKind(k) and rangeKind(k); the values of numeric, array
+ * and range columns live at addresses in `bytes`/`views` (see ColumnKind for every layout).
+ * Everything handed out (bytes, views, messages, fields, column(c), message bodies) is a view on WASM
  * memory and is valid only until the next push/resume; copy what you keep. The driver core reads
  * `messages`/`fields` and `column(c)` directly rather than the per-field helpers.
  */
