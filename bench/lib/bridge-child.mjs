@@ -1,0 +1,23 @@
+// W7's bridge, in a process of its own as it would be deployed (not sharing the client's event
+// loop): pg8000's createBridge in front of the benchmark server. Prints { url, token, target }
+// as one JSON line, then serves until its stdin closes.
+
+import { randomBytes } from "node:crypto";
+import { createBridge } from "../../dist/bridge/index.js";
+
+const { host, port } = JSON.parse(process.env.BENCH_BRIDGE);
+const token = randomBytes(18).toString("base64url");
+const bridge = await createBridge({
+  listen: { host: "127.0.0.1", port: 0 },
+  targets: { bench: { host, port } },
+  tokens: [token],
+  log: (e) => {
+    if (e.level !== "info") process.stderr.write(`bridge: ${JSON.stringify(e)}\n`);
+  },
+});
+process.stdout.write(`${JSON.stringify({ url: bridge.url, token, target: "bench" })}\n`);
+process.stdin.resume();
+process.stdin.on("end", async () => {
+  await bridge.close();
+  process.exit(0);
+});
