@@ -156,3 +156,33 @@ describe("dateToTimestamptzText", () => {
     expect(dateToTimestamptzText(far)).toBe("10000-01-01T00:00:00.000Z");
   });
 });
+
+describe("ISO timestamps (the hand-written fast path)", () => {
+  test.each([
+    ["2024-01-02 03:04:05+00", "2024-01-02T03:04:05.000Z"],
+    ["2024-01-02 03:04:05.1+00", "2024-01-02T03:04:05.100Z"],
+    ["2024-01-02 03:04:05.12+00", "2024-01-02T03:04:05.120Z"],
+    ["2024-01-02 03:04:05.123999+00", "2024-01-02T03:04:05.123Z"],
+    ["2024-01-02 03:04:05.5+05:30", "2024-01-01T21:34:05.500Z"],
+    ["1900-01-01 00:00:00-04:56:02", "1900-01-01T04:56:02.000Z"],
+    ["1969-12-31 23:59:59.999999+00", "1969-12-31T23:59:59.999Z"],
+    ["0001-01-01 00:00:00+00", "0001-01-01T00:00:00.000Z"],
+  ])("timestamptz %s", (text, iso) => {
+    expect((parseTimestamptz(text) as Date).toISOString()).toBe(iso);
+  });
+
+  test.each([
+    ["2024-02-29 12:00:00", "2024-02-29T12:00:00.000Z"],
+    ["2024-02-29 12:00:00.000001", "2024-02-29T12:00:00.000Z"],
+  ])("timestamp %s", (text, iso) => {
+    expect((parseTimestamp(text) as Date).toISOString()).toBe(iso);
+  });
+
+  test("still hands BC, long years and junk to the general parser", () => {
+    expect((parseTimestamptz("0044-03-15 12:00:00+00 BC") as Date).toISOString()).toBe("-000043-03-15T12:00:00.000Z");
+    expect((parseTimestamp("12024-01-01 00:00:00") as Date).toISOString()).toBe("+012024-01-01T00:00:00.000Z");
+    expect(() => parseTimestamptz("2024-01-02 03:04:05")).toThrow(/cannot parse/);
+    expect(() => parseTimestamp("2024-01-02 03:04:05+00")).toThrow(/cannot parse/);
+    expect(() => parseTimestamptz("2024-01-02 03:04:05.1234567+00")).toThrow(/cannot parse/);
+  });
+});
