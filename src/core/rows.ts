@@ -6,6 +6,7 @@ import type { MemoryViews } from "../codec/codec.js";
 import { asciiText, columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
+import { byteDecoder, NOT_FAST, type ByteDecoder } from "../types/text-bytes.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
 import * as oids from "../types/oids.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
@@ -87,6 +88,8 @@ export class RowDecoder {
     kinds: Uint8Array,
     text: (InAdapter | undefined)[],
     private readonly decodeText: DecodeText,
+    /** Text columns decoded from the bytes without a string first (see text-bytes.ts). */
+    private readonly fromBytes: (ByteDecoder | undefined)[] = [],
   ) {
     this.kinds = kinds;
     this.text = text;
@@ -99,6 +102,7 @@ export class RowDecoder {
       new Uint8Array(columns.length),
       columns.map((c) => registry.textDecoder(c.type_oid)),
       decodeText,
+      columns.map((c) => (registry.hasInAdapter(c.type_oid) ? undefined : byteDecoder(c.type_oid))),
     );
   }
 
@@ -148,6 +152,14 @@ export class RowDecoder {
       const kind = kinds[c];
       if (kind === ColumnKind.Text || kind === undefined) {
         const off = fields[f]!;
+        const fast = this.fromBytes[c];
+        if (fast !== undefined) {
+          const value = fast(bytes, off, off + len);
+          if (value !== NOT_FAST) {
+            row[c] = value;
+            continue;
+          }
+        }
         const s = this.decodeText(bytes, off, off + len);
         const decoder = this.text[c];
         row[c] = decoder === undefined ? s : decoder(s);

@@ -214,77 +214,83 @@ function wallClockMillis(f: Fields): number {
 
 const DIGIT_0 = 48;
 
-/** The digit at `i`, or -1 when it is not one. */
-function digitAt(s: string, i: number): number {
-  const d = s.charCodeAt(i) - DIGIT_0;
-  return d >= 0 && d <= 9 ? d : -1;
-}
-
-/** Two digits at `i` as a number, or -1. */
-function twoDigits(s: string, i: number): number {
-  const a = digitAt(s, i);
-  const b = digitAt(s, i + 1);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
+/** Two ASCII digits at `i` as a number, or -1. */
+function twoDigits(b: Uint8Array, i: number): number {
+  const x = b[i]! - DIGIT_0;
+  const y = b[i + 1]! - DIGIT_0;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 }
 
 /**
  * The ISO form every session starts with ("2024-01-02 03:04:05.123456+05:30", four-digit AD
- * year), read without regular expressions or allocations: this runs once per value of large
- * text results. Anything else (other DateStyles, BC, five-digit years) returns undefined for
- * the general parser.
+ * year) as milliseconds, read straight from the bytes without regular expressions or
+ * allocations: this runs once per value of large text results. Anything else (other
+ * DateStyles, BC, five-digit years) gives undefined, for the general parser.
  */
-function isoTimestampMillis(s: string, withZone: boolean): number | undefined {
-  const n = s.length;
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32) return undefined;
-  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-  const y1 = twoDigits(s, 0);
-  const y2 = twoDigits(s, 2);
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
-  const hour = twoDigits(s, 11);
-  const minute = twoDigits(s, 14);
-  const second = twoDigits(s, 17);
+export function isoTimestampMillis(b: Uint8Array, start: number, end: number, withZone: boolean): number | undefined {
+  if (end - start < 19 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 10] !== 32) return undefined;
+  if (b[start + 13] !== 58 || b[start + 16] !== 58) return undefined;
+  const y1 = twoDigits(b, start);
+  const y2 = twoDigits(b, start + 2);
+  const month = twoDigits(b, start + 5);
+  const day = twoDigits(b, start + 8);
+  const hour = twoDigits(b, start + 11);
+  const minute = twoDigits(b, start + 14);
+  const second = twoDigits(b, start + 17);
   if ((y1 | y2 | month | day | hour | minute | second) < 0) return undefined;
-  let i = 19;
+  let i = start + 19;
   let millis = 0;
-  if (i < n && s.charCodeAt(i) === 46) {
+  if (i < end && b[i] === 46) {
     // Only the first three fraction digits count: a floor on the timeline, as on the binary path.
-    const start = ++i;
-    while (i < n && digitAt(s, i) >= 0) {
-      if (i - start < 3) millis = millis * 10 + digitAt(s, i);
+    const first = ++i;
+    while (i < end && b[i]! >= DIGIT_0 && b[i]! <= DIGIT_0 + 9) {
+      if (i - first < 3) millis = millis * 10 + (b[i]! - DIGIT_0);
       i++;
     }
-    const digits = i - start;
+    const digits = i - first;
     if (digits === 0 || digits > 6) return undefined;
     for (let k = digits; k < 3; k++) millis *= 10;
   }
   let offsetSeconds = 0;
   if (withZone) {
-    const sign = s.charCodeAt(i);
+    const sign = b[i];
     if (sign !== 43 && sign !== 45) return undefined;
-    const hh = twoDigits(s, i + 1);
-    if (hh < 0) return undefined;
+    const hh = twoDigits(b, i + 1);
     i += 3;
     let mm = 0;
     let ss = 0;
-    if (i < n && s.charCodeAt(i) === 58) {
-      mm = twoDigits(s, i + 1);
+    if (i < end && b[i] === 58) {
+      mm = twoDigits(b, i + 1);
       i += 3;
-      if (i < n && s.charCodeAt(i) === 58) {
-        ss = twoDigits(s, i + 1);
+      if (i < end && b[i] === 58) {
+        ss = twoDigits(b, i + 1);
         i += 3;
       }
     }
-    if ((mm | ss) < 0) return undefined;
+    if ((hh | mm | ss) < 0) return undefined;
     offsetSeconds = (hh * 3600 + mm * 60 + ss) * (sign === 45 ? -1 : 1);
   }
-  if (i !== n) return undefined;
+  if (i !== end) return undefined;
   const days = daysFromCivil(y1 * 100 + y2, month, day);
   return days * MS_PER_DAY + ((hour * 60 + minute) * 60 + second - offsetSeconds) * 1000 + millis;
 }
 
+/** Scratch bytes for reading a short ASCII string through isoTimestampMillis. */
+const scratch = new Uint8Array(40);
+
+function isoTimestampTextMillis(text: string, withZone: boolean): number | undefined {
+  const n = text.length;
+  if (n > scratch.length) return undefined;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return undefined;
+    scratch[i] = c;
+  }
+  return isoTimestampMillis(scratch, 0, n, withZone);
+}
+
 function parseTimestampText(text: string, withZone: boolean, session: DateSettings): Date | number {
-  const fast = isoTimestampMillis(text, withZone);
+  const fast = isoTimestampTextMillis(text, withZone);
   if (fast !== undefined) return new Date(fast);
   if (text === "infinity") return Infinity;
   if (text === "-infinity") return -Infinity;
