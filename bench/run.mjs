@@ -33,7 +33,7 @@ function flag(name) {
   return next === undefined || next.startsWith("--") ? "true" : next;
 }
 const quick = flag("quick") === "true";
-const FULL = { w1Rows: 300_000, w2N: 10_000, w3N: 10_000, w4CopyRows: 1_000_000, w4Many: 10_000, w5Rows: 1_000_000, w6Rows: 10_000_000, reps: 5, heavyReps: 3 };
+const FULL = { w1Rows: 300_000, w2N: 10_000, w3N: 10_000, w4CopyRows: 1_000_000, w4Many: 10_000, w5Rows: 1_000_000, w6Rows: 10_000_000, reps: 7, heavyReps: 5 };
 const QUICK = { w1Rows: 20_000, w2N: 1_000, w3N: 2_000, w4CopyRows: 50_000, w4Many: 1_000, w5Rows: 50_000, w6Rows: 200_000, reps: 3, heavyReps: 3 };
 const base = quick ? QUICK : FULL;
 function size(key, flagName, envName) {
@@ -449,7 +449,7 @@ function buildReport() {
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
 
   const md = [];
-  md.push(`Medians of ${cfg.reps} alternating runs (${cfg.heavyReps} for W4 COPY and W5) after one warm-up round; lower is better. Ratios are ours ÷ the other (below 1× = ours faster). libpq = psql's own \\timing (fetch or \\copy) or pgbench's tps without connection time.`);
+  md.push(`Medians of ${cfg.reps} alternating runs (${cfg.heavyReps} for W1 without parameters, W4 COPY and W5) after one warm-up round; lower is better. Ratios are ours ÷ the other (below 1× = ours faster). libpq = psql's own \\timing (fetch or \\copy) or pgbench's tps without connection time.`);
   md.push("");
   md.push("| workload | ours | pg | postgres | libpq | ours÷pg | ours÷postgres | ours÷libpq |");
   md.push("|---|---:|---:|---:|---:|---:|---:|---:|");
