@@ -364,6 +364,40 @@ export class CoreConnection {
   }
 
   /** One run of a cached statement; re-prepares once when the server has dropped or outdated it. */
+  /**
+   * The cached statement for `sql` with these parameter types. A new one is parsed and
+   * described first, so even its first run gets binary results (and the session's text
+   * settings never matter); requests made meanwhile wait their turn, so the server still runs
+   * everything in call order. If the parse fails, the entry carries the error.
+   */
+  private cachedStatement(sql: string, oids: number[]): StatementEntry {
+    const types = oids.join(",");
+    const cached = this.statements.get(sql, types);
+    if (cached && !cached.parseError) return cached;
+    if (cached) this.statements.remove(cached, false);
+    const created = this.statements.create(sql, types);
+    created.uses++;
+    const describe = new QueryRequest(this, sql, { describing: created, using: created });
+    created.described = this.enqueue(
+      describe,
+      (w) => {
+        this.closeEvicted(w);
+        msg.parse(w, created.name, sql, oids);
+        msg.describe(w, "S", created.name);
+        msg.sync(w);
+      },
+      true,
+    ).then(
+      () => undefined,
+      (err: unknown) => {
+        this.statements.remove(created, false);
+        throw err;
+      },
+    );
+    created.described.catch(() => undefined); // the statement's users report the error
+    return created;
+  }
+
   private runCached(
     sql: string,
     values: EncodedParameter[],
@@ -371,32 +405,7 @@ export class CoreConnection {
     options: ExecuteOptions,
     mayRetry: boolean,
   ): Promise<QueryResult> {
-    const key = `${oids.join(",")}\u0000${sql}`;
-    let entry = this.statements.get(key);
-    if (entry?.parseError) {
-      this.statements.remove(key, entry, false);
-      entry = undefined;
-    }
-    if (!entry) {
-      // First run: describe before binding, so even this run gets binary results (and the
-      // session's text settings never matter). Later requests wait their turn meanwhile, so the
-      // server still runs everything in call order.
-      const created = this.statements.create(key, sql);
-      created.uses++;
-      const describe = new QueryRequest(this, sql, { describing: created, using: created });
-      this.enqueue(
-        describe,
-        (w) => {
-          this.closeEvicted(w);
-          msg.parse(w, created.name, sql, oids);
-          msg.describe(w, "S", created.name);
-          msg.sync(w);
-        },
-        true,
-      ).catch(() => this.statements.remove(key, created, false));
-      entry = created;
-    }
-    const stmt = entry;
+    const stmt = this.cachedStatement(sql, oids);
     stmt.uses++;
     const request = new QueryRequest(this, sql, { onRow: options.onRow, using: stmt, bound: true });
     const promise = this.enqueue(request, (w) => {
@@ -415,7 +424,7 @@ export class CoreConnection {
     return this.watchCancel(request, promise, options).catch((err: unknown) => {
       if (!mayRetry || !isStaleStatement(err) || request.startStatus !== "I" || this.closed) throw err;
       // Outside a transaction nothing was done: drop the statement and prepare it afresh.
-      this.statements.remove(key, stmt, (err as DatabaseError).code !== "26000");
+      this.statements.remove(stmt, (err as DatabaseError).code !== "26000");
       return this.runCached(sql, values, oids, options, false);
     });
   }
@@ -449,23 +458,28 @@ export class CoreConnection {
     }
     const values = this.encodeParameters(params, options.oids);
     const oids = values.map((v) => v.oid);
-    const entry = this.statements.enabled ? this.statements.get(`${oids.join(",")}\u0000${sql}`) : undefined;
-    const described = entry && entry.columns !== undefined && entry.parseError === null ? entry : undefined;
+    // With the cache on, the statement is described first, so the rows come in binary.
+    const stmt = this.statements.enabled ? this.cachedStatement(sql, oids) : undefined;
     const portal = new PortalStream(this.portalHost, batchSize);
     this.openStreams.add(portal);
-    if (described) described.uses++;
+    if (stmt) stmt.uses++;
     const request = new QueryRequest(this, sql, {
       onRow: portal.onRow,
       portal: portal.events,
-      using: described,
-      bound: described !== undefined,
+      using: stmt,
+      bound: stmt !== undefined,
     });
     const promise = this.enqueue(
       request,
       (w) => {
-        if (described) {
-          const decoder = this.decoderOf(described);
-          msg.bind(w, "", described.name, values, decoder ? decoder.resultFormats() : []);
+        if (stmt?.parseError) {
+          request.noteError(stmt.parseError);
+          msg.sync(w);
+          return;
+        }
+        if (stmt) {
+          const decoder = this.decoderOf(stmt);
+          msg.bind(w, "", stmt.name, values, decoder ? decoder.resultFormats() : []);
         } else {
           msg.parse(w, "", sql, oids);
           msg.bind(w, "", "", values, []);
@@ -536,28 +550,9 @@ export class CoreConnection {
   /** A statement described on the server (the cache's, or a temporary one to close after use). */
   private async describedStatement(sql: string, oids: number[]): Promise<{ entry: StatementEntry; temporary: boolean }> {
     if (this.statements.enabled) {
-      const key = `${oids.join(",")}\u0000${sql}`;
-      const cached = this.statements.get(key);
-      if (cached && cached.columns !== undefined && cached.parseError === null) return { entry: cached, temporary: false };
-      if (!cached || cached.parseError) {
-        if (cached) this.statements.remove(key, cached, false);
-        const created = this.statements.create(key, sql);
-        created.uses++;
-        try {
-          await this.enqueue(new QueryRequest(this, sql, { describing: created }), (w) => {
-            this.closeEvicted(w);
-            msg.parse(w, created.name, sql, oids);
-            msg.describe(w, "S", created.name);
-            msg.sync(w);
-          });
-        } catch (err) {
-          this.statements.remove(key, created, false);
-          throw err;
-        } finally {
-          created.uses--;
-        }
-        return { entry: created, temporary: false };
-      }
+      const entry = this.cachedStatement(sql, oids);
+      await entry.described;
+      return { entry, temporary: false };
     }
     const entry = await this.prepareNamed(`pg8000_tmp_${++this.temporaryCounter}`, sql, oids);
     return { entry, temporary: true };

@@ -118,8 +118,10 @@ export class RowDecoder {
 
   /** Result format codes for Bind: 1 where the codec decodes binary. */
   resultFormats(): number[] {
-    return Array.from(this.kinds, (k) => (k === ColumnKind.Text ? 0 : 1));
+    return (this.formats ??= Array.from(this.kinds, (k) => (k === ColumnKind.Text ? 0 : 1)));
   }
+
+  private formats: number[] | undefined;
 
   /** Re-reads the codec's typed columns; call at the start of every framed batch. */
   refresh(codec: Codec): void {

@@ -7,6 +7,8 @@ import type { RowDecoder } from "./rows.js";
 export interface StatementEntry {
   readonly name: string;
   readonly sql: string;
+  /** Parameter type OIDs it was parsed with, joined by commas (its key beside the SQL). */
+  readonly types: string;
   /** Parameter OIDs as the server resolved them (ParameterDescription). */
   paramOids: number[] | null;
   /** Result columns; null when the statement returns no rows; undefined until described. */
@@ -19,16 +21,24 @@ export interface StatementEntry {
   parseError: Error | null;
   /** Requests in flight using this statement; it is not closed while > 0. */
   uses: number;
+  /** When it was last used (the cache's clock), for least-recently-used eviction. */
+  lastUsed: number;
+  /** Settles when the server has described it (rejects with the parse error). */
+  described: Promise<void>;
 }
 
 /** A statement not parsed on the server yet. */
-export function newStatementEntry(name: string, sql: string): StatementEntry {
-  return { name, sql, paramOids: null, columns: undefined, decoder: null, decoderGeneration: -1, parseError: null, uses: 0 };
+export function newStatementEntry(name: string, sql: string, types = ""): StatementEntry {
+  return { name, sql, types, paramOids: null, columns: undefined, decoder: null, decoderGeneration: -1, parseError: null, uses: 0, lastUsed: 0, described: Promise.resolve() };
 }
 
 export class StatementCache {
-  private readonly entries = new Map<string, StatementEntry>();
+  /** By SQL text, then by parameter types ("23,25"): a user's SQL string keeps its hash, so
+   *  no key string is built or hashed per query. */
+  private readonly entries = new Map<string, Map<string, StatementEntry>>();
+  private size = 0;
   private counter = 0;
+  private tick = 0;
   /** Names to Close on the server with the next write. */
   readonly toClose: string[] = [];
 
@@ -38,41 +48,44 @@ export class StatementCache {
     return this.capacity > 0;
   }
 
-  get(key: string): StatementEntry | undefined {
-    const entry = this.entries.get(key);
-    if (entry) {
-      // Map keeps insertion order: re-inserting marks it most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
+  get(sql: string, types: string): StatementEntry | undefined {
+    const entry = this.entries.get(sql)?.get(types);
+    if (entry) entry.lastUsed = ++this.tick;
     return entry;
   }
 
-  create(key: string, sql: string): StatementEntry {
-    const entry = newStatementEntry(`pg8000_s${++this.counter}`, sql);
-    this.entries.set(key, entry);
+  create(sql: string, types: string): StatementEntry {
+    const entry = newStatementEntry(`pg8000_s${++this.counter}`, sql, types);
+    entry.lastUsed = ++this.tick;
+    let byTypes = this.entries.get(sql);
+    if (!byTypes) this.entries.set(sql, (byTypes = new Map()));
+    byTypes.set(types, entry);
+    this.size++;
     this.evict();
     return entry;
   }
 
   /** Forgets a statement (parse failed, or the server dropped it); closes it if it exists there. */
-  remove(key: string, entry: StatementEntry, existsOnServer: boolean): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
+  remove(entry: StatementEntry, existsOnServer: boolean): void {
+    const byTypes = this.entries.get(entry.sql);
+    if (byTypes?.get(entry.types) === entry) {
+      byTypes.delete(entry.types);
+      if (byTypes.size === 0) this.entries.delete(entry.sql);
+      this.size--;
+    }
     if (existsOnServer) this.toClose.push(entry.name);
   }
 
-  /** Forgets everything (e.g. after DISCARD ALL the server has none of them). */
-  clear(): void {
-    this.entries.clear();
-  }
-
+  /** Least recently used first, skipping statements in use (they go once no longer used). */
   private evict(): void {
-    if (this.entries.size <= this.capacity) return;
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.capacity) break;
+    if (this.size <= this.capacity) return;
+    const all: StatementEntry[] = [];
+    for (const byTypes of this.entries.values()) for (const entry of byTypes.values()) all.push(entry);
+    all.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const entry of all) {
+      if (this.size <= this.capacity) break;
       if (entry.uses > 0) continue;
-      this.entries.delete(key);
-      if (entry.parseError === null) this.toClose.push(entry.name);
+      this.remove(entry, entry.parseError === null);
     }
   }
 }
