@@ -5,19 +5,12 @@
 import { ColumnKind, type Codec } from "../codec/index.js";
 import { columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
+import type { TypedColumn } from "../codec/index.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 import type { RowDecoder } from "./rows.js";
 
-export type ColumnValues =
-  | Int16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array
-  | Uint8Array
-  | unknown[];
+export type ColumnValues = TypedColumn | unknown[];
 
 export interface Column {
   name: string;

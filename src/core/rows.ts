@@ -9,7 +9,7 @@ import type { DecodeText } from "../protocol/text-encoding.js";
 import { byteDecoder, NOT_FAST, type ByteDecoder } from "../types/text-bytes.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
 import * as oids from "../types/oids.js";
-import type { InAdapter, TypeRegistry } from "../types/registry.js";
+import { RANGE_SUBTYPE, type InAdapter, type TypeRegistry } from "../types/registry.js";
 
 type ScalarKind = (typeof ColumnKind)[keyof typeof ColumnKind];
 
@@ -44,15 +44,8 @@ const BINARY_ARRAY_ELEMENT = new Map<number, number>(
   [...oids.ARRAY_ELEMENT].filter(([, element]) => BINARY_KIND.has(element)),
 );
 
-/** Built-in range types → their subtype (pg_range.rngsubtype). */
-const BINARY_RANGE_SUBTYPE = new Map<number, number>([
-  [oids.INT4RANGE, oids.INTEGER],
-  [oids.INT8RANGE, oids.BIGINT],
-  [oids.NUMRANGE, oids.NUMERIC],
-  [oids.DATERANGE, oids.DATE],
-  [oids.TSRANGE, oids.TIMESTAMP],
-  [oids.TSTZRANGE, oids.TIMESTAMPTZ],
-]);
+/** Built-in range types → their subtype (pg_range.rngsubtype); all six decode in binary. */
+const BINARY_RANGE_SUBTYPE = RANGE_SUBTYPE;
 
 /**
  * The plan kind for a result column of type `oid`, or Text. An in adapter for the type — or for

@@ -35,7 +35,7 @@ export interface UserTypeInfo {
 }
 
 /** Built-in range type → its subtype (pg_range.rngsubtype). */
-const RANGE_SUBTYPE: ReadonlyMap<number, number> = new Map([
+export const RANGE_SUBTYPE: ReadonlyMap<number, number> = new Map([
   [oids.INT4RANGE, oids.INTEGER],
   [oids.INT8RANGE, oids.BIGINT],
   [oids.NUMRANGE, oids.NUMERIC],
