@@ -13,6 +13,7 @@ import {
   type ClusterHandle,
   createCluster,
   destroyClusterSync,
+  ensureDebianPackages,
   findKeptCluster,
   keptClusterHint,
   recordKeptCluster,
@@ -22,6 +23,9 @@ let handle: ClusterHandle | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const keep = process.env.PG8000_TEST_KEEP_CLUSTER === "1";
+  // Chromium for the browser suites is installed here, once, before the workers start: test
+  // files installing it in parallel would fight over apt's lock.
+  await ensureDebianPackages([]);
   if (keep) {
     handle = await findKeptCluster();
     if (handle) console.log(`test cluster: reusing kept cluster on port ${handle.info!.port} (${handle.baseDir})`);

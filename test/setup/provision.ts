@@ -175,8 +175,10 @@ export async function ensureDebianPackages(packages: string[] = ["postgresql"]):
   if (wanted.length === 0) return [];
   console.log(`test cluster: installing ${wanted.join(", ")} with apt-get (one-off, may take a few minutes)`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  await run(aptGet, ["update"], { env, timeoutMs: 15 * 60_000 });
-  await run(aptGet, ["install", "-y", ...wanted], { env, timeoutMs: 30 * 60_000 });
+  // Wait for apt's lock rather than fail when another apt run (e.g. unattended upgrades) holds it.
+  const lock = ["-o", "DPkg::Lock::Timeout=600"];
+  await run(aptGet, [...lock, "update"], { env, timeoutMs: 15 * 60_000 });
+  await run(aptGet, [...lock, "install", "-y", ...wanted], { env, timeoutMs: 30 * 60_000 });
   return wanted;
 }
 
