@@ -75,6 +75,13 @@ export class MessageWriter {
     return written;
   }
 
+  /** Text preceded by its byte length as an int32 (SASL data, Bind values). */
+  lengthPrefixedText(s: string): void {
+    const at = this.pos;
+    this.int32(0);
+    this.patchInt32(at, this.text(s));
+  }
+
   /** NUL-terminated UTF-8 string; an embedded NUL would cut the message, so it is refused. */
   cstring(s: string, what = "string"): void {
     if (s.includes("\0")) {
@@ -164,10 +171,7 @@ export function password(w: MessageWriter, text: string): void {
 export function saslInitialResponse(w: MessageWriter, mechanism: string, data: string): void {
   const at = w.begin(Code.Password);
   w.cstring(mechanism);
-  const lenAt = w.length;
-  w.int32(0);
-  const n = w.text(data);
-  w.patchInt32(lenAt, n);
+  w.lengthPrefixedText(data);
   w.end(at);
 }
 
@@ -222,9 +226,7 @@ export function bind(
     if (data === null) {
       w.int32(-1);
     } else if (typeof data === "string") {
-      const lenAt = w.length;
-      w.int32(0);
-      w.patchInt32(lenAt, w.text(data));
+      w.lengthPrefixedText(data);
     } else {
       w.int32(data.length);
       w.bytes(data);

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InterfaceError } from "../../src/errors.js";
+import { expectInterfaceError } from "./expect-interface-error.js";
 import { identifier } from "../../src/native/identifier.js";
-
-function expectInterfaceError(run: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(InterfaceError);
-  expect((thrown as Error).message).toBe(message);
-}
 
 describe("identifier", () => {
   it("always quotes, keeping case", () => {

@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { expectInterfaceError } from "./expect-interface-error.js";
 import { forEachCodeSpan } from "../../src/core/sql-scanner.js";
 import { convertParamstyle, type Paramstyle } from "../../src/dbapi/paramstyle.js";
-import { InterfaceError } from "../../src/errors.js";
 
 /** The code runs the scanner reports, as text. */
 function codeSpans(sql: string): string[] {
   const spans: string[] = [];
   forEachCodeSpan(sql, (start, end) => spans.push(sql.slice(start, end)));
   return spans;
-}
-
-function expectInterfaceError(run: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(InterfaceError);
-  expect((thrown as Error).message).toBe(message);
 }
 
 describe("forEachCodeSpan", () => {

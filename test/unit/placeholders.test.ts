@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InterfaceError } from "../../src/errors.js";
+import { expectInterfaceError } from "./expect-interface-error.js";
 import { bindNamed, bindTypes, toStatement } from "../../src/native/placeholders.js";
-
-function expectInterfaceError(run: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(InterfaceError);
-  expect((thrown as Error).message).toBe(message);
-}
 
 /** toStatement then bindNamed, as a run() does. */
 function bind(sql: string, params: Record<string, unknown> | unknown[]): { sql: string; values: unknown[] } {
