@@ -28,7 +28,12 @@ function count(client, n) {
   const stderr = execFileSync(
     "valgrind",
     ["--tool=callgrind", `--callgrind-out-file=${out}`, process.execPath, profile, workload, client, "1", String(n)],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, env: { ...process.env, BENCH_WARMUP: String(warmup) } },
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 << 20,
+      env: { ...process.env, BENCH_WARMUP: String(warmup) },
+    },
   );
   void stderr;
   const text = fs.readFileSync(out, "utf8");
@@ -42,7 +47,9 @@ for (const client of who) {
   const a = count(client, n1);
   const b = count(client, n2);
   results[client] = (b - a) / (n2 - n1);
-  console.log(`${workload} ${client.padEnd(9)} ${Math.round(results[client]).toLocaleString("en").padStart(10)} instructions per unit  (n=${n1}: ${a.toLocaleString("en")}, n=${n2}: ${b.toLocaleString("en")})`);
+  console.log(
+    `${workload} ${client.padEnd(9)} ${Math.round(results[client]).toLocaleString("en").padStart(10)} instructions per unit  (n=${n1}: ${a.toLocaleString("en")}, n=${n2}: ${b.toLocaleString("en")})`,
+  );
 }
 console.log(`callgrind files in ${dir}`);
 console.log(JSON.stringify({ workload, n1, n2, perUnit: results }));

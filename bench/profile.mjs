@@ -10,12 +10,21 @@
 
 import { startServer } from "./lib/cluster.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
-import { DRIVERS, Pg, manyRows } from "./lib/drivers.mjs";
+import { DRIVERS, manyRows, Pg } from "./lib/drivers.mjs";
 import { fmtMs, gc } from "./lib/stats.mjs";
 
 const [workload = "W1", clientName = "ours", runsArg = "5", sizeArg] = process.argv.slice(2);
 const runs = Number(runsArg);
-const DEFAULT = { W1: 300_000, W1simple: 300_000, W2: 10_000, W3: 10_000, W4copy: 1_000_000, W4many: 10_000, W5: 1_000_000, W5rows: 1_000_000 };
+const DEFAULT = {
+  W1: 300_000,
+  W1simple: 300_000,
+  W2: 10_000,
+  W3: 10_000,
+  W4copy: 1_000_000,
+  W4many: 10_000,
+  W5: 1_000_000,
+  W5rows: 1_000_000,
+};
 if (!(workload in DEFAULT)) throw new Error(`unknown workload ${workload}; one of ${Object.keys(DEFAULT).join(" ")}`);
 let n = Number(sizeArg ?? DEFAULT[workload]);
 
@@ -31,7 +40,9 @@ if (enough && (workload.startsWith("W1") || workload.startsWith("W5"))) {
 }
 if (!enough) {
   console.error("profile: making the tables");
-  await admin.client.query(setupSql({ w1Rows: Math.max(n, 300_000), w5Rows: Math.max(n, 1_000_000) }).replace(/^VACUUM.*$/m, ""));
+  await admin.client.query(
+    setupSql({ w1Rows: Math.max(n, 300_000), w5Rows: Math.max(n, 1_000_000) }).replace(/^VACUUM.*$/m, ""),
+  );
   await admin.client.query("VACUUM (FREEZE, ANALYZE) bench_w1, bench_w5");
 }
 
@@ -67,7 +78,9 @@ for (let r = 0; r < runs; r++) {
   await step();
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  console.log(`${workload} ${clientName} n=${n} run ${r + 1}: ${fmtMs(ms)} (process CPU ${fmtMs((c.user + c.system) / 1000)})`);
+  console.log(
+    `${workload} ${clientName} n=${n} run ${r + 1}: ${fmtMs(ms)} (process CPU ${fmtMs((c.user + c.system) / 1000)})`,
+  );
 }
 await client.close();
 await admin.close();

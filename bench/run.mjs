@@ -14,9 +14,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "./lib/cluster.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
-import { Ours, Pg, Postgres, manyRows } from "./lib/drivers.mjs";
+import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
 import { Libpq } from "./lib/libpq.mjs";
-import { fmtMB, fmtMs, fmtRatio, gc, median, sleep, spread } from "./lib/stats.mjs";
+import { fmtMB, fmtMs, fmtRatio, gc, median, spread } from "./lib/stats.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH = path.join(ROOT, "bench");
@@ -33,8 +33,28 @@ function flag(name) {
   return next === undefined || next.startsWith("--") ? "true" : next;
 }
 const quick = flag("quick") === "true";
-const FULL = { w1Rows: 300_000, w2N: 10_000, w3N: 10_000, w4CopyRows: 1_000_000, w4Many: 10_000, w5Rows: 1_000_000, w6Rows: 10_000_000, reps: 7, heavyReps: 5 };
-const QUICK = { w1Rows: 20_000, w2N: 1_000, w3N: 2_000, w4CopyRows: 50_000, w4Many: 1_000, w5Rows: 50_000, w6Rows: 200_000, reps: 3, heavyReps: 3 };
+const FULL = {
+  w1Rows: 300_000,
+  w2N: 10_000,
+  w3N: 10_000,
+  w4CopyRows: 1_000_000,
+  w4Many: 10_000,
+  w5Rows: 1_000_000,
+  w6Rows: 10_000_000,
+  reps: 7,
+  heavyReps: 5,
+};
+const QUICK = {
+  w1Rows: 20_000,
+  w2N: 1_000,
+  w3N: 2_000,
+  w4CopyRows: 50_000,
+  w4Many: 1_000,
+  w5Rows: 50_000,
+  w6Rows: 200_000,
+  reps: 3,
+  heavyReps: 3,
+};
 const base = quick ? QUICK : FULL;
 function size(key, flagName, envName) {
   const v = flag(flagName) ?? process.env[envName];
@@ -55,8 +75,15 @@ const cfg = {
   reps: size("reps", "reps", "BENCH_REPS"),
   heavyReps: size("heavyReps", "heavy-reps", "BENCH_HEAVY_REPS"),
 };
-const only = flag("only")?.split(",").map((s) => s.trim().toUpperCase());
-const skip = new Set((flag("skip") ?? process.env.BENCH_SKIP ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+const only = flag("only")
+  ?.split(",")
+  .map((s) => s.trim().toUpperCase());
+const skip = new Set(
+  (flag("skip") ?? process.env.BENCH_SKIP ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean),
+);
 const want = (id) => (!only || only.includes(id.toUpperCase())) && !skip.has(id.toLowerCase());
 const outDir = path.resolve(flag("out") ?? path.join(BENCH, "results"));
 
@@ -170,7 +197,10 @@ const machine = {
   node: process.version,
   server: server.origin,
   connection: `TCP ${server.host}:${server.port}, no TLS, every client`,
-  loadBefore: os.loadavg().map((x) => x.toFixed(2)).join(" "),
+  loadBefore: os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" "),
   versions: versions(),
   tree: gitState(),
 };
@@ -197,10 +227,17 @@ try {
     log(`W1: ${cfg.w1Rows} rows × (int4, int8, float8, text, timestamptz, numeric, bool)`);
     const n = cfg.w1Rows;
     const clients = { ours: () => ours.w1(n), pg: () => pgc.w1(n), postgres: () => pjs.w1(n) };
-    if (libpq) clients.psql = () => libpq.psqlTimed(`SELECT a, b, c, d, e, f, g FROM bench_w1 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
+    if (libpq)
+      clients.psql = () =>
+        libpq.psqlTimed(`SELECT a, b, c, d, e, f, g FROM bench_w1 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
     await alternate("W1", "wide result", clients, { expect: n });
     log(`W1 without parameters (ours and pg: simple protocol, text results; postgres.js: unnamed statement)`);
-    await alternate("W1simple", "wide result, no parameters", { ours: () => ours.w1simple(n), pg: () => pgc.w1simple(n), postgres: () => pjs.w1simple(n) }, { expect: n, reps: cfg.heavyReps });
+    await alternate(
+      "W1simple",
+      "wide result, no parameters",
+      { ours: () => ours.w1simple(n), pg: () => pgc.w1simple(n), postgres: () => pjs.w1simple(n) },
+      { expect: n, reps: cfg.heavyReps },
+    );
   }
 
   // W2 -------------------------------------------------------------------------------------
@@ -234,9 +271,17 @@ try {
     fs.chmodSync(tmp, 0o755);
     log(`W4 COPY: ${n} rows (${fmtMB(bytes)} in ${chunks.length} chunks) into an unlogged table`);
     const clients = { ours: () => ours.w4copy(chunks), postgres: () => pjs.w4copy(chunks) };
-    if (libpq) clients.psql = () => libpq.psqlTimed(`\\copy bench_w4 (a, b, c, d, e, f, g) from '${file}'`).then((r) => ({ ...r, rows: undefined }));
+    if (libpq)
+      clients.psql = () =>
+        libpq
+          .psqlTimed(`\\copy bench_w4 (a, b, c, d, e, f, g) from '${file}'`)
+          .then((r) => ({ ...r, rows: undefined }));
     const truncate = () => pgc.client.query("TRUNCATE bench_w4");
-    const line = await alternate("W4copy", "COPY FROM STDIN", clients, { reps: cfg.heavyReps, expect: n, before: truncate });
+    const line = await alternate("W4copy", "COPY FROM STDIN", clients, {
+      reps: cfg.heavyReps,
+      expect: n,
+      before: truncate,
+    });
     line.note = "pg: COPY needs pg-copy-streams (not a dependency here)";
     const count = Number((await pgc.client.query("SELECT count(*) FROM bench_w4")).rows[0].count);
     if (count !== n) throw new Error(`W4 COPY left ${count} rows, expected ${n}`);
@@ -257,8 +302,15 @@ try {
   if (want("W5")) {
     const n = cfg.w5Rows;
     log(`W5: ${n} rows × (int4, int8, float4, float8); ours run_columnar, peers row arrays`);
-    const clients = { ours: () => ours.w5(n), pg: () => pgc.w5(n), postgres: () => pjs.w5(n), "ours-rows": () => ours.w5rows(n) };
-    if (libpq) clients.psql = () => libpq.psqlTimed(`SELECT a, b, c, d FROM bench_w5 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
+    const clients = {
+      ours: () => ours.w5(n),
+      pg: () => pgc.w5(n),
+      postgres: () => pjs.w5(n),
+      "ours-rows": () => ours.w5rows(n),
+    };
+    if (libpq)
+      clients.psql = () =>
+        libpq.psqlTimed(`SELECT a, b, c, d FROM bench_w5 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
     await alternate("W5", "numeric columns", clients, { reps: cfg.heavyReps, expect: n });
   }
 
@@ -266,12 +318,26 @@ try {
   if (want("W7")) {
     const bridge = await startChild("bridge-child.mjs", "BENCH_BRIDGE", { host: server.host, port: server.port });
     const relay = await startChild("relay-child.mjs", "BENCH_RELAY", { host: server.host, port: server.port });
-    const viaBridge = await Ours.open(server, { bridge: { url: bridge.url, token: bridge.token, target: bridge.target } });
+    const viaBridge = await Ours.open(server, {
+      bridge: { url: bridge.url, token: bridge.token, target: bridge.target },
+    });
     const viaRelay = await Ours.open({ ...server, host: "127.0.0.1", port: relay.port });
-    log(`W7: ours direct TCP vs through the bridge (${bridge.url}) and, as the floor of any extra hop, a plain TCP relay; both in processes of their own`);
+    log(
+      `W7: ours direct TCP vs through the bridge (${bridge.url}) and, as the floor of any extra hop, a plain TCP relay; both in processes of their own`,
+    );
     const w7 = (fn) => ({ direct: () => fn(ours), bridge: () => fn(viaBridge), "tcp-relay": () => fn(viaRelay) });
-    await alternate("W7-W1", "W1 via bridge", w7((c) => c.w1(cfg.w1Rows)), { expect: cfg.w1Rows });
-    await alternate("W7-W2", "W2 via bridge", w7((c) => c.w2(cfg.w2N)), { expect: cfg.w2N });
+    await alternate(
+      "W7-W1",
+      "W1 via bridge",
+      w7((c) => c.w1(cfg.w1Rows)),
+      { expect: cfg.w1Rows },
+    );
+    await alternate(
+      "W7-W2",
+      "W2 via bridge",
+      w7((c) => c.w2(cfg.w2N)),
+      { expect: cfg.w2N },
+    );
     await Promise.all([viaBridge.close(), viaRelay.close()]);
     bridge.stop();
     relay.stop();
@@ -281,16 +347,27 @@ try {
 
   // W6 -------------------------------------------------------------------------------------
   if (want("W6")) {
-    log(`W6: stream ${cfg.w6Rows} rows (W1 shape, generate_series) in batches of 1000; peak RSS growth, child process each`);
+    log(
+      `W6: stream ${cfg.w6Rows} rows (W1 shape, generate_series) in batches of 1000; peak RSS growth, child process each`,
+    );
     const results = {};
     for (const driver of ["ours", "postgres", "pg"]) {
       const r = await w6Child(server, driver, cfg.w6Rows);
       results[driver] = r;
-      log(`  W6 ${driver.padEnd(8)} growth ${fmtMB(r.growth)} (baseline ${fmtMB(r.baseline)}, peak ${fmtMB(r.peak)}), ${fmtMs(r.ms)}, ${(r.rows / (r.ms / 1000) / 1e6).toFixed(2)} M rows/s`);
+      log(
+        `  W6 ${driver.padEnd(8)} growth ${fmtMB(r.growth)} (baseline ${fmtMB(r.baseline)}, peak ${fmtMB(r.peak)}), ${fmtMs(r.ms)}, ${(r.rows / (r.ms / 1000) / 1e6).toFixed(2)} M rows/s`,
+      );
       if (r.rows !== cfg.w6Rows) throw new Error(`W6 ${driver}: streamed ${r.rows} rows, expected ${cfg.w6Rows}`);
     }
     const growth = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.growth]));
-    lines.push({ id: "W6", title: "stream rows: peak RSS growth", unit: "bytes", median: growth, detail: results, samples: {} });
+    lines.push({
+      id: "W6",
+      title: "stream rows: peak RSS growth",
+      unit: "bytes",
+      median: growth,
+      detail: results,
+      samples: {},
+    });
     lines.push({
       id: "W6time",
       title: "stream rows: time",
@@ -306,18 +383,31 @@ try {
     const dir = path.join(tmp, "capture");
     const { captureW1 } = await import("./codec/capture.mjs");
     const caps = await captureW1(server, dir, cfg.w1Rows);
-    log(`codec: captured W1 (${caps.map((c) => `${c.name} ${fmtMB(c.bytes)} in ${c.lengths.length} chunks`).join(", ")})`);
+    log(
+      `codec: captured W1 (${caps.map((c) => `${c.name} ${fmtMB(c.bytes)} in ${c.lengths.length} chunks`).join(", ")})`,
+    );
     const iterations = quick ? 5 : 15;
     const node = await runJsonChild(process.execPath, [path.join(BENCH, "codec/node.mjs"), dir, String(iterations)]);
     lines.push(codecLine("codec-node", node));
     if (want("browser")) {
       try {
-        const chromium = await runJsonChild(process.execPath, [path.join(BENCH, "codec/browser.mjs"), dir, String(iterations)]);
+        const chromium = await runJsonChild(process.execPath, [
+          path.join(BENCH, "codec/browser.mjs"),
+          dir,
+          String(iterations),
+        ]);
         lines.push(codecLine("codec-chromium", chromium));
         machine.chromium = chromium.engine;
       } catch (err) {
         log(`codec: Chromium run failed: ${err.message}`);
-        lines.push({ id: "codec-chromium", title: "codec in Chromium", unit: "ms", median: {}, samples: {}, note: `failed: ${err.message.split("\n")[0]}` });
+        lines.push({
+          id: "codec-chromium",
+          title: "codec in Chromium",
+          unit: "ms",
+          median: {},
+          samples: {},
+          note: `failed: ${err.message.split("\n")[0]}`,
+        });
       }
     }
   }
@@ -325,10 +415,21 @@ try {
   server.destroy();
 }
 
-machine.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(" ");
+machine.loadAfter = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" ");
 const report = buildReport();
 fs.mkdirSync(outDir, { recursive: true });
-const json = { date: new Date().toISOString(), quick, config: cfg, machine, lines, targets: report.targets, seconds: (Date.now() - started) / 1000 };
+const json = {
+  date: new Date().toISOString(),
+  quick,
+  config: cfg,
+  machine,
+  lines,
+  targets: report.targets,
+  seconds: (Date.now() - started) / 1000,
+};
 fs.writeFileSync(path.join(outDir, quick ? "quick.json" : "latest.json"), `${JSON.stringify(json, null, 1)}\n`);
 fs.writeFileSync(path.join(outDir, quick ? "quick.md" : "latest.md"), report.markdown);
 log("");
@@ -342,8 +443,13 @@ process.exit(0);
 function gitState() {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "assembly", "bridge"], { cwd: ROOT, encoding: "utf8" }).trim();
-    return dirty ? `${head} + uncommitted changes in ${dirty.split("\n").length} files of src/, assembly/, bridge/` : head;
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "assembly", "bridge"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).trim();
+    return dirty
+      ? `${head} + uncommitted changes in ${dirty.split("\n").length} files of src/, assembly/, bridge/`
+      : head;
   } catch {
     return "unknown (not a git checkout)";
   }
@@ -381,7 +487,8 @@ function runJsonChild(file, args, env = {}) {
     });
     child.on("close", (code) => {
       const last = out.trim().split("\n").pop();
-      if (code !== 0 || !last) return reject(new Error(`${path.basename(args[0])} exited ${code}: ${err.slice(-2000)}`));
+      if (code !== 0 || !last)
+        return reject(new Error(`${path.basename(args[0])} exited ${code}: ${err.slice(-2000)}`));
       try {
         resolve(JSON.parse(last));
       } catch (e) {
@@ -392,12 +499,16 @@ function runJsonChild(file, args, env = {}) {
 }
 
 function w6Child(server, driver, rows) {
-  return runJsonChild(process.execPath, [path.join(BENCH, "lib/w6-child.mjs")], { BENCH_W6: JSON.stringify({ server, driver, rows, batch: 1000 }) });
+  return runJsonChild(process.execPath, [path.join(BENCH, "lib/w6-child.mjs")], {
+    BENCH_W6: JSON.stringify({ server, driver, rows, batch: 1000 }),
+  });
 }
 
 /** A helper process that prints one JSON line when ready and runs until its stdin closes. */
 async function startChild(script, envName, config) {
-  const child = spawnTracked(process.execPath, [path.join(BENCH, "lib", script)], { [envName]: JSON.stringify(config) });
+  const child = spawnTracked(process.execPath, [path.join(BENCH, "lib", script)], {
+    [envName]: JSON.stringify(config),
+  });
   child.stderr.setEncoding("utf8").on("data", (d) => process.stderr.write(d));
   const info = await new Promise((resolve, reject) => {
     let buf = "";
@@ -412,7 +523,15 @@ async function startChild(script, envName, config) {
 
 function codecLine(id, r) {
   const median = Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, v.ms]));
-  return { id, title: `codec microbenchmark, ${r.engine}`, unit: "ms", median, detail: r.results, engine: r.engine, samples: {} };
+  return {
+    id,
+    title: `codec microbenchmark, ${r.engine}`,
+    unit: "ms",
+    median,
+    detail: r.results,
+    engine: r.engine,
+    samples: {},
+  };
 }
 
 // ---- the table --------------------------------------------------------------------------------
@@ -428,7 +547,15 @@ function buildReport() {
     if (!Number.isFinite(wallValue)) return;
     const cpuValue = cpu && l.cpuMedian ? value(l.cpuMedian) : NaN;
     const ok = (v) => (cmp === "le" ? v <= limit : cmp === "lt" ? v < limit : v >= limit);
-    targets.push({ id, text, value: wallValue, cpuValue: Number.isFinite(cpuValue) ? cpuValue : null, limit, met: ok(wallValue), metOnCpu: Number.isFinite(cpuValue) ? ok(cpuValue) : null });
+    targets.push({
+      id,
+      text,
+      value: wallValue,
+      cpuValue: Number.isFinite(cpuValue) ? cpuValue : null,
+      limit,
+      met: ok(wallValue),
+      metOnCpu: Number.isFinite(cpuValue) ? ok(cpuValue) : null,
+    });
   };
   const w1 = get("W1");
   target("W1", "ours ≤ 0.7× the faster peer", w1, (m) => m.ours / faster(m), 0.7, "le");
@@ -449,7 +576,9 @@ function buildReport() {
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
 
   const md = [];
-  md.push(`Medians of ${cfg.reps} alternating runs (${cfg.heavyReps} for W1 without parameters, W4 COPY and W5) after one warm-up round; lower is better. Ratios are ours ÷ the other (below 1× = ours faster). libpq = psql's own \\timing (fetch or \\copy) or pgbench's tps without connection time.`);
+  md.push(
+    `Medians of ${cfg.reps} alternating runs (${cfg.heavyReps} for W1 without parameters, W4 COPY and W5) after one warm-up round; lower is better. Ratios are ours ÷ the other (below 1× = ours faster). libpq = psql's own \\timing (fetch or \\copy) or pgbench's tps without connection time.`,
+  );
   md.push("");
   md.push("| workload | ours | pg | postgres | libpq | ours÷pg | ours÷postgres | ours÷libpq |");
   md.push("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -473,34 +602,56 @@ function buildReport() {
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: peak RSS growth`, w6);
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: time`, get("W6time"));
   md.push("");
-  md.push("Client CPU time (user + system of the benchmark process, all threads) per run, medians: what each client itself costs, far less disturbed than wall time by other load on the machine.");
+  md.push(
+    "Client CPU time (user + system of the benchmark process, all threads) per run, medians: what each client itself costs, far less disturbed than wall time by other load on the machine.",
+  );
   md.push("");
   md.push("| workload | ours | pg | postgres | ours÷pg | ours÷postgres |");
   md.push("|---|---:|---:|---:|---:|---:|");
-  for (const [label, l, key] of [["W1", w1, "ours"], ["W1 no parameters", get("W1simple"), "ours"], ["W2", w2, "ours"], ["W3", w3, "ours"], ["W4 COPY", w4, "ours"], ["W4 executemany", get("W4many"), "ours"], ["W5 (ours run_columnar)", w5, "ours"], ["W5 (ours run() rows)", w5, "ours-rows"]]) {
+  for (const [label, l, key] of [
+    ["W1", w1, "ours"],
+    ["W1 no parameters", get("W1simple"), "ours"],
+    ["W2", w2, "ours"],
+    ["W3", w3, "ours"],
+    ["W4 COPY", w4, "ours"],
+    ["W4 executemany", get("W4many"), "ours"],
+    ["W5 (ours run_columnar)", w5, "ours"],
+    ["W5 (ours run() rows)", w5, "ours-rows"],
+  ]) {
     if (!l?.cpuMedian) continue;
     const m = l.cpuMedian;
-    md.push(`| ${label} | ${fmtMs(m[key])} | ${fmtMs(m.pg)} | ${fmtMs(m.postgres)} | ${fmtRatio(m[key] / m.pg)} | ${fmtRatio(m[key] / m.postgres)} |`);
+    md.push(
+      `| ${label} | ${fmtMs(m[key])} | ${fmtMs(m.pg)} | ${fmtMs(m.postgres)} | ${fmtRatio(m[key] / m.pg)} | ${fmtRatio(m[key] / m.postgres)} |`,
+    );
   }
   md.push("");
   if (w7a || w7b) {
-    md.push("| W7 (ours) | direct TCP | through the bridge | bridge ÷ direct | plain TCP relay (floor) | relay ÷ direct |");
+    md.push(
+      "| W7 (ours) | direct TCP | through the bridge | bridge ÷ direct | plain TCP relay (floor) | relay ÷ direct |",
+    );
     md.push("|---|---:|---:|---:|---:|---:|");
-    for (const [label, l] of [["W1", w7b], ["W2", w7a]]) {
+    for (const [label, l] of [
+      ["W1", w7b],
+      ["W2", w7a],
+    ]) {
       if (!l) continue;
       const m = l.median;
-      md.push(`| ${label} | ${fmtMs(m.direct)} | ${fmtMs(m.bridge)} | ${fmtRatio(m.bridge / m.direct)} | ${fmtMs(m["tcp-relay"])} | ${fmtRatio(m["tcp-relay"] / m.direct)} |`);
+      md.push(
+        `| ${label} | ${fmtMs(m.direct)} | ${fmtMs(m.bridge)} | ${fmtRatio(m.bridge / m.direct)} | ${fmtMs(m["tcp-relay"])} | ${fmtRatio(m["tcp-relay"] / m.direct)} |`,
+      );
     }
     md.push("");
   }
   for (const id of ["codec-node", "codec-chromium"]) {
     const l = get(id);
-    if (!l || !l.detail) {
+    if (!l?.detail) {
       if (l?.note) md.push(`${id}: ${l.note}`, "");
       continue;
     }
     const d = l.detail;
-    md.push(`Codec microbenchmark, ${l.engine}: W1's captured bytes replayed from memory (ms per pass, MB/s of wire bytes).`);
+    md.push(
+      `Codec microbenchmark, ${l.engine}: W1's captured bytes replayed from memory (ms per pass, MB/s of wire bytes).`,
+    );
     md.push("");
     md.push("| capture | level | ours (WASM codec + RowDecoder) | pg-protocol (+ pg Result) | ours ÷ pg |");
     md.push("|---|---|---:|---:|---:|");
@@ -515,7 +666,10 @@ function buildReport() {
     }
     const own = d["ours/binary/rows"];
     const theirs = d["pg/text/rows"];
-    if (own && theirs) md.push(`| each its own wire format | rows | ${fmtMs(own.ms)} | ${fmtMs(theirs.ms)} | ${fmtRatio(own.ms / theirs.ms)} |`);
+    if (own && theirs)
+      md.push(
+        `| each its own wire format | rows | ${fmtMs(own.ms)} | ${fmtMs(theirs.ms)} | ${fmtRatio(own.ms / theirs.ms)} |`,
+      );
     md.push("");
   }
   if (targets.length) {
@@ -524,18 +678,23 @@ function buildReport() {
     for (const t of targets) {
       const v = t.text.includes("MB") ? `${t.value.toFixed(1)} MB` : fmtRatio(t.value);
       const yes = (b) => (b === null ? "–" : b ? "yes" : "**no**");
-      md.push(`| ${t.id}: ${t.text} | ${v} | ${yes(t.met)} | ${t.cpuValue === null ? "–" : fmtRatio(t.cpuValue)} | ${yes(t.metOnCpu)} |`);
+      md.push(
+        `| ${t.id}: ${t.text} | ${v} | ${yes(t.met)} | ${t.cpuValue === null ? "–" : fmtRatio(t.cpuValue)} | ${yes(t.metOnCpu)} |`,
+      );
     }
     md.push("");
   }
   for (const l of lines) if (l.note) md.push(`- ${l.id}: ${l.note}`);
   md.push("");
-  if (cfg.spin) md.push("Run with --spin: a nice-19 busy loop per core kept the vCPUs from halting between round trips.", "");
+  if (cfg.spin)
+    md.push("Run with --spin: a nice-19 busy loop per core kept the vCPUs from halting between round trips.", "");
   md.push(`Load average (1, 5, 15 min) before the run: ${machine.loadBefore}; after: ${machine.loadAfter}.`);
   md.push("");
   md.push(`Code measured: ${machine.tree}.`);
   md.push("");
-  md.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, ${machine.kernel}; Node ${machine.node}; ${machine.postgres ?? ""}; ${machine.connection}; pg ${machine.versions.pg}, postgres ${machine.versions.postgres}, pg-protocol ${machine.versions["pg-protocol"]}${machine.chromium ? `; ${machine.chromium}` : ""}.`);
+  md.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, ${machine.kernel}; Node ${machine.node}; ${machine.postgres ?? ""}; ${machine.connection}; pg ${machine.versions.pg}, postgres ${machine.versions.postgres}, pg-protocol ${machine.versions["pg-protocol"]}${machine.chromium ? `; ${machine.chromium}` : ""}.`,
+  );
   md.push("");
   return { markdown: md.join("\n"), targets };
 }

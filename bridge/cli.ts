@@ -28,7 +28,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof BridgeConfigError ? err.message : `pg8000-bridge: ${err instanceof Error ? err.message : String(err)}`;
+  const message =
+    err instanceof BridgeConfigError
+      ? err.message
+      : `pg8000-bridge: ${err instanceof Error ? err.message : String(err)}`;
   process.stderr.write(`${message}\n`);
   process.exit(2);
 });

@@ -3,7 +3,13 @@
 // other users of the machine can see in the process list).
 
 import * as fs from "node:fs";
-import { BridgeConfigError, type BridgeConfig, type TargetConfig, type TargetTlsMode, type TcpTarget } from "./config.js";
+import {
+  type BridgeConfig,
+  BridgeConfigError,
+  type TargetConfig,
+  type TargetTlsMode,
+  type TcpTarget,
+} from "./config.js";
 
 export const USAGE = `Usage:
   pg8000-bridge --config bridge.json [flags]        run the bridge
@@ -48,8 +54,22 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   const flags = new Map<string, string[]>();
   const booleans = new Set(["--any-origin", "--no-token", "--trust-proxy", "--quiet", "--help", "-h"]);
   const known = new Set([
-    "--config", "--host", "--port", "--path", "--target", "--target-tls", "--target-ca", "--origin", "--token-secret-env",
-    "--tokens-env", "--cert", "--key", "--max-connections", "--max-connections-per-ip", "--idle-timeout", "--max-payload",
+    "--config",
+    "--host",
+    "--port",
+    "--path",
+    "--target",
+    "--target-tls",
+    "--target-ca",
+    "--origin",
+    "--token-secret-env",
+    "--tokens-env",
+    "--cert",
+    "--key",
+    "--max-connections",
+    "--max-connections-per-ip",
+    "--idle-timeout",
+    "--max-payload",
     "--expires-in",
   ]);
   while (args.length > 0) {
@@ -91,7 +111,8 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     if (!target || target.includes("=")) fail("mint needs --target NAME (a target name of the bridge)");
     const fileSecret = config.tokenSecret;
     const secret = fromEnv("--token-secret-env") ?? (Array.isArray(fileSecret) ? fileSecret[0] : fileSecret);
-    if (typeof secret !== "string") fail("mint needs the bridge's secret: --token-secret-env VAR, or a config file with tokenSecret");
+    if (typeof secret !== "string")
+      fail("mint needs the bridge's secret: --token-secret-env VAR, or a config file with tokenSecret");
     return { kind: "mint", secret, target, expiresIn: num("--expires-in") ?? 300 };
   }
 
@@ -130,11 +151,19 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   config.targets = targets;
 
   if (flags.has("--any-origin")) config.origins = "*";
-  else if (flags.has("--origin")) config.origins = [...((Array.isArray(config.origins) ? config.origins : []) as string[]), ...flags.get("--origin")!];
+  else if (flags.has("--origin"))
+    config.origins = [
+      ...((Array.isArray(config.origins) ? config.origins : []) as string[]),
+      ...flags.get("--origin")!,
+    ];
   const secret = fromEnv("--token-secret-env");
   if (secret !== undefined) config.tokenSecret = secret;
   const tokens = fromEnv("--tokens-env");
-  if (tokens !== undefined) config.tokens = tokens.split(",").map((t) => t.trim()).filter(Boolean);
+  if (tokens !== undefined)
+    config.tokens = tokens
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
   if (flags.has("--no-token")) config.requireToken = false;
   if (flags.has("--trust-proxy")) config.trustProxy = true;
   if (flags.has("--quiet")) config.log = false;
@@ -179,14 +208,21 @@ function readConfigFile(file: string, env: Record<string, string | undefined>): 
   } catch (err) {
     fail(`the config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (config === null || typeof config !== "object" || Array.isArray(config)) fail(`the config file ${file} must hold a JSON object`);
+  if (config === null || typeof config !== "object" || Array.isArray(config))
+    fail(`the config file ${file} must hold a JSON object`);
   for (const key of ["tokenSecret", "tokens"] as const) {
     const value = config[key] as { env?: unknown } | undefined;
     if (value && typeof value === "object" && !Array.isArray(value)) {
       if (typeof value.env !== "string") fail(`${file}: ${key} must be a value or { "env": "VARIABLE" }`);
       const fromEnv = env[value.env];
       if (!fromEnv) fail(`${file}: ${key} comes from $${value.env}, which is not set`);
-      config[key] = key === "tokens" ? fromEnv.split(",").map((t) => t.trim()).filter(Boolean) : fromEnv;
+      config[key] =
+        key === "tokens"
+          ? fromEnv
+              .split(",")
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : fromEnv;
     }
   }
   return config;

@@ -152,7 +152,17 @@ function fail(message: string): never {
 export function resolveConfig(config: BridgeConfig): ResolvedConfig {
   if (config === null || typeof config !== "object") fail("createBridge() takes a config object");
   const known = new Set([
-    "listen", "path", "targets", "tokens", "tokenSecret", "verifyToken", "requireToken", "origins", "limits", "trustProxy", "log",
+    "listen",
+    "path",
+    "targets",
+    "tokens",
+    "tokenSecret",
+    "verifyToken",
+    "requireToken",
+    "origins",
+    "limits",
+    "trustProxy",
+    "log",
   ]);
   for (const key of Object.keys(config)) {
     if (!known.has(key)) fail(`unknown key '${key}'; valid keys are: ${[...known].join(", ")}`);
@@ -162,7 +172,8 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
   const host = listen.host ?? "127.0.0.1";
   if (typeof host !== "string" || host === "") fail("listen.host must be a non-empty string");
   const port = listen.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`listen.port must be an integer from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`listen.port must be an integer from 0 to 65535, got ${String(port)}`);
   const tls = listen.tls ? resolveListenTls(listen.tls) : null;
 
   const path = config.path ?? "/";
@@ -178,11 +189,17 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
   if (!Array.isArray(staticTokens) || staticTokens.some((t) => typeof t !== "string" || t.length < 16)) {
     fail("tokens must be an array of strings of at least 16 characters (use long random values)");
   }
-  const secrets = config.tokenSecret === undefined ? [] : Array.isArray(config.tokenSecret) ? config.tokenSecret : [config.tokenSecret];
+  const secrets =
+    config.tokenSecret === undefined
+      ? []
+      : Array.isArray(config.tokenSecret)
+        ? config.tokenSecret
+        : [config.tokenSecret];
   if (secrets.some((s) => typeof s !== "string" || s.length < 32)) {
     fail("tokenSecret must be a string (or strings) of at least 32 characters, e.g. `openssl rand -hex 32`");
   }
-  if (config.verifyToken !== undefined && typeof config.verifyToken !== "function") fail("verifyToken must be a function");
+  if (config.verifyToken !== undefined && typeof config.verifyToken !== "function")
+    fail("verifyToken must be a function");
   const requireToken = config.requireToken ?? true;
   if (typeof requireToken !== "boolean") fail("requireToken must be a boolean");
   if (requireToken && staticTokens.length === 0 && secrets.length === 0 && !config.verifyToken) {
@@ -215,11 +232,20 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
 
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(config.limits ?? {})) {
-    if (!(key in DEFAULT_LIMITS)) fail(`limits: unknown key '${key}'; valid keys are: ${Object.keys(DEFAULT_LIMITS).join(", ")}`);
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`limits.${key} must be a non-negative number`);
+    if (!(key in DEFAULT_LIMITS))
+      fail(`limits: unknown key '${key}'; valid keys are: ${Object.keys(DEFAULT_LIMITS).join(", ")}`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+      fail(`limits.${key} must be a non-negative number`);
     (limits as Record<string, number>)[key] = value;
   }
-  for (const key of ["maxConnections", "maxConnectionsPerIp", "maxPayload", "highWaterMark", "connectTimeout", "startupTimeout"] as const) {
+  for (const key of [
+    "maxConnections",
+    "maxConnectionsPerIp",
+    "maxPayload",
+    "highWaterMark",
+    "connectTimeout",
+    "startupTimeout",
+  ] as const) {
     if (!(limits[key] > 0)) fail(`limits.${key} must be greater than 0`);
   }
   if (limits.maxPayload < 1024) fail("limits.maxPayload must be at least 1024 bytes");
@@ -249,20 +275,26 @@ function resolveListenTls(t: NonNullable<NonNullable<BridgeConfig["listen"]>["tl
 }
 
 function resolveTarget(name: string, target: TargetConfig): BridgeTarget {
-  if (!TARGET_NAME.test(name)) fail(`target name ${JSON.stringify(name)} may use only letters, digits, '_', '.', '-' (1-64)`);
-  if (target === null || typeof target !== "object") fail(`targets.${name} must be { host, port, tls? } or { unix_sock }`);
+  if (!TARGET_NAME.test(name))
+    fail(`target name ${JSON.stringify(name)} may use only letters, digits, '_', '.', '-' (1-64)`);
+  if (target === null || typeof target !== "object")
+    fail(`targets.${name} must be { host, port, tls? } or { unix_sock }`);
   const keys = Object.keys(target);
   if ("unix_sock" in target) {
     if (keys.some((k) => k !== "unix_sock")) fail(`targets.${name}: a unix_sock target takes no other keys`);
     if (typeof target.unix_sock !== "string" || !target.unix_sock.startsWith("/")) {
-      fail(`targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`);
+      fail(
+        `targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`,
+      );
     }
     return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable" } };
   }
-  if (keys.some((k) => !["host", "port", "tls"].includes(k))) fail(`targets.${name}: valid keys are host, port, tls (or unix_sock)`);
+  if (keys.some((k) => !["host", "port", "tls"].includes(k)))
+    fail(`targets.${name}: valid keys are host, port, tls (or unix_sock)`);
   if (typeof target.host !== "string" || target.host === "") fail(`targets.${name}.host must be a non-empty string`);
   const port = target.port ?? 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`targets.${name}.port must be an integer from 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail(`targets.${name}.port must be an integer from 1 to 65535`);
   return { name, kind: "tcp", host: target.host, port, tls: resolveTargetTls(name, target.tls) };
 }
 
@@ -272,7 +304,8 @@ function resolveTargetTls(name: string, tls: TcpTarget["tls"]): ResolvedTargetTl
     fail(`targets.${name}.tls must be "disable", "require" or "verify-full" (or { mode, ca | caFile, servername })`);
   }
   const ca = t.ca ?? (t.caFile ? readFile(t.caFile, `targets.${name}.tls.caFile`) : undefined);
-  if (ca !== undefined && t.mode !== "verify-full") fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
+  if (ca !== undefined && t.mode !== "verify-full")
+    fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
   return { mode: t.mode, ca, servername: t.servername };
 }
 

@@ -1,11 +1,8 @@
 // pg8000/bridge: the WebSocket-to-PostgreSQL bridge that browser sessions connect through.
 
-export { createBridge, SUBPROTOCOL, type Bridge } from "./server.js";
-export { mintToken, type MintTokenOptions } from "./tokens.js";
-export { CloseCode } from "./session.js";
 export {
-  BridgeConfigError,
   type BridgeConfig,
+  BridgeConfigError,
   type BridgeLimits,
   type BridgeLogEvent,
   type TargetConfig,
@@ -16,3 +13,6 @@ export {
   type TokenVerdict,
   type UnixTarget,
 } from "./config.js";
+export { type Bridge, createBridge, SUBPROTOCOL } from "./server.js";
+export { CloseCode } from "./session.js";
+export { type MintTokenOptions, mintToken } from "./tokens.js";

@@ -6,8 +6,8 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type * as net from "node:net";
-import { WebSocketServer, type ServerOptions, type WebSocket } from "ws";
-import { resolveConfig, type BridgeConfig, type BridgeTarget, type ResolvedConfig } from "./config.js";
+import { type ServerOptions, type WebSocket, WebSocketServer } from "ws";
+import { type BridgeConfig, type BridgeTarget, type ResolvedConfig, resolveConfig } from "./config.js";
 import { BridgeSession, CloseCode, closeReason } from "./session.js";
 import { isStaticToken, verifySignedToken } from "./tokens.js";
 
@@ -74,12 +74,16 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
     const protocols = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (stopping) return httpRefuse(socket, 503, "the bridge is shutting down");
     if (url.pathname !== cfg.path) return httpRefuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
-    if (!protocols.includes(SUBPROTOCOL)) return httpRefuse(socket, 400, `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
+    if (!protocols.includes(SUBPROTOCOL))
+      return httpRefuse(socket, 400, `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     if (refusing >= MAX_REFUSING) return httpRefuse(socket, 503, "too many refused connections");
     const ip = clientIp(req, cfg);
     const origin = req.headers.origin;
     const requested = url.searchParams.get("target") ?? undefined;
-    const token = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length) ?? url.searchParams.get("token") ?? undefined;
+    const token =
+      protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length) ??
+      url.searchParams.get("token") ??
+      undefined;
     admit(cfg, { ip, origin, requested, token }).then(
       (verdict) => {
         if (socket.destroyed) return;
@@ -100,19 +104,39 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
   function overLimit(ip: string): Refusal | null {
     if (stopping) return { code: CloseCode.GoingAway, reason: "the bridge is shutting down" };
     if (sessions.size >= cfg.limits.maxConnections) {
-      return { code: CloseCode.TooMany, reason: `the bridge is at its limit of ${cfg.limits.maxConnections} connections` };
+      return {
+        code: CloseCode.TooMany,
+        reason: `the bridge is at its limit of ${cfg.limits.maxConnections} connections`,
+      };
     }
     if ((perIp.get(ip) ?? 0) >= cfg.limits.maxConnectionsPerIp) {
-      return { code: CloseCode.TooMany, reason: `too many connections from your address (limit ${cfg.limits.maxConnectionsPerIp})` };
+      return {
+        code: CloseCode.TooMany,
+        reason: `too many connections from your address (limit ${cfg.limits.maxConnectionsPerIp})`,
+      };
     }
     return null;
   }
 
-  function refuse(ws: WebSocket, refusal: Refusal, ip: string, origin: string | undefined, target: string | undefined): void {
+  function refuse(
+    ws: WebSocket,
+    refusal: Refusal,
+    ip: string,
+    origin: string | undefined,
+    target: string | undefined,
+  ): void {
     refusing++;
     ws.on("error", () => undefined);
     ws.once("close", () => refusing--);
-    cfg.log({ level: "warn", event: "refused", ip, origin, target: target?.slice(0, 64), code: refusal.code, reason: refusal.reason });
+    cfg.log({
+      level: "warn",
+      event: "refused",
+      ip,
+      origin,
+      target: target?.slice(0, 64),
+      code: refusal.code,
+      reason: refusal.reason,
+    });
     ws.close(refusal.code, closeReason(refusal.reason));
   }
 
@@ -157,7 +181,13 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
   const address = server.address() as net.AddressInfo;
   const urlHost = address.family === "IPv6" || cfg.host.includes(":") ? `[${address.address}]` : cfg.host;
   const url = `${cfg.tls ? "wss" : "ws"}://${urlHost}:${address.port}${cfg.path}`;
-  cfg.log({ level: "info", event: "listening", url, targets: [...cfg.targets.keys()].join(","), requireToken: cfg.requireToken });
+  cfg.log({
+    level: "info",
+    event: "listening",
+    url,
+    targets: [...cfg.targets.keys()].join(","),
+    requireToken: cfg.requireToken,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -194,21 +224,29 @@ interface AdmissionRequest {
 /** Origin, then token, then target: the order in which a client learns what is wrong. */
 async function admit(cfg: ResolvedConfig, r: AdmissionRequest): Promise<Admission | Refusal> {
   if (r.origin !== undefined && cfg.origins !== "*" && !cfg.origins.has(r.origin)) {
-    return { code: CloseCode.Forbidden, reason: `origin ${r.origin.slice(0, 60)} is not allowed by the bridge's origins` };
+    return {
+      code: CloseCode.Forbidden,
+      reason: `origin ${r.origin.slice(0, 60)} is not allowed by the bridge's origins`,
+    };
   }
   let tokenTarget: string | undefined;
   if (cfg.requireToken) {
     if (!r.token) return { code: CloseCode.Unauthorized, reason: "a token is required" };
     const signed = verifySignedToken(r.token, cfg.secrets);
     if (signed && !signed.ok) return { code: signed.code, reason: signed.reason };
-    if (signed && signed.ok) tokenTarget = signed.target;
+    if (signed?.ok) tokenTarget = signed.target;
     else if (!isStaticToken(r.token, cfg.staticTokens)) {
       if (!cfg.verifyToken) return { code: CloseCode.Unauthorized, reason: "token not accepted" };
-      let verdict;
+      let verdict: Awaited<ReturnType<typeof cfg.verifyToken>>;
       try {
         verdict = await cfg.verifyToken(r.token, { target: r.requested, origin: r.origin, ip: r.ip });
       } catch (err) {
-        cfg.log({ level: "error", event: "error", ip: r.ip, error: `verifyToken threw: ${err instanceof Error ? err.message : String(err)}` });
+        cfg.log({
+          level: "error",
+          event: "error",
+          ip: r.ip,
+          error: `verifyToken threw: ${err instanceof Error ? err.message : String(err)}`,
+        });
         return { code: CloseCode.Unauthorized, reason: "token check failed" };
       }
       if (!verdict) return { code: CloseCode.Unauthorized, reason: "token not accepted" };
@@ -218,12 +256,18 @@ async function admit(cfg: ResolvedConfig, r: AdmissionRequest): Promise<Admissio
   let name = r.requested ?? tokenTarget;
   if (name === undefined) {
     if (cfg.targets.size !== 1) {
-      return { code: CloseCode.Forbidden, reason: `name a target (one of: ${[...cfg.targets.keys()].join(", ")})`.slice(0, 120) };
+      return {
+        code: CloseCode.Forbidden,
+        reason: `name a target (one of: ${[...cfg.targets.keys()].join(", ")})`.slice(0, 120),
+      };
     }
     name = cfg.targets.keys().next().value!;
   }
   if (tokenTarget !== undefined && name !== tokenTarget) {
-    return { code: CloseCode.Forbidden, reason: `the token is for target '${tokenTarget}', not '${name.slice(0, 40)}'` };
+    return {
+      code: CloseCode.Forbidden,
+      reason: `the token is for target '${tokenTarget}', not '${name.slice(0, 40)}'`,
+    };
   }
   const target = cfg.targets.get(name);
   if (!target) return { code: CloseCode.Forbidden, reason: `unknown target '${name.slice(0, 60)}'` };

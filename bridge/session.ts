@@ -142,18 +142,27 @@ export class BridgeSession {
       const head = this.head;
       if (head.length < 4) return;
       const length = head.readInt32BE(0);
-      if (length < 8 || length > MAX_STARTUP_LENGTH) return this.refuseBytes();
+      if (length < 8 || length > MAX_STARTUP_LENGTH) {
+        this.refuseBytes();
+        return;
+      }
       if (head.length < 8) return;
       const code = head.readInt32BE(4);
       if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-        if (length !== 8 || ++this.negotiations > 2) return this.refuseBytes();
+        if (length !== 8 || ++this.negotiations > 2) {
+          this.refuseBytes();
+          return;
+        }
         // TLS (or GSS) to PostgreSQL is the bridge's job; the client speaks plain protocol inside the WebSocket.
         this.sendToClient(ANSWER_N);
         this.head = head.subarray(8);
         continue;
       }
       if (code === CANCEL_REQUEST) {
-        if (length !== 16) return this.refuseBytes();
+        if (length !== 16) {
+          this.refuseBytes();
+          return;
+        }
         if (head.length < 16) return;
         this.startCancel(Buffer.from(head.subarray(0, 16)));
         return;
@@ -162,12 +171,16 @@ export class BridgeSession {
         this.startQuery(head);
         return;
       }
-      return this.refuseBytes();
+      this.refuseBytes();
+      return;
     }
   }
 
   private refuseBytes(): void {
-    this.close(CloseCode.BadRequest, "the first bytes are not a PostgreSQL StartupMessage, SSLRequest or CancelRequest");
+    this.close(
+      CloseCode.BadRequest,
+      "the first bytes are not a PostgreSQL StartupMessage, SSLRequest or CancelRequest",
+    );
   }
 
   private startQuery(first: Buffer): void {
@@ -241,7 +254,10 @@ export class BridgeSession {
     socket.on("end", () => this.close(CloseCode.Normal, "the server closed the connection"));
     socket.on("error", (err: NodeJS.ErrnoException) => {
       this.log("warn", "upstream", { error: err.message });
-      this.close(CloseCode.Upstream, `lost the connection to target '${this.ctx.target.name}' (${err.code ?? "error"})`);
+      this.close(
+        CloseCode.Upstream,
+        `lost the connection to target '${this.ctx.target.name}' (${err.code ?? "error"})`,
+      );
     });
     socket.on("close", () => this.close(CloseCode.Normal, "the server closed the connection"));
     const queued = this.queued;
@@ -293,7 +309,8 @@ export class BridgeSession {
     const limits = this.ctx.config.limits;
     let deadline: number;
     if (this.state === "startup") deadline = this.openedAt + limits.startupTimeout * 1000;
-    else if (this.state === "piping" && limits.idleTimeout > 0) deadline = this.lastActivity + limits.idleTimeout * 1000;
+    else if (this.state === "piping" && limits.idleTimeout > 0)
+      deadline = this.lastActivity + limits.idleTimeout * 1000;
     else return;
     this.timer = setTimeout(() => this.onTimer(), Math.max(0, deadline - Date.now()) + 5);
   }
@@ -367,7 +384,18 @@ export class BridgeSession {
     this.ctx.onEnd(this);
   }
 
-  private log(level: "info" | "warn" | "error", event: "upstream" | "close" | "error", fields: Record<string, string | number | boolean | undefined>): void {
-    this.ctx.config.log({ level, event, session: this.ctx.id, ip: this.ctx.ip, target: this.ctx.target.name, ...fields });
+  private log(
+    level: "info" | "warn" | "error",
+    event: "upstream" | "close" | "error",
+    fields: Record<string, string | number | boolean | undefined>,
+  ): void {
+    this.ctx.config.log({
+      level,
+      event,
+      session: this.ctx.id,
+      ip: this.ctx.ip,
+      target: this.ctx.target.name,
+      ...fields,
+    });
   }
 }

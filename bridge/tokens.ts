@@ -20,16 +20,18 @@ export interface MintTokenOptions {
 export function mintToken(options: MintTokenOptions): string {
   const { secret, target } = options;
   const expiresIn = options.expiresIn ?? 300;
-  if (typeof secret !== "string" || secret.length < 32) throw new TypeError("mintToken: secret must be the bridge's tokenSecret (≥ 32 characters)");
+  if (typeof secret !== "string" || secret.length < 32)
+    throw new TypeError("mintToken: secret must be the bridge's tokenSecret (≥ 32 characters)");
   if (typeof target !== "string" || target === "") throw new TypeError("mintToken: target must be a target name");
-  if (!(expiresIn > 0) || !Number.isFinite(expiresIn)) throw new TypeError("mintToken: expiresIn must be a positive number of seconds");
-  const payload = Buffer.from(JSON.stringify({ t: target, exp: Math.floor(Date.now() / 1000 + expiresIn) })).toString("base64url");
+  if (!(expiresIn > 0) || !Number.isFinite(expiresIn))
+    throw new TypeError("mintToken: expiresIn must be a positive number of seconds");
+  const payload = Buffer.from(JSON.stringify({ t: target, exp: Math.floor(Date.now() / 1000 + expiresIn) })).toString(
+    "base64url",
+  );
   return `${PREFIX}${payload}.${sign(secret, payload)}`;
 }
 
-export type TokenCheck =
-  | { ok: true; target?: string }
-  | { ok: false; reason: string; code: 4401 | 4403 };
+export type TokenCheck = { ok: true; target?: string } | { ok: false; reason: string; code: 4401 | 4403 };
 
 /**
  * Checks a signed token against the secrets. Returns null when the token is not in the
@@ -49,7 +51,8 @@ export function verifySignedToken(token: string, secrets: string[], now = Date.n
   } catch {
     return { ok: false, code: 4401, reason: "malformed token" };
   }
-  if (typeof claims.exp !== "number" || typeof claims.t !== "string") return { ok: false, code: 4401, reason: "malformed token" };
+  if (typeof claims.exp !== "number" || typeof claims.t !== "string")
+    return { ok: false, code: 4401, reason: "malformed token" };
   if (claims.exp * 1000 <= now) return { ok: false, code: 4401, reason: "token expired" };
   return { ok: true, target: claims.t };
 }
@@ -62,7 +65,9 @@ export function isStaticToken(token: string, tokens: string[]): boolean {
 }
 
 function sign(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(PREFIX + payload).digest("base64url");
+  return createHmac("sha256", secret)
+    .update(PREFIX + payload)
+    .digest("base64url");
 }
 
 /** Compares digests, so neither the length nor the content leaks through timing. */

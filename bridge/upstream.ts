@@ -4,7 +4,7 @@
 
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { isIpLiteral, type BridgeTarget } from "./config.js";
+import { type BridgeTarget, isIpLiteral } from "./config.js";
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
@@ -38,11 +38,28 @@ function where(target: BridgeTarget): string {
 
 function connectSocket(target: BridgeTarget, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = target.kind === "unix" ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port });
-    const timer = setTimeout(() => done(new UpstreamError(`connecting to target '${target.name}' timed out`, `connect to ${where(target)} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const socket =
+      target.kind === "unix"
+        ? net.connect({ path: target.path })
+        : net.connect({ host: target.host, port: target.port });
+    const timer = setTimeout(
+      () =>
+        done(
+          new UpstreamError(
+            `connecting to target '${target.name}' timed out`,
+            `connect to ${where(target)} timed out after ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
     const onAbort = (): void => done(new UpstreamError("cancelled", "client went away while connecting"));
     const onError = (err: NodeJS.ErrnoException): void =>
-      done(new UpstreamError(`could not connect to target '${target.name}' (${err.code ?? "error"})`, `connect to ${where(target)}: ${err.message}`));
+      done(
+        new UpstreamError(
+          `could not connect to target '${target.name}' (${err.code ?? "error"})`,
+          `connect to ${where(target)}: ${err.message}`,
+        ),
+      );
     const onConnect = (): void => done(null);
     function done(err: Error | null): void {
       clearTimeout(timer);
@@ -64,7 +81,12 @@ function connectSocket(target: BridgeTarget, timeoutMs: number, signal: AbortSig
   });
 }
 
-async function upgradeToTls(socket: net.Socket, target: BridgeTarget, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+async function upgradeToTls(
+  socket: net.Socket,
+  target: BridgeTarget,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<net.Socket> {
   const answer = await sslAnswer(socket, target, timeoutMs, signal);
   if (answer !== "S") {
     throw new UpstreamError(
@@ -85,10 +107,24 @@ async function upgradeToTls(socket: net.Socket, target: BridgeTarget, timeoutMs:
     ...(verify ? {} : { checkServerIdentity: () => undefined }),
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new UpstreamError(`TLS with target '${target.name}' timed out`, `TLS handshake with ${where(target)} timed out`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          new UpstreamError(
+            `TLS with target '${target.name}' timed out`,
+            `TLS handshake with ${where(target)} timed out`,
+          ),
+        ),
+      timeoutMs,
+    );
     const onAbort = (): void => done(new UpstreamError("cancelled", "client went away during TLS"));
     const onError = (err: Error): void =>
-      done(new UpstreamError(`TLS with target '${target.name}' failed (certificate not trusted?)`, `TLS with ${where(target)}: ${err.message}`));
+      done(
+        new UpstreamError(
+          `TLS with target '${target.name}' failed (certificate not trusted?)`,
+          `TLS with ${where(target)}: ${err.message}`,
+        ),
+      );
     const onSecure = (): void => done(null);
     function done(err: Error | null): void {
       clearTimeout(timer);
@@ -109,14 +145,36 @@ async function upgradeToTls(socket: net.Socket, target: BridgeTarget, timeoutMs:
 /** Sends SSLRequest and reads the one-byte answer; more bytes than that are refused (CVE-2021-23222). */
 function sslAnswer(socket: net.Socket, target: BridgeTarget, timeoutMs: number, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new UpstreamError(`target '${target.name}' did not answer SSLRequest`, `no SSLRequest answer from ${where(target)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          new UpstreamError(
+            `target '${target.name}' did not answer SSLRequest`,
+            `no SSLRequest answer from ${where(target)}`,
+          ),
+        ),
+      timeoutMs,
+    );
     const onAbort = (): void => done(new UpstreamError("cancelled", "client went away during SSLRequest"));
     const onError = (err: NodeJS.ErrnoException): void =>
-      done(new UpstreamError(`target '${target.name}' closed the connection (${err.code ?? "error"})`, `SSLRequest to ${where(target)}: ${err.message}`));
-    const onClose = (): void => done(new UpstreamError(`target '${target.name}' closed the connection`, `${where(target)} closed during SSLRequest`));
+      done(
+        new UpstreamError(
+          `target '${target.name}' closed the connection (${err.code ?? "error"})`,
+          `SSLRequest to ${where(target)}: ${err.message}`,
+        ),
+      );
+    const onClose = (): void =>
+      done(
+        new UpstreamError(`target '${target.name}' closed the connection`, `${where(target)} closed during SSLRequest`),
+      );
     const onData = (chunk: Buffer): void => {
       if (chunk.length !== 1) {
-        done(new UpstreamError(`target '${target.name}' sent an invalid SSL answer`, `${where(target)} sent ${chunk.length} bytes in answer to SSLRequest`));
+        done(
+          new UpstreamError(
+            `target '${target.name}' sent an invalid SSL answer`,
+            `${where(target)} sent ${chunk.length} bytes in answer to SSLRequest`,
+          ),
+        );
       } else done(null, String.fromCharCode(chunk[0]!));
     };
     function done(err: Error | null, answer?: string): void {

@@ -29,8 +29,7 @@ export class DatabaseError extends Error {
   /** SQLSTATE, e.g. "22012"; empty for client-raised database errors. */
   code: string;
   constructor(messageOrFields?: string | ServerFields, options?: { cause?: unknown }) {
-    const fields: ServerFields =
-      typeof messageOrFields === "object" && messageOrFields !== null ? messageOrFields : {};
+    const fields: ServerFields = typeof messageOrFields === "object" && messageOrFields !== null ? messageOrFields : {};
     const message = typeof messageOrFields === "string" ? messageOrFields : (fields.M ?? "");
     super(message, options);
     this.fields = fields;

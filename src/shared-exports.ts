@@ -1,33 +1,33 @@
 // What both entry points (pg8000 and pg8000/native) export besides their connection classes.
 
+export type { Column, ColumnarResult, ColumnValues } from "./core/columnar.js";
+export type { ConnectionEventName, ConnectionEvents, Notification } from "./core/events.js";
+export type { BridgeOptions, ConnectOptions } from "./core/options.js";
 export {
-  Warning,
-  Error,
-  InterfaceError,
+  formatLsn,
+  type PrimaryKeepalive,
+  parseLsn,
+  type ReplicationMessage,
+  type ReplicationStream,
+  type XLogData,
+} from "./core/replication.js";
+export {
   DatabaseError,
   DataError,
-  OperationalError,
+  Error,
   IntegrityError,
+  InterfaceError,
   InternalError,
-  ProgrammingError,
   NotSupportedError,
+  OperationalError,
+  ProgrammingError,
   type ServerFields,
+  Warning,
 } from "./errors.js";
-export type { ConnectOptions, BridgeOptions } from "./core/options.js";
-export type { ColumnInfo } from "./protocol/messages.js";
-export type { Notification, ConnectionEventName, ConnectionEvents } from "./core/events.js";
-export type { ColumnarResult, Column, ColumnValues } from "./core/columnar.js";
-export {
-  parseLsn,
-  formatLsn,
-  type ReplicationStream,
-  type ReplicationMessage,
-  type XLogData,
-  type PrimaryKeepalive,
-} from "./core/replication.js";
-export { PGInterval } from "./types/interval.js";
-export { Range } from "./types/range.js";
-export { Point } from "./types/decoders.js";
 export { identifier } from "./native/identifier.js";
+export type { ColumnInfo } from "./protocol/messages.js";
+export { Point } from "./types/decoders.js";
+export { PGInterval } from "./types/interval.js";
 export { literal } from "./types/literal.js";
 export * from "./types/oids.js";
+export { Range } from "./types/range.js";

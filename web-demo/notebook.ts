@@ -2,8 +2,8 @@
 // Connection fields can be prefilled from the URL fragment (never sent to any server):
 //   index.html#bridge=ws://127.0.0.1:5480/&target=main&user=alice&database=app&token=…
 
-import * as pg8000 from "pg8000/native";
 import type { Connection } from "pg8000/native";
+import * as pg8000 from "pg8000/native";
 
 // For experiments in the browser console: `await pg8000.connect({...})`.
 (globalThis as { pg8000?: typeof pg8000 }).pg8000 = pg8000;
@@ -100,7 +100,10 @@ async function runSql(): Promise<void> {
     if (rows === null) {
       summary.value = `Done in ${ms} ms${con.row_count !== null && con.row_count >= 0 ? `, ${con.row_count} rows affected` : ""}`;
     } else {
-      renderRows((con.columns ?? []).map((c) => c.name), rows);
+      renderRows(
+        (con.columns ?? []).map((c) => c.name),
+        rows,
+      );
       summary.value = `${rows.length} row${rows.length === 1 ? "" : "s"} in ${ms} ms`;
     }
   } catch (err) {
@@ -168,7 +171,9 @@ export function formatValue(value: unknown): string {
   if (typeof value === "object") {
     const own = (value as { toString?: () => string }).toString;
     if (!Array.isArray(value) && own && own !== Object.prototype.toString) return String(value);
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? formatValue(v) : v));
+    return JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? formatValue(v) : v,
+    );
   }
   return String(value);
 }

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, "..");
+const _root = path.join(here, "..");
 
 const { values: flags } = parseArgs({
   options: {
@@ -33,7 +33,13 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 13).join("\n").replace(/^\/\/ ?/gm, ""));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), "utf8")
+      .split("\n")
+      .slice(1, 13)
+      .join("\n")
+      .replace(/^\/\/ ?/gm, ""),
+  );
   process.exit(0);
 }
 
@@ -60,7 +66,13 @@ try {
     },
   });
   cleanups.push(() => bridge.close());
-  const fragment = new URLSearchParams({ bridge: bridge.url, token, target: "db", user: target.user, connect: target.passwordless ? "1" : "0" });
+  const fragment = new URLSearchParams({
+    bridge: bridge.url,
+    token,
+    target: "db",
+    user: target.user,
+    connect: target.passwordless ? "1" : "0",
+  });
   if (target.database) fragment.set("database", target.database);
   console.log(`\nPostgreSQL: ${target.description}`);
   console.log(`Bridge:     ${bridge.url} (target "db", token for this run only)`);
@@ -131,7 +143,13 @@ async function serveNotebook(port) {
     const { build } = await import("vite");
     await build({ configFile: path.join(here, "vite.config.ts"), logLevel: "warn" });
   }
-  const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
+  const types = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+  };
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url ?? "/", "http://x");
     const file = path.join(dist, path.normalize(pathname === "/" ? "/index.html" : decodeURIComponent(pathname)));
@@ -154,6 +172,12 @@ async function serveNotebook(port) {
     if (err.code !== "EADDRINUSE") throw err;
     actual = await listen(0); // the usual port is taken: any free one
   }
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { origin: `http://127.0.0.1:${actual}` };
 }

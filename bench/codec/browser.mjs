@@ -13,7 +13,13 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const captureDir = path.resolve(process.argv[2]);
 const iterations = Number(process.argv[3] ?? 15);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const TYPES = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm" };
+const TYPES = {
+  ".html": "text/html",
+  ".mjs": "text/javascript",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+};
 const SERVED = ["dist/", "build/", "bench/codec/", "node_modules/"];
 
 const server = http.createServer(async (req, res) => {
@@ -24,7 +30,10 @@ const server = http.createServer(async (req, res) => {
     else if (SERVED.some((p) => url.slice(1).startsWith(p)) && !url.includes("..")) file = path.join(ROOT, url);
     if (!file) throw new Error("not served");
     const body = await fs.readFile(file);
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     res.end(body);
   } catch {
     res.writeHead(404);
@@ -40,8 +49,15 @@ try {
     executablePath,
     headless: true,
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-quic", "--js-flags=--expose-gc",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      "--js-flags=--expose-gc",
     ],
   });
   const page = await browser.newPage();

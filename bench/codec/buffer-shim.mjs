@@ -14,7 +14,8 @@ export class ShimBuffer extends Uint8Array {
     return new ShimBuffer(n);
   }
   static from(data, offset, length) {
-    if (data instanceof ArrayBuffer) return new ShimBuffer(data, offset ?? 0, length ?? data.byteLength - (offset ?? 0));
+    if (data instanceof ArrayBuffer)
+      return new ShimBuffer(data, offset ?? 0, length ?? data.byteLength - (offset ?? 0));
     if (typeof data === "string") return new ShimBuffer(new TextEncoder().encode(data).buffer);
     const b = new ShimBuffer(data.length);
     b.set(data);
@@ -44,7 +45,7 @@ export class ShimBuffer extends Uint8Array {
     target.set(this.subarray(sourceStart, sourceEnd), targetStart);
     return sourceEnd - sourceStart;
   }
-  toString(encoding = "utf8", start = 0, end = this.length) {
+  toString(_encoding = "utf8", start = 0, end = this.length) {
     if (end - start <= 32) {
       let s = "";
       for (let i = start; i < end; i++) {

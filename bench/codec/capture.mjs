@@ -30,7 +30,13 @@ export async function captureW1(server, dir, rows) {
   sock.on("data", (chunk) => {
     if (recording) ours.push(Buffer.from(chunk));
   });
-  const con = await connect({ user: server.user, password: server.password, database: server.database, sock, ssl_context: false });
+  const con = await connect({
+    user: server.user,
+    password: server.password,
+    database: server.database,
+    sock,
+    ssl_context: false,
+  });
   await con.run(SQL.w1, [rows]);
   recording = true;
   const got = (await con.run(SQL.w1, [rows])).length;
@@ -40,7 +46,13 @@ export async function captureW1(server, dir, rows) {
   const binary = save(dir, "binary", ours, { rows: got, columns, hasRowDescription: false });
 
   // node-postgres, tapping its socket.
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: server.database,
+  });
   await client.connect();
   const query = () => client.query({ name: "w1", text: SQL.w1, values: [rows], rowMode: "array" });
   await query();

@@ -19,7 +19,7 @@ const T = 0x54;
 export function oursReplay(env, capture, codec, buildRows) {
   const { RowDecoder, registry, decodeUtf8, BodyReader, readRowDescription } = env;
   let decoder = capture.columns ? RowDecoder.forBinary(capture.columns, registry, decodeUtf8) : null;
-  if (decoder && decoder.usesPlan) codec.setPlan(decoder.kinds);
+  if (decoder?.usesPlan) codec.setPlan(decoder.kinds);
   else codec.clearPlan();
   const rows = [];
   let framed = 0;
@@ -83,8 +83,18 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
   const cases = [];
   for (const capture of captures) {
     const expected = capture.rows;
-    cases.push({ id: `ours/${capture.name}/frame`, run: () => oursReplay(env, capture, codec, false), expected, capture });
-    cases.push({ id: `ours/${capture.name}/rows`, run: () => oursReplay(env, capture, codec, true), expected, capture });
+    cases.push({
+      id: `ours/${capture.name}/frame`,
+      run: () => oursReplay(env, capture, codec, false),
+      expected,
+      capture,
+    });
+    cases.push({
+      id: `ours/${capture.name}/rows`,
+      run: () => oursReplay(env, capture, codec, true),
+      expected,
+      capture,
+    });
     // pg never receives binary results; its parser on the binary capture would only measure
     // the polyfill's decoding of binary garbage, so it runs on the text capture alone.
     if (capture.hasRowDescription) {
@@ -108,7 +118,13 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
   for (const c of cases) {
     const s = samples[c.id].slice().sort((a, b) => a - b);
     const med = s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    out[c.id] = { ms: med, min: s[0], max: s[s.length - 1], mbps: c.capture.bytes / 1048576 / (med / 1000), rows: c.expected };
+    out[c.id] = {
+      ms: med,
+      min: s[0],
+      max: s[s.length - 1],
+      mbps: c.capture.bytes / 1048576 / (med / 1000),
+      rows: c.expected,
+    };
     log(`codec: ${c.id.padEnd(22)} ${med.toFixed(2).padStart(8)} ms  ${out[c.id].mbps.toFixed(0).padStart(5)} MB/s`);
   }
   return out;

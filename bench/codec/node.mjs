@@ -18,6 +18,16 @@ const Result = require("pg/lib/result.js");
 const dir = process.argv[2];
 const iterations = Number(process.argv[3] ?? 15);
 const captures = ["text", "binary"].map((name) => loadCapture(dir, name));
-const env = { loadCodec, RowDecoder, registry: new TypeRegistry(), decodeUtf8, BodyReader, readRowDescription, Parser, Result, gc };
+const env = {
+  loadCodec,
+  RowDecoder,
+  registry: new TypeRegistry(),
+  decodeUtf8,
+  BodyReader,
+  readRowDescription,
+  Parser,
+  Result,
+  gc,
+};
 const results = await runCodecBench(env, captures, { iterations, log: (s) => process.stderr.write(`${s}\n`) });
 process.stdout.write(`${JSON.stringify({ engine: `Node ${process.version}`, results })}\n`);

@@ -17,7 +17,9 @@ const byFn = new Map();
 const byFile = new Map();
 for (const [id, us] of self) {
   const { callFrame: f } = byId.get(id);
-  const where = f.url ? `${f.url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, "$1/")}:${f.lineNumber + 1}` : "";
+  const where = f.url
+    ? `${f.url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, "$1/")}:${f.lineNumber + 1}`
+    : "";
   const key = `${f.functionName || "(anonymous)"} ${where}`;
   byFn.set(key, (byFn.get(key) ?? 0) + us);
   const fileKey = f.url ? f.url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, "$1/") : f.functionName;
@@ -28,7 +30,9 @@ const show = (map, n) =>
     .filter(([k]) => !filter || k.includes(filter))
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .forEach(([k, us]) => console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`));
+    .forEach(([k, us]) =>
+      console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`),
+    );
 console.log(`total ${(total / 1000).toFixed(0)} ms sampled`);
 console.log("-- by function (self)");
 show(byFn, Number(topArg));

@@ -20,7 +20,12 @@ function exec(file, args, { input, env } = {}) {
     child.on("close", (code) => {
       const wall = performance.now() - started;
       if (code === 0) resolve({ stdout, stderr, wall });
-      else reject(new Error(`${path.basename(file)} ${args.join(" ")} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`));
+      else
+        reject(
+          new Error(
+            `${path.basename(file)} ${args.join(" ")} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`,
+          ),
+        );
     });
     child.stdin.end(input ?? "");
   });
@@ -49,7 +54,21 @@ export class Libpq {
 
   /** Runs one SQL statement (or \copy) in psql with \timing; returns { ms, wall }. */
   async psqlTimed(command) {
-    const args = ["-X", "-q", "-A", "-t", "-o", "/dev/null", "-v", "ON_ERROR_STOP=1", ...this.conn(), "-c", "\\timing on", "-c", command];
+    const args = [
+      "-X",
+      "-q",
+      "-A",
+      "-t",
+      "-o",
+      "/dev/null",
+      "-v",
+      "ON_ERROR_STOP=1",
+      ...this.conn(),
+      "-c",
+      "\\timing on",
+      "-c",
+      command,
+    ];
     const { stdout, wall } = await exec(this.psqlBin, args, { env: this.env() });
     const m = /Time: ([\d.]+) ms/.exec(stdout);
     if (!m) throw new Error(`psql printed no timing for ${command}: ${stdout}`);

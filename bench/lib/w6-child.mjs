@@ -51,7 +51,8 @@ async function streamWith(n) {
   }
 }
 
-const client = driver === "ours" ? await Ours.open(server) : driver === "pg" ? await Pg.open(server) : await Postgres.open(server);
+const client =
+  driver === "ours" ? await Ours.open(server) : driver === "pg" ? await Pg.open(server) : await Postgres.open(server);
 if (driver === "ours") await client.con.run(SQL, [10]); // the statement is cached (binary results) as in an app's steady state
 await streamWith(20000); // warm-up: JIT, buffers
 count = 0;

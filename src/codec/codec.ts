@@ -5,8 +5,8 @@ import { InterfaceError } from "../errors.js";
 import { codecFailure } from "./failure.js";
 import {
   ARRAY_OF,
-  ColumnKind,
   type CodecExports,
+  ColumnKind,
   columnSize,
   isPlanKind,
   MAX_PLAN_COLUMNS,
@@ -387,4 +387,3 @@ export class Codec {
     return error;
   }
 }
-

@@ -36,7 +36,9 @@ function describe(code: number, a: number, b: number, c: number): string {
     case Err.OutOfMemory:
       return `the codec could not grow its memory to ${(b >>> 0) * 2 ** 32 + (a >>> 0)} bytes`;
     case Err.BadPlan:
-      return b < 0 ? `a decode plan of ${a} columns does not fit the plan region` : `invalid decode plan: column ${a} has kind ${b}`;
+      return b < 0
+        ? `a decode plan of ${a} columns does not fit the plan region`
+        : `invalid decode plan: column ${a} has kind ${b}`;
     default:
       return `the codec failed with unknown error code ${code}`;
   }

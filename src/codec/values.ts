@@ -9,10 +9,10 @@ import { Range, type RangeBounds } from "../types/range.js";
 import type { MemoryViews, TypedColumn } from "./codec.js";
 import {
   ARRAY_OF,
-  ColumnKind as K,
   columnSize,
-  MACADDR8_TEXT_SIZE,
+  ColumnKind as K,
   MACADDR_TEXT_SIZE,
+  MACADDR8_TEXT_SIZE,
   paddedSize,
   RANGE_OF,
   UUID_TEXT_SIZE,
@@ -30,30 +30,138 @@ const char = String.fromCharCode;
 export function asciiText(u8: Uint8Array, a: number, length: number): string {
   const b = u8;
   switch (length) {
-    case 0: return "";
-    case 1: return char(b[a]!);
-    case 2: return char(b[a]!, b[a + 1]!);
-    case 3: return char(b[a]!, b[a + 1]!, b[a + 2]!);
-    case 4: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!);
-    case 5: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!);
-    case 6: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!);
-    case 7: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!);
-    case 8: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!);
-    case 9: return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!);
+    case 0:
+      return "";
+    case 1:
+      return char(b[a]!);
+    case 2:
+      return char(b[a]!, b[a + 1]!);
+    case 3:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!);
+    case 4:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!);
+    case 5:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!);
+    case 6:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!);
+    case 7:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!);
+    case 8:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!);
+    case 9:
+      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!);
     case 10:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+      );
     case 11:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+      );
     case 12:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+        b[a + 11]!,
+      );
     case 13:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+        b[a + 11]!,
+        b[a + 12]!,
+      );
     case 14:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+        b[a + 11]!,
+        b[a + 12]!,
+        b[a + 13]!,
+      );
     case 15:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!, b[a + 14]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+        b[a + 11]!,
+        b[a + 12]!,
+        b[a + 13]!,
+        b[a + 14]!,
+      );
     case 16:
-      return char(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!, b[a + 10]!, b[a + 11]!, b[a + 12]!, b[a + 13]!, b[a + 14]!, b[a + 15]!);
+      return char(
+        b[a]!,
+        b[a + 1]!,
+        b[a + 2]!,
+        b[a + 3]!,
+        b[a + 4]!,
+        b[a + 5]!,
+        b[a + 6]!,
+        b[a + 7]!,
+        b[a + 8]!,
+        b[a + 9]!,
+        b[a + 10]!,
+        b[a + 11]!,
+        b[a + 12]!,
+        b[a + 13]!,
+        b[a + 14]!,
+        b[a + 15]!,
+      );
     default:
       return textDecoder.decode(b.subarray(a, a + length));
   }

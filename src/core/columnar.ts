@@ -2,10 +2,10 @@
 // batch straight out of the codec's typed columns (no per-row JS objects); the others are
 // decoded per value into plain arrays.
 
-import { ColumnKind, type Codec } from "../codec/index.js";
+import type { TypedColumn } from "../codec/index.js";
+import { type Codec, ColumnKind } from "../codec/index.js";
 import { columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
-import type { TypedColumn } from "../codec/index.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import type { InAdapter, TypeRegistry } from "../types/registry.js";
 import type { RowDecoder } from "./rows.js";
@@ -73,7 +73,12 @@ export class ColumnarCollector {
     this.text = columns.map((c) => registry.textDecoder(c.type_oid));
   }
 
-  static forDecoder(columns: ColumnInfo[], decoder: RowDecoder, registry: TypeRegistry, decodeText: DecodeText): ColumnarCollector {
+  static forDecoder(
+    columns: ColumnInfo[],
+    decoder: RowDecoder,
+    registry: TypeRegistry,
+    decodeText: DecodeText,
+  ): ColumnarCollector {
     return new ColumnarCollector(columns, decoder.kinds, registry, decodeText);
   }
 
@@ -116,7 +121,10 @@ export class ColumnarCollector {
       const out = this.typed[c];
       if (!out) continue;
       const col = codec.column(c) as Typed;
-      (out as Float64Array).set(col.subarray(this.batchFirst, this.batchFirst + this.batchCount) as Float64Array, this.rows);
+      (out as Float64Array).set(
+        col.subarray(this.batchFirst, this.batchFirst + this.batchCount) as Float64Array,
+        this.rows,
+      );
     }
     this.rows += this.batchCount;
     this.batchFirst = -1;

@@ -2,26 +2,32 @@
 // One state field with named values; every backend message goes to the request at the head
 // of the queue, except the asynchronous ones (notifications, notices, parameter statuses).
 
-import { loadCodec, type Codec } from "../codec/index.js";
+import { type Codec, loadCodec } from "../codec/index.js";
 import { DatabaseError, InterfaceError, OperationalError, type ServerFields } from "../errors.js";
-import { Backend, BodyReader, readFields, type ColumnInfo } from "../protocol/messages.js";
+import { Backend, BodyReader, type ColumnInfo, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
-import { textEncodingFor, UTF8, type DecodeText } from "../protocol/text-encoding.js";
+import { type DecodeText, textEncodingFor, UTF8 } from "../protocol/text-encoding.js";
 import type { Transport } from "../transport/transport.js";
-import { TypeRegistry, type EncodedParameter } from "../types/registry.js";
-import { ReplicationStream } from "./replication.js";
-import { TypeResolver } from "./type-resolver.js";
+import { type EncodedParameter, TypeRegistry } from "../types/registry.js";
 import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
 import { CopyHandler, type CopyHost } from "./copy.js";
-import { BoundedQueue, Listeners, type ConnectionEventName, type ConnectionEvents, type Notification } from "./events.js";
-import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
-import { PortalStream, type PortalHost } from "./portal-stream.js";
+import {
+  BoundedQueue,
+  type ConnectionEventName,
+  type ConnectionEvents,
+  Listeners,
+  type Notification,
+} from "./events.js";
+import { type ConnectOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type PortalHost, PortalStream } from "./portal-stream.js";
 import { QueryRequest, type QueryResult } from "./query.js";
+import { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
 import { StartupRequest } from "./startup.js";
 import { newStatementEntry, StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
+import { TypeResolver } from "./type-resolver.js";
 
 /** How often, and how far apart, a CancelRequest is repeated while its query still runs. */
 const CANCEL_ATTEMPTS = 5;
@@ -76,7 +82,6 @@ export class CoreConnection {
   /** Set while an async message handler (authentication) runs; later bytes wait. */
   private blocked = false;
   private backlog: Uint8Array[] = [];
-  private resumeAt: { index: number; count: number } | null = null;
   private closeError: Error | null = null;
   /** While set, later requests are queued but their bytes are held back (see DeferredWrite). */
   private exclusive: Request<unknown> | null = null;
@@ -434,7 +439,7 @@ export class CoreConnection {
     for (let i = 0; i < params.length; i++) {
       const encoded = this.registry.encode(params[i]);
       const explicit = oids?.[i];
-      out[i] = explicit === undefined ? encoded : { ...encoded, oid: explicit < 0 ? 0 : explicit };
+      out[i] = explicit === undefined ? encoded : { ...encoded, oid: Math.max(explicit, 0) };
     }
     return out;
   }
@@ -449,7 +454,11 @@ export class CoreConnection {
    * and breaking out of the loop closes the portal. Other queries on this connection wait
    * until the stream ends.
    */
-  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): AsyncIterableIterator<unknown[]> {
+  stream(
+    sql: string,
+    params: readonly unknown[],
+    options: ExecuteOptions & { batchSize?: number } = {},
+  ): AsyncIterableIterator<unknown[]> {
     this.assertOpen();
     this.checkCancelOptions(options);
     const batchSize = options.batchSize ?? 1000;
@@ -506,7 +515,9 @@ export class CoreConnection {
   startReplication(sql: string): ReplicationStream {
     this.assertOpen();
     if (!this.options.replication) {
-      throw new InterfaceError("start_replication() needs a replication connection: connect with replication: 'database' (or 'true')");
+      throw new InterfaceError(
+        "start_replication() needs a replication connection: connect with replication: 'database' (or 'true')",
+      );
     }
     const stream = new ReplicationStream(this.copyHost);
     const request = new QueryRequest(this, sql, { copy: stream });
@@ -548,7 +559,10 @@ export class CoreConnection {
   }
 
   /** A statement described on the server (the cache's, or a temporary one to close after use). */
-  private async describedStatement(sql: string, oids: number[]): Promise<{ entry: StatementEntry; temporary: boolean }> {
+  private async describedStatement(
+    sql: string,
+    oids: number[],
+  ): Promise<{ entry: StatementEntry; temporary: boolean }> {
     if (this.statements.enabled) {
       const entry = this.cachedStatement(sql, oids);
       await entry.described;
@@ -749,7 +763,9 @@ export class CoreConnection {
     if (!request) {
       if (type === Backend.ErrorResponse) {
         // e.g. FATAL "terminating connection due to administrator command" while idle.
-        this.closeError = new OperationalError(readFields(new BodyReader(this.codec.bytes, offset, length, this.decodeText)));
+        this.closeError = new OperationalError(
+          readFields(new BodyReader(this.codec.bytes, offset, length, this.decodeText)),
+        );
         return;
       }
       throw new InterfaceError(`unexpected message type '${String.fromCharCode(type)}' with no query in progress`);
@@ -792,7 +808,9 @@ export class CoreConnection {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.fatal(new OperationalError(`timeout: the server did not answer within ${seconds} s; the connection is closed`));
+      this.fatal(
+        new OperationalError(`timeout: the server did not answer within ${seconds} s; the connection is closed`),
+      );
     }, seconds * 1000);
   }
 
@@ -859,7 +877,9 @@ export class CoreConnection {
   async cancel(): Promise<void> {
     this.assertOpen();
     if (this.options.sock) {
-      throw new InterfaceError("cancel() needs a second connection to the server, which is not possible with the 'sock' option");
+      throw new InterfaceError(
+        "cancel() needs a second connection to the server, which is not possible with the 'sock' option",
+      );
     }
     const transport = await openTransport({ ...this.options, ssl_context: false });
     await new Promise<void>((resolve) => {

@@ -50,7 +50,10 @@ function asChunk(item: unknown): CopyChunk {
 }
 
 function isWhatwgReadable(s: unknown): s is ReadableStream<unknown> {
-  return typeof (s as ReadableStream | null)?.getReader === "function" && typeof (s as { pipe?: unknown }).pipe !== "function";
+  return (
+    typeof (s as ReadableStream | null)?.getReader === "function" &&
+    typeof (s as { pipe?: unknown }).pipe !== "function"
+  );
 }
 
 /**
@@ -70,7 +73,8 @@ interface NodeWritableLike {
 /** Node Writable / WHATWG WritableStream / { write(chunk) } → CopySink. Chunks are copies the sink may keep. */
 export function copySink(stream: unknown): CopySink {
   if (stream !== null && typeof stream === "object") {
-    if (typeof (stream as WritableStream).getWriter === "function") return whatwgSink(stream as WritableStream<Uint8Array>);
+    if (typeof (stream as WritableStream).getWriter === "function")
+      return whatwgSink(stream as WritableStream<Uint8Array>);
     const node = stream as NodeWritableLike;
     if (typeof node.write === "function" && typeof node.once === "function") return nodeSink(node);
     if (typeof (stream as { write?: unknown }).write === "function") {
@@ -83,6 +87,7 @@ export function copySink(stream: unknown): CopySink {
             last = result;
             return result.then(() => undefined);
           }
+          return undefined;
         },
         finished: () => last.then(() => undefined),
       };

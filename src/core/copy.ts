@@ -5,7 +5,7 @@
 import { InterfaceError } from "../errors.js";
 import { Backend, BodyReader, readCopyResponse } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
-import { copySink, copySource, type CopyChunk, type CopySink } from "./copy-streams.js";
+import { type CopyChunk, type CopySink, copySink, copySource } from "./copy-streams.js";
 
 /** What COPY needs from the connection. */
 export interface CopyHost {

@@ -89,9 +89,7 @@ export function resolveOptions(input: ConnectOptions | string): ResolvedOptions 
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
-      throw new InterfaceError(
-        `unknown connection option '${key}'; valid options are: ${[...KNOWN].join(", ")}`,
-      );
+      throw new InterfaceError(`unknown connection option '${key}'; valid options are: ${[...KNOWN].join(", ")}`);
     }
   }
   const o = options as ConnectOptions;
@@ -127,7 +125,12 @@ export function resolveOptions(input: ConnectOptions | string): ResolvedOptions 
     }
   }
   const sslContext = o.ssl_context;
-  if (sslContext !== undefined && sslContext !== null && typeof sslContext !== "boolean" && typeof sslContext !== "object") {
+  if (
+    sslContext !== undefined &&
+    sslContext !== null &&
+    typeof sslContext !== "boolean" &&
+    typeof sslContext !== "object"
+  ) {
     throw new InterfaceError("'ssl_context' must be undefined/null, true, false or a TLS options object");
   }
   if (o.startup_params !== undefined) {

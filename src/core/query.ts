@@ -2,7 +2,7 @@
 // ReadyForQuery. Server errors are kept and raised only then, so the connection stays in step.
 
 import type { Codec } from "../codec/index.js";
-import { InterfaceError, errorForFields } from "../errors.js";
+import { errorForFields, InterfaceError } from "../errors.js";
 import {
   Backend,
   BodyReader,
@@ -142,7 +142,8 @@ export class QueryRequest extends Request<QueryResult> {
       }
       case Backend.ParameterDescription: {
         const entry = this.options.describing;
-        if (entry) entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
+        if (entry)
+          entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
         return;
       }
       case Backend.CommandComplete: {
@@ -150,7 +151,7 @@ export class QueryRequest extends Request<QueryResult> {
         const tag = new BodyReader(codec.bytes, offset, length, this.host.decodeText).cstring();
         this.result.command = tag;
         const n = rowCountOfTag(tag);
-        if (n >= 0) this.result.rowCount = (this.result.rowCount < 0 ? 0 : this.result.rowCount) + n;
+        if (n >= 0) this.result.rowCount = Math.max(this.result.rowCount, 0) + n;
         this.checkFailedTransaction();
         this.options.portal?.ended();
         return;
@@ -198,7 +199,9 @@ export class QueryRequest extends Request<QueryResult> {
         this.host.send((w) => msg.copyFail(w, "no COPY source given to the driver"));
       } else if (type === Backend.CopyOutResponse) {
         this.noteError(
-          new InterfaceError("COPY TO STDOUT needs a destination: pass it as the 'stream' option (a writable stream or { write(chunk) })"),
+          new InterfaceError(
+            "COPY TO STDOUT needs a destination: pass it as the 'stream' option (a writable stream or { write(chunk) })",
+          ),
         );
       }
       return;

@@ -74,7 +74,9 @@ export class ReplicationStream implements AsyncIterableIterator<ReplicationMessa
         }
         return;
       default:
-        throw new InterfaceError("START_REPLICATION did not switch to streaming (CopyBoth); is this a replication connection?");
+        throw new InterfaceError(
+          "START_REPLICATION did not switch to streaming (CopyBoth); is this a replication connection?",
+        );
     }
   }
 

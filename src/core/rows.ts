@@ -1,15 +1,15 @@
 // Turning framed DataRows into JS rows. Binary fixed-width columns come out of the WASM
 // codec already decoded (typed columns); text columns are decoded here from their offsets.
 
-import { arrayKind, ColumnKind, type Codec, rangeKind } from "../codec/index.js";
 import type { MemoryViews } from "../codec/codec.js";
+import { arrayKind, type Codec, ColumnKind, rangeKind } from "../codec/index.js";
 import { asciiText, columnValue } from "../codec/values.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
-import { byteDecoder, NOT_FAST, type ByteDecoder } from "../types/text-bytes.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
 import * as oids from "../types/oids.js";
-import { RANGE_SUBTYPE, type InAdapter, type TypeRegistry } from "../types/registry.js";
+import { type InAdapter, RANGE_SUBTYPE, type TypeRegistry } from "../types/registry.js";
+import { type ByteDecoder, byteDecoder, NOT_FAST } from "../types/text-bytes.js";
 
 type ScalarKind = (typeof ColumnKind)[keyof typeof ColumnKind];
 
@@ -57,9 +57,11 @@ export function binaryKind(oid: number, registry: TypeRegistry): number {
   const scalar = BINARY_KIND.get(oid);
   if (scalar !== undefined) return scalar;
   const element = BINARY_ARRAY_ELEMENT.get(oid);
-  if (element !== undefined) return registry.hasInAdapter(element) ? ColumnKind.Text : arrayKind(BINARY_KIND.get(element)!);
+  if (element !== undefined)
+    return registry.hasInAdapter(element) ? ColumnKind.Text : arrayKind(BINARY_KIND.get(element)!);
   const subtype = BINARY_RANGE_SUBTYPE.get(oid);
-  if (subtype !== undefined) return registry.hasInAdapter(subtype) ? ColumnKind.Text : rangeKind(BINARY_KIND.get(subtype)!);
+  if (subtype !== undefined)
+    return registry.hasInAdapter(subtype) ? ColumnKind.Text : rangeKind(BINARY_KIND.get(subtype)!);
   return ColumnKind.Text;
 }
 

@@ -1,11 +1,11 @@
 // Startup and authentication. PostgreSQL docs: Frontend/Backend Protocol, "Start-up" and
 // "SASL Authentication".
 
-import { InterfaceError, errorForFields } from "../errors.js";
 import type { Codec } from "../codec/index.js";
-import { chooseScramMechanism, md5PasswordMessage, ScramClient, tlsServerEndPointHash } from "./auth/index.js";
+import { errorForFields, InterfaceError } from "../errors.js";
 import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
+import { chooseScramMechanism, md5PasswordMessage, ScramClient, tlsServerEndPointHash } from "./auth/index.js";
 import { Request, type TransactionStatus } from "./request.js";
 
 /** What the startup exchange needs from the connection. */
@@ -70,7 +70,9 @@ export class StartupRequest extends Request<void> {
       case Auth.Ok:
         // Without this a fake server could skip SASLFinal and never prove it knows the password.
         if (this.scram && !this.scramVerified) {
-          throw new InterfaceError("the server reported authentication success before completing SCRAM; refusing to continue");
+          throw new InterfaceError(
+            "the server reported authentication success before completing SCRAM; refusing to continue",
+          );
         }
         return;
       case Auth.Cleartext: {

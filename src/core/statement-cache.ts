@@ -29,7 +29,19 @@ export interface StatementEntry {
 
 /** A statement not parsed on the server yet. */
 export function newStatementEntry(name: string, sql: string, types = ""): StatementEntry {
-  return { name, sql, types, paramOids: null, columns: undefined, decoder: null, decoderGeneration: -1, parseError: null, uses: 0, lastUsed: 0, described: Promise.resolve() };
+  return {
+    name,
+    sql,
+    types,
+    paramOids: null,
+    columns: undefined,
+    decoder: null,
+    decoderGeneration: -1,
+    parseError: null,
+    uses: 0,
+    lastUsed: 0,
+    described: Promise.resolve(),
+  };
 }
 
 export class StatementCache {

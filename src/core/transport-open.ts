@@ -56,7 +56,9 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
   const answer = await sslResponse(transport, o.timeout);
   if (answer === "N") {
     if (required) {
-      throw new InterfaceError("the server refuses SSL (it answered 'N' to SSLRequest); enable ssl on the server or set ssl_context to null/false");
+      throw new InterfaceError(
+        "the server refuses SSL (it answered 'N' to SSLRequest); enable ssl on the server or set ssl_context to null/false",
+      );
     }
     return;
   }

@@ -28,7 +28,8 @@ export class TypeResolver {
   unresolved(columns: ColumnInfo[]): number[] {
     const out: number[] = [];
     for (const c of columns) {
-      if (c.type_oid >= FIRST_NORMAL_OID && !this.known.has(c.type_oid) && !out.includes(c.type_oid)) out.push(c.type_oid);
+      if (c.type_oid >= FIRST_NORMAL_OID && !this.known.has(c.type_oid) && !out.includes(c.type_oid))
+        out.push(c.type_oid);
     }
     return out;
   }
@@ -71,11 +72,25 @@ export class TypeResolver {
       };
       for (const row of result.rows) {
         const [oid, name, typtype, category, elem, base, delimiter, subtype, rangeOfMulti] = row as [
-          number, string, string, string, number, number, string, number | null, number | null,
+          number,
+          string,
+          string,
+          string,
+          number,
+          number,
+          string,
+          number | null,
+          number | null,
         ];
         const kind = kindOf(typtype, category, elem);
         const elementOid =
-          kind === "array" ? elem : kind === "range" ? (subtype ?? undefined) : kind === "multirange" ? (rangeOfMulti ?? undefined) : undefined;
+          kind === "array"
+            ? elem
+            : kind === "range"
+              ? (subtype ?? undefined)
+              : kind === "multirange"
+                ? (rangeOfMulti ?? undefined)
+                : undefined;
         const baseOid = kind === "domain" ? base : undefined;
         this.host.registry.registerUserType({ oid, name, kind, elementOid, baseOid, delimiter });
         this.known.add(oid);

@@ -1,11 +1,16 @@
 // DB-API 2.0 connection (PEP 249) with pg8000's extensions: run(), prepare(), two-phase commit.
 
+import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
-import type { ColumnarResult } from "../core/columnar.js";
-import { Connection as NativeConnection, type Params, type RunOptions, type StreamOptions } from "../native/connection.js";
+import {
+  Connection as NativeConnection,
+  type Params,
+  type RunOptions,
+  type StreamOptions,
+} from "../native/connection.js";
 import { Cursor, type ExecuteOptions, type Parameters } from "./cursor.js";
 import { convertParamstyle, type Paramstyle } from "./paramstyle.js";
 
@@ -125,7 +130,12 @@ export class Connection extends NativeConnection {
     await this.finishTpc(xid, "tpc_rollback", "ROLLBACK PREPARED", () => this.rollback());
   }
 
-  private async finishTpc(xid: Xid | null, method: string, command: string, onePhase: () => Promise<void>): Promise<void> {
+  private async finishTpc(
+    xid: Xid | null,
+    method: string,
+    command: string,
+    onePhase: () => Promise<void>,
+  ): Promise<void> {
     const target = this.requireXid(xid, method);
     const previous = this.autocommit;
     this.autocommit = true;

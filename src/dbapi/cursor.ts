@@ -108,7 +108,9 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
       this.columnsDescription = null;
       this.rows = null;
     } else {
-      this.columnsDescription = result.columns.map((c) => describeColumn(c.name, c.type_oid, c.type_size, c.type_modifier));
+      this.columnsDescription = result.columns.map((c) =>
+        describeColumn(c.name, c.type_oid, c.type_size, c.type_modifier),
+      );
       this.rows = result.rows;
     }
     this.position = 0;
@@ -197,7 +199,8 @@ function oidForSize(size: unknown): number | undefined {
     case Uint8Array:
       return 17;
     default:
-      throw new InterfaceError("setinputsizes: give type OIDs (numbers) or one of Boolean, Number, BigInt, String, Date, Uint8Array");
+      throw new InterfaceError(
+        "setinputsizes: give type OIDs (numbers) or one of Boolean, Number, BigInt, String, Date, Uint8Array",
+      );
   }
 }
-

@@ -1,11 +1,11 @@
 // The DB-API 2.0 module (import "pg8000").
 
-export { connect, Connection, type Xid } from "./connection.js";
-export { Cursor, type ColumnDescription, type Row, type Parameters } from "./cursor.js";
+export { Connection, connect, type Xid } from "./connection.js";
+export { type ColumnDescription, Cursor, type Parameters, type Row } from "./cursor.js";
 export type { Paramstyle } from "./paramstyle.js";
 export {
-  Binary,
   BINARY,
+  Binary,
   DATETIME,
   DateFromTicks,
   DateValue as Date,

@@ -218,9 +218,7 @@ function isPlaceholderColon(sql: string, i: number): boolean {
 
 function unsupportedPercent(pyformat: boolean): InterfaceError {
   return new InterfaceError(
-    pyformat
-      ? "Only %(name)s, %s and %% are supported in the query."
-      : "Only %s and %% are supported in the query.",
+    pyformat ? "Only %(name)s, %s and %% are supported in the query." : "Only %s and %% are supported in the query.",
   );
 }
 

@@ -1,16 +1,17 @@
 // pg8000's native API: run(sql, params) with :name and $n placeholders, rows as arrays.
 
+import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
-import type { ColumnarResult } from "../core/columnar.js";
 import type { ReplicationStream } from "../core/replication.js";
 import type { StatementEntry } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
+import type { AnyConstructor } from "../types/encode.js";
 import type { InAdapter, OutAdapter } from "../types/registry.js";
-import { bindNamed, bindTypes, toStatement, type NativeStatement } from "./placeholders.js";
+import { bindNamed, bindTypes, type NativeStatement, toStatement } from "./placeholders.js";
 
 export type Params = Record<string, unknown> | unknown[];
 
@@ -245,7 +246,7 @@ export class Connection {
   }
 
   register_out_adapter(ctor: abstract new (...args: never[]) => unknown, fn: OutAdapter): void {
-    this.core.registry.registerOutAdapter(ctor as unknown as Function, fn);
+    this.core.registry.registerOutAdapter(ctor as unknown as AnyConstructor, fn);
   }
 
   /** Asks the server to cancel the statement this connection is running. */
@@ -301,7 +302,8 @@ export class PreparedStatement {
 function isEmpty(params: Params | null | undefined): boolean {
   if (params === undefined || params === null) return true;
   if (Array.isArray(params)) return params.length === 0;
-  if (typeof params !== "object") throw new InterfaceError(`params must be an object or an array, got ${typeof params}`);
+  if (typeof params !== "object")
+    throw new InterfaceError(`params must be an object or an array, got ${typeof params}`);
   for (const _ in params) return false;
   return true;
 }

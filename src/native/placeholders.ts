@@ -89,10 +89,7 @@ export function toStatement(sql: string): NativeStatement {
  * and must match the placeholders exactly; an object binds `:name` by name and `$n` by key
  * order, and may hold keys the query does not use.
  */
-export function bindNamed(
-  statement: NativeStatement,
-  params: Record<string, unknown> | unknown[],
-): unknown[] {
+export function bindNamed(statement: NativeStatement, params: Record<string, unknown> | unknown[]): unknown[] {
   if (Array.isArray(params)) {
     checkArrayParams(statement, params);
     return params;

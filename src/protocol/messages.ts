@@ -2,7 +2,7 @@
 // PostgreSQL docs: Frontend/Backend Protocol, "Message Formats".
 
 import { InterfaceError, type ServerFields } from "../errors.js";
-import { UTF8, type DecodeText } from "./text-encoding.js";
+import { type DecodeText, UTF8 } from "./text-encoding.js";
 
 export const Backend = {
   Authentication: 0x52, // R

@@ -3,12 +3,11 @@
 // becomes one buffer and one socket write.
 
 import { InterfaceError } from "../errors.js";
-import { UTF8, type TextEncoding } from "./text-encoding.js";
+import { type TextEncoding, UTF8 } from "./text-encoding.js";
 
 const PROTOCOL_VERSION_3 = 196608;
 const SSL_REQUEST_CODE = 80877103;
 const CANCEL_REQUEST_CODE = 80877102;
-
 
 /** A parameter value ready for Bind: text is UTF-8 encoded here, bytes go as they are. */
 export interface BindValue {

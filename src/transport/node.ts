@@ -3,8 +3,8 @@
 // browser bundle never does.
 
 import * as net from "node:net";
-import * as tls from "node:tls";
 import type { Duplex } from "node:stream";
+import * as tls from "node:tls";
 import { OperationalError } from "../errors.js";
 import type { TlsOptions, Transport, TransportHandlers } from "./transport.js";
 
@@ -125,7 +125,7 @@ export class NodeTransport implements Transport {
 
   serverCertificate(): Uint8Array | null {
     const cert = this.tlsSocket?.getPeerCertificate(false);
-    if (!cert || !cert.raw) return null;
+    if (!cert?.raw) return null;
     return new Uint8Array(cert.raw.buffer, cert.raw.byteOffset, cert.raw.byteLength);
   }
 }

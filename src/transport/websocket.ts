@@ -3,8 +3,8 @@
 // the server from its own configuration (?target=NAME) and does TLS to it, answering SSLRequest
 // with 'N' itself. Bridge protocol: design/ARCHITECTURE.md. No Node built-ins on this path.
 
-import { InterfaceError, OperationalError } from "../errors.js";
 import type { BridgeOptions, ResolvedOptions } from "../core/options.js";
+import { InterfaceError, OperationalError } from "../errors.js";
 import type { Transport, TransportHandlers } from "./transport.js";
 
 export const BRIDGE_SUBPROTOCOL = "pg8000.v1";
@@ -53,7 +53,9 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
   try {
     ws = new WebSocketImpl(where.url, where.protocols);
   } catch (err) {
-    throw new InterfaceError(`invalid bridge.url ${where.shown}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new InterfaceError(`invalid bridge.url ${where.shown}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const transport = new WebSocketTransport(ws, where.shown);
   await transport.opened(options.timeout);
@@ -73,7 +75,8 @@ function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
     throw new InterfaceError("'bridge' must be a ws:// or wss:// URL, or { url, token?, target? }");
   }
   for (const key of Object.keys(bridge)) {
-    if (!["url", "token", "target"].includes(key)) throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target`);
+    if (!["url", "token", "target"].includes(key))
+      throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target`);
   }
   if (bridge.token !== undefined && (typeof bridge.token !== "string" || bridge.token === "")) {
     throw new InterfaceError("bridge.token must be a non-empty string");
@@ -86,7 +89,9 @@ function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
     const base = (globalThis as { location?: { href: string } }).location?.href;
     url = base === undefined ? new URL(bridge.url) : new URL(bridge.url, base);
   } catch {
-    throw new InterfaceError(`bridge.url ${JSON.stringify(bridge.url)} is not a URL; expected e.g. wss://bridge.example.com/`);
+    throw new InterfaceError(
+      `bridge.url ${JSON.stringify(bridge.url)} is not a URL; expected e.g. wss://bridge.example.com/`,
+    );
   }
   if (url.protocol === "http:") url.protocol = "ws:";
   else if (url.protocol === "https:") url.protocol = "wss:";
@@ -112,7 +117,10 @@ async function webSocketClass(): Promise<WebSocketClass> {
     const ws = await import("ws");
     return (ws.WebSocket ?? ws.default) as unknown as WebSocketClass;
   } catch (err) {
-    throw new InterfaceError("connecting through the bridge needs a global WebSocket or, in Node, the 'ws' package (npm install ws)", { cause: err });
+    throw new InterfaceError(
+      "connecting through the bridge needs a global WebSocket or, in Node, the 'ws' package (npm install ws)",
+      { cause: err },
+    );
   }
 }
 
@@ -159,7 +167,9 @@ class WebSocketTransport implements Transport {
       };
       if (timeout !== undefined) {
         timer = setTimeout(() => {
-          const error = new OperationalError(`timeout: the bridge at ${this.shownUrl} did not accept the WebSocket within ${timeout} s`);
+          const error = new OperationalError(
+            `timeout: the bridge at ${this.shownUrl} did not accept the WebSocket within ${timeout} s`,
+          );
           this.onOpened?.(error);
           this.destroy(error);
         }, timeout * 1000);
@@ -169,7 +179,9 @@ class WebSocketTransport implements Transport {
 
   private onOpen(): void {
     if (this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
-      const error = new OperationalError(`${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL})`);
+      const error = new OperationalError(
+        `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL})`,
+      );
       this.onOpened?.(error);
       this.destroy(error);
       return;
@@ -183,7 +195,11 @@ class WebSocketTransport implements Transport {
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else {
-      this.destroy(new OperationalError(`${this.shownUrl} sent a text message; a pg8000 bridge sends only binary PostgreSQL bytes`));
+      this.destroy(
+        new OperationalError(
+          `${this.shownUrl} sent a text message; a pg8000 bridge sends only binary PostgreSQL bytes`,
+        ),
+      );
       return;
     }
     if (this.handlers && !this.paused && this.inbox.length === 0) this.handlers.data(bytes);
@@ -199,7 +215,10 @@ class WebSocketTransport implements Transport {
     const wasConnecting = this.state === "connecting";
     const byUs = this.state === "closing" || this.state === "closed";
     this.state = "closed";
-    const error = byUs || code === 1000 || code === 1005 ? null : bridgeCloseError(code, reason, wasConnecting, this.shownUrl, this.lastError);
+    const error =
+      byUs || code === 1000 || code === 1005
+        ? null
+        : bridgeCloseError(code, reason, wasConnecting, this.shownUrl, this.lastError);
     if (wasConnecting) {
       this.onOpened?.(error ?? bridgeCloseError(code, reason, true, this.shownUrl, this.lastError));
     }
@@ -339,12 +358,19 @@ class WebSocketTransport implements Transport {
 }
 
 /** Says what happened and what to fix, by close code (see bridge/session.ts CloseCode). */
-function bridgeCloseError(code: number, reason: string, connecting: boolean, url: string, lastError: string): OperationalError {
+function bridgeCloseError(
+  code: number,
+  reason: string,
+  connecting: boolean,
+  url: string,
+  lastError: string,
+): OperationalError {
   const detail = `bridge close code ${code}${reason ? `: ${reason}` : ""}`;
   let message: string;
   switch (code) {
     case 4401:
-      message = "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
+      message =
+        "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
       break;
     case 4403:
       message =
@@ -352,9 +378,10 @@ function bridgeCloseError(code: number, reason: string, connecting: boolean, url
         "and a page's origin must be in the bridge's origins list";
       break;
     case 4408:
-      message = connecting || reason.startsWith("no PostgreSQL")
-        ? "the bridge timed out waiting for the startup message"
-        : "the bridge closed the connection after it was idle too long (the bridge's limits.idleTimeout)";
+      message =
+        connecting || reason.startsWith("no PostgreSQL")
+          ? "the bridge timed out waiting for the startup message"
+          : "the bridge closed the connection after it was idle too long (the bridge's limits.idleTimeout)";
       break;
     case 4429:
       message = "the bridge has too many connections: close unused connections or raise the bridge's limits";

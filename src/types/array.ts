@@ -106,11 +106,7 @@ class ArrayReader {
  * Parses an array literal into nested JS arrays, decoding each non-null element with `element`.
  * `delimiter` is the element type's typdelim: "," for everything built in except box (";").
  */
-export function parseArray(
-  text: string,
-  element: ArrayElementDecoder = identity,
-  delimiter = ",",
-): unknown[] {
+export function parseArray(text: string, element: ArrayElementDecoder = identity, delimiter = ","): unknown[] {
   const reader = new ArrayReader(text, element, delimiter);
   if (text[0] === "[") {
     // Dimension decoration "[lo:hi][lo:hi]=": bounds are not representable in a JS array.
@@ -130,11 +126,7 @@ export function parseArray(
  * quoting only when needed keeps literals readable in logs.
  */
 export function quoteArrayElement(text: string): string {
-  if (
-    text !== "" &&
-    !/[{},"\\ \t\n\r\v\f;]/.test(text) &&
-    !(text.length === 4 && text.toUpperCase() === "NULL")
-  ) {
+  if (text !== "" && !/[{},"\\ \t\n\r\v\f;]/.test(text) && !(text.length === 4 && text.toUpperCase() === "NULL")) {
     return text;
   }
   return `"${text.replace(/["\\]/g, "\\$&")}"`;
@@ -173,11 +165,7 @@ export function formatArray(
   checkShape(tree, expected, 0, false);
 
   const write = (node: Node[]): string =>
-    "{" +
-    node
-      .map((n) => (Array.isArray(n) ? write(n) : n === null ? "NULL" : quoteArrayElement(n)))
-      .join(",") +
-    "}";
+    `{${node.map((n) => (Array.isArray(n) ? write(n) : n === null ? "NULL" : quoteArrayElement(n))).join(",")}}`;
   return write(tree);
 }
 

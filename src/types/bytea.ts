@@ -5,10 +5,7 @@
 import { DataError } from "../errors.js";
 
 const HEX_DIGITS = "0123456789abcdef";
-const BYTE_TO_HEX: readonly string[] = Array.from(
-  { length: 256 },
-  (_, b) => HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!,
-);
+const BYTE_TO_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!);
 
 function hexValue(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9

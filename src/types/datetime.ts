@@ -6,7 +6,7 @@
 // no BC notation and reads "YYYY-MM-DD HH:MM:SS" in the client's local zone).
 
 import { DataError } from "../errors.js";
-import { DEFAULT_SESSION, type DateSettings } from "./session.js";
+import { type DateSettings, DEFAULT_SESSION } from "./session.js";
 import { instantOfLocalTime } from "./timezone.js";
 
 const MS_PER_DAY = 86_400_000;
@@ -30,8 +30,7 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   const yearOfEra = y - era * 400;
   const monthFromMarch = (month + 9) % 12;
   const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * DAYS_PER_ERA + dayOfEra - DAYS_FROM_0000_03_01_TO_EPOCH;
 }
 
@@ -41,14 +40,9 @@ export function civilFromDays(days: number): [number, number, number] {
   const era = Math.floor(z / DAYS_PER_ERA);
   const dayOfEra = z - era * DAYS_PER_ERA;
   const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36524) -
-      Math.floor(dayOfEra / 146096)) /
-      365,
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
   );
-  const dayOfYear =
-    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
@@ -87,7 +81,7 @@ export function formatTime(microsSinceMidnight: number): string {
   const minutes = Math.floor(totalSeconds / 60) % 60;
   const seconds = totalSeconds % 60;
   let text = `${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}`;
-  if (fraction > 0) text += "." + pad(fraction, 6).replace(/0+$/, "");
+  if (fraction > 0) text += `.${pad(fraction, 6).replace(/0+$/, "")}`;
   return text;
 }
 
@@ -163,7 +157,6 @@ function readFields(text: string, session: DateSettings, withTime: boolean): Fie
   if (bc) s = s.slice(0, -3);
   const fields: Fields = { year: 0, bc, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0 };
   let m: RegExpExecArray | null;
-  let rest: string;
   if ((m = ISO_DATE.exec(s)) !== null) {
     [fields.year, fields.month, fields.day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   } else if ((m = SQL_DATE.exec(s)) !== null) {
@@ -186,7 +179,7 @@ function readFields(text: string, session: DateSettings, withTime: boolean): Fie
   } else {
     return undefined;
   }
-  rest = s.slice(m[0].length);
+  const rest = s.slice(m[0].length);
   if (!withTime) return rest === "" ? fields : undefined;
   const t = CLOCK_AND_ZONE.exec(rest);
   if (t === null) return undefined;

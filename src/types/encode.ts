@@ -10,9 +10,14 @@ import { asBytes, bytesToHex } from "./bytea.js";
 import { dateToTimestamptzText } from "./datetime.js";
 import { PGInterval } from "./interval.js";
 import { BIGINT, BOOLEAN, BYTES, INTERVAL, TIMESTAMPTZ } from "./oids.js";
-import { Range, formatRange } from "./range.js";
+import { formatRange, Range } from "./range.js";
 
 /** Turns a value of a registered class into its PG text (or bytea bytes, or NULL). */
+/** Any class or built-in constructor (including BigInt, which is not constructible) an out-adapter can be registered for. */
+// biome-ignore lint/complexity/noBannedTypes: BigInt and Symbol have no construct signature
+export type AnyConstructor = Function;
+
+// biome-ignore lint/suspicious/noExplicitAny: an adapter registered for a class receives instances of it
 export type OutAdapter = (value: any) => string | Uint8Array | null;
 
 export interface EncodedParameter {
@@ -44,7 +49,7 @@ export function numberText(n: number): string {
 type Prepared = { param: EncodedParameter } | { array: readonly unknown[] };
 
 // Built-ins whose JSON.stringify would silently send "{}" instead of their contents.
-const NOT_JSON: readonly [Function, string][] = [
+const NOT_JSON: readonly [AnyConstructor, string][] = [
   [Map, "Map"],
   [Set, "Set"],
   [WeakMap, "WeakMap"],
@@ -93,7 +98,10 @@ export class ParameterEncoder {
       }
       seen.add(value);
       try {
-        return this.prepare(value.toPostgres((v: unknown) => this.text(v)), seen);
+        return this.prepare(
+          value.toPostgres((v: unknown) => this.text(v)),
+          seen,
+        );
       } finally {
         seen.delete(value);
       }
@@ -151,14 +159,12 @@ export class ParameterEncoder {
 }
 
 function paramText(p: EncodedParameter): string | null {
-  return p.data instanceof Uint8Array ? "\\x" + bytesToHex(p.data) : p.data;
+  return p.data instanceof Uint8Array ? `\\x${bytesToHex(p.data)}` : p.data;
 }
 
 function hasToPostgres(value: unknown): value is { toPostgres(prepare: (v: unknown) => string | null): unknown } {
   return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { toPostgres?: unknown }).toPostgres === "function"
+    typeof value === "object" && value !== null && typeof (value as { toPostgres?: unknown }).toPostgres === "function"
   );
 }
 

@@ -1,46 +1,46 @@
 // The type layer in one import: registry, value classes, parsers and formatters.
 
-export * from "./oids.js";
-export { PGInterval, type PGIntervalInit } from "./interval.js";
-export { Range, type RangeBounds, formatRange, parseRange, parseMultirange, splitMultirange } from "./range.js";
+export { type ArrayElementDecoder, formatArray, parseArray, quoteArrayElement } from "./array.js";
+export { asBytes, bytesToHex, parseBytea } from "./bytea.js";
 export {
+  civilFromDays,
+  dateToTimestamptzText,
+  daysFromCivil,
   formatDate,
   formatTime,
-  timestampFromMillis,
   parseDate,
   parseTimestamp,
   parseTimestamptz,
-  dateToTimestamptzText,
-  daysFromCivil,
-  civilFromDays,
+  timestampFromMillis,
 } from "./datetime.js";
-export { parseArray, formatArray, quoteArrayElement, type ArrayElementDecoder } from "./array.js";
-export { parseBytea, bytesToHex, asBytes } from "./bytea.js";
-export { parseHstore, formatHstore } from "./hstore.js";
 export {
   BUILTIN_TEXT_DECODERS,
-  SESSION_TEXT_DECODERS,
-  parseBool,
-  parseInteger,
+  Point,
   parseBigint,
+  parseBool,
   parseFloat4,
   parseFloat8,
-  parseJson,
-  parseUuid,
-  parsePoint,
+  parseInteger,
   parseIntegerVector,
   parseInterval,
-  Point,
+  parseJson,
+  parsePoint,
+  parseUuid,
+  SESSION_TEXT_DECODERS,
 } from "./decoders.js";
-export { ParameterEncoder, numberText } from "./encode.js";
+export { numberText, ParameterEncoder } from "./encode.js";
+export { formatHstore, parseHstore } from "./hstore.js";
+export { PGInterval, type PGIntervalInit } from "./interval.js";
+export { literal, quoteString } from "./literal.js";
+export * from "./oids.js";
+export { formatRange, parseMultirange, parseRange, Range, type RangeBounds, splitMultirange } from "./range.js";
 export {
-  TypeRegistry,
+  type EncodedParameter,
   type InAdapter,
   type OutAdapter,
-  type EncodedParameter,
+  TypeRegistry,
   type UserTypeInfo,
   type UserTypeKind,
 } from "./registry.js";
-export { literal, quoteString } from "./literal.js";
-export { SessionSettings, DEFAULT_SESSION, type DateSettings, type DateStyleName, type DateOrder } from "./session.js";
+export { type DateOrder, type DateSettings, type DateStyleName, DEFAULT_SESSION, SessionSettings } from "./session.js";
 export { instantOfLocalTime } from "./timezone.js";

@@ -12,7 +12,6 @@ import { DataError, InterfaceError } from "../errors.js";
 const MICROS_PER_SECOND = 1_000_000n;
 const MICROS_PER_MINUTE = 60n * MICROS_PER_SECOND;
 const MICROS_PER_HOUR = 60n * MICROS_PER_MINUTE;
-const MICROS_PER_DAY = 24n * MICROS_PER_HOUR;
 const DAYS_PER_MONTH = 30; // PG's convention when a fraction of a month is spread into days
 
 export interface PGIntervalInit {
@@ -137,7 +136,7 @@ export class PGInterval {
     if (minutes !== 0n) time += `${minutes}M`;
     if (secondsMicros !== 0n) time += `${secondsText(secondsMicros)}S`;
     if (date === "" && time === "") return "PT0S";
-    return `P${date}${time === "" ? "" : "T" + time}`;
+    return `P${date}${time === "" ? "" : `T${time}`}`;
   }
 
   /** 1 for 'infinity', -1 for '-infinity', 0 for every finite interval. */
@@ -184,7 +183,7 @@ function clockText(micros: bigint): string {
   const two = (n: bigint) => String(n).padStart(2, "0");
   const whole = seconds / MICROS_PER_SECOND;
   const fraction = seconds % MICROS_PER_SECOND;
-  const frac = fraction === 0n ? "" : "." + String(fraction).padStart(6, "0").replace(/0+$/, "");
+  const frac = fraction === 0n ? "" : `.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`;
   return `${two(hours)}:${two(minutes)}:${two(whole)}${frac}`;
 }
 
@@ -194,7 +193,7 @@ function secondsText(micros: bigint): string {
   const abs = negative ? -micros : micros;
   const whole = abs / MICROS_PER_SECOND;
   const fraction = abs % MICROS_PER_SECOND;
-  const frac = fraction === 0n ? "" : "." + String(fraction).padStart(6, "0").replace(/0+$/, "");
+  const frac = fraction === 0n ? "" : `.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`;
   return `${negative ? "-" : ""}${whole}${frac}`;
 }
 
@@ -297,9 +296,7 @@ function clockMicros(token: string): bigint {
   const m = /^([+-]?)(\d+):(\d+)(?::(\d+(?:\.\d*)?))?$/.exec(token);
   if (m === null) throw new SyntaxError(`bad time ${JSON.stringify(token)}`);
   const micros =
-    BigInt(m[2]!) * MICROS_PER_HOUR +
-    BigInt(m[3]!) * MICROS_PER_MINUTE +
-    decimalTimes(m[4] ?? "0", MICROS_PER_SECOND);
+    BigInt(m[2]!) * MICROS_PER_HOUR + BigInt(m[3]!) * MICROS_PER_MINUTE + decimalTimes(m[4] ?? "0", MICROS_PER_SECOND);
   return m[1] === "-" ? -micros : micros;
 }
 
@@ -344,8 +341,7 @@ function parseWithUnits(s: string, acc: Accumulator): void {
 function parseSqlStandard(s: string, acc: Accumulator): void {
   const tokens = s.split(/\s+/);
   const spreadSign = tokens[0]!.startsWith("-") && tokens.slice(1).every((t) => !/^[+-]/.test(t));
-  const signed = (token: string, index: number): string =>
-    spreadSign && index > 0 ? "-" + token : token;
+  const signed = (token: string, index: number): string => (spreadSign && index > 0 ? `-${token}` : token);
   tokens.forEach((token, i) => {
     const yearMonth = /^([+-]?)(\d+)-(\d+)$/.exec(token);
     if (yearMonth !== null) {

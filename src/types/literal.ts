@@ -7,8 +7,8 @@
 // adapters), then quoted. Quoted literals carry no cast and take their type from the context
 // (like pg8000's literal()), except the cases below that need one to mean the right thing.
 
-import { bytesToHex, asBytes } from "./bytea.js";
-import { ParameterEncoder, numberText } from "./encode.js";
+import { asBytes, bytesToHex } from "./bytea.js";
+import { numberText, ParameterEncoder } from "./encode.js";
 
 const encoder = new ParameterEncoder(() => undefined);
 
@@ -27,7 +27,7 @@ export function quoteString(text: string): string {
  * "x--1" — which would start a comment and silently cut off the rest of the line.
  */
 function numeric(text: string): string {
-  return text.startsWith("-") ? " " + text : text;
+  return text.startsWith("-") ? ` ${text}` : text;
 }
 
 export function literal(value: unknown): string {
@@ -43,7 +43,7 @@ export function literal(value: unknown): string {
   }
   // Without the cast, the hex text would be taken as a string and stored as its characters.
   const bytes = asBytes(value);
-  if (bytes !== undefined) return `${quoteString("\\x" + bytesToHex(bytes))}::bytea`;
+  if (bytes !== undefined) return `${quoteString(`\\x${bytesToHex(bytes)}`)}::bytea`;
   const text = encoder.text(value);
   return text === null ? "NULL" : quoteString(text);
 }

@@ -17,12 +17,7 @@ export class Range<T = unknown> {
   bounds: RangeBounds;
   is_empty: boolean;
 
-  constructor(
-    lower: T | null = null,
-    upper: T | null = null,
-    bounds: RangeBounds = "[)",
-    is_empty = false,
-  ) {
+  constructor(lower: T | null = null, upper: T | null = null, bounds: RangeBounds = "[)", is_empty = false) {
     if (!VALID_BOUNDS.has(bounds)) {
       throw new InterfaceError(`Range bounds must be one of "[)", "[]", "(]", "()", got ${JSON.stringify(bounds)}`);
     }
@@ -41,11 +36,7 @@ export class Range<T = unknown> {
   equals(other: unknown): boolean {
     if (!(other instanceof Range)) return false;
     if (this.is_empty || other.is_empty) return this.is_empty && other.is_empty;
-    return (
-      this.bounds === other.bounds &&
-      boundEquals(this.lower, other.lower) &&
-      boundEquals(this.upper, other.upper)
-    );
+    return this.bounds === other.bounds && boundEquals(this.lower, other.lower) && boundEquals(this.upper, other.upper);
   }
 
   toJSON(): string {
@@ -74,8 +65,7 @@ function defaultBoundText(value: unknown): string {
  */
 export function formatRange(range: Range, boundText: (value: unknown) => string): string {
   if (range.is_empty) return "empty";
-  const text = (v: unknown): string =>
-    v === null || v === undefined ? "" : quoteRangeBound(boundText(v));
+  const text = (v: unknown): string => (v === null || v === undefined ? "" : quoteRangeBound(boundText(v)));
   return `${range.bounds[0]}${text(range.lower)},${text(range.upper)}${range.bounds[1]}`;
 }
 
@@ -115,10 +105,7 @@ function readBound(text: string, pos: number): [string | null, number] {
 }
 
 /** Parses a range literal; present bounds go through `element` (the subtype's text decoder). */
-export function parseRange<T = unknown>(
-  text: string,
-  element: (text: string) => T = (s) => s as T,
-): Range<T> {
+export function parseRange<T = unknown>(text: string, element: (text: string) => T = (s) => s as T): Range<T> {
   const s = text.trim();
   if (s.toLowerCase() === "empty") return new Range<T>(null, null, "[)", true);
   const [lower, comma] = readBound(s, 1);
@@ -163,9 +150,6 @@ export function splitMultirange(text: string): string[] {
 }
 
 /** Parses a multirange literal into its ranges, bounds decoded by `element`. */
-export function parseMultirange<T = unknown>(
-  text: string,
-  element: (text: string) => T = (s) => s as T,
-): Range<T>[] {
+export function parseMultirange<T = unknown>(text: string, element: (text: string) => T = (s) => s as T): Range<T>[] {
   return splitMultirange(text).map((r) => parseRange(r, element));
 }

@@ -5,7 +5,7 @@
 
 import { parseArray } from "./array.js";
 import { BUILTIN_TEXT_DECODERS, SESSION_TEXT_DECODERS } from "./decoders.js";
-import { ParameterEncoder, type EncodedParameter, type OutAdapter } from "./encode.js";
+import { type AnyConstructor, type EncodedParameter, type OutAdapter, ParameterEncoder } from "./encode.js";
 import { parseHstore } from "./hstore.js";
 import * as oids from "./oids.js";
 import { parseMultirange, parseRange, splitMultirange } from "./range.js";
@@ -65,23 +65,22 @@ type Composite =
 
 /** Shared: how each built-in array, range and multirange is composed from its element. */
 const BUILTIN_COMPOSITES: ReadonlyMap<number, Composite> = new Map<number, Composite>([
-  ...[...oids.ARRAY_ELEMENT].map(
-    ([array, element]): [number, Composite] => [
-      array,
-      { kind: "array", element, delimiter: SEMICOLON_DELIMITED_ARRAYS.has(array) ? ";" : "," },
-    ],
-  ),
+  ...[...oids.ARRAY_ELEMENT].map(([array, element]): [number, Composite] => [
+    array,
+    { kind: "array", element, delimiter: SEMICOLON_DELIMITED_ARRAYS.has(array) ? ";" : "," },
+  ]),
   ...[...RANGE_SUBTYPE].map(([range, subtype]): [number, Composite] => [range, { kind: "range", subtype }]),
-  ...[...MULTIRANGE_RANGE].map(
-    ([multirange, range]): [number, Composite] => [multirange, { kind: "multirange", element: range }],
-  ),
+  ...[...MULTIRANGE_RANGE].map(([multirange, range]): [number, Composite] => [
+    multirange,
+    { kind: "multirange", element: range },
+  ]),
 ]);
 
 const asText: InAdapter = (s) => s;
 
 export class TypeRegistry {
   private readonly inAdapters = new Map<number, InAdapter>();
-  private readonly outAdapters = new Map<Function, OutAdapter>();
+  private readonly outAdapters = new Map<AnyConstructor, OutAdapter>();
   /** User types (from pg_type) that need a decoder: domains, arrays, ranges, multiranges, hstore. */
   private readonly userComposites = new Map<number, Composite>();
   private readonly userDecoders = new Map<number, InAdapter>();
@@ -121,7 +120,7 @@ export class TypeRegistry {
    * Sends instances of `ctor` (and of its subclasses) through `fn`. Registrations win over
    * every built-in rule; for subclasses the nearest registered ancestor applies.
    */
-  registerOutAdapter(ctor: Function, fn: OutAdapter): void {
+  registerOutAdapter(ctor: AnyConstructor, fn: OutAdapter): void {
     this.outAdapters.set(ctor, fn);
   }
 
@@ -156,7 +155,8 @@ export class TypeRegistry {
         if (info.elementOid !== undefined) this.userComposites.set(oid, { kind: "range", subtype: info.elementOid });
         break;
       case "multirange":
-        if (info.elementOid !== undefined) this.userComposites.set(oid, { kind: "multirange", element: info.elementOid });
+        if (info.elementOid !== undefined)
+          this.userComposites.set(oid, { kind: "multirange", element: info.elementOid });
         break;
       case "base":
         if (info.name === "hstore") this.userDecoders.set(oid, parseHstore);
@@ -223,7 +223,7 @@ export class TypeRegistry {
     if (this.outAdapters.size === 0) return undefined;
     // Primitives look up their wrapper's prototype, so Number/String/BigInt can be registered.
     for (let proto = Object.getPrototypeOf(Object(value)); proto !== null; proto = Object.getPrototypeOf(proto)) {
-      const ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") ? proto.constructor : undefined;
+      const ctor = Object.hasOwn(proto, "constructor") ? proto.constructor : undefined;
       const adapter = ctor === undefined ? undefined : this.outAdapters.get(ctor);
       if (adapter !== undefined) return adapter;
     }

@@ -34,7 +34,8 @@ const bigint: ByteDecoder = (b, start, end) => {
   return n === undefined ? NOT_FAST : BigInt(n);
 };
 
-const bool: ByteDecoder = (b, start, end) => (end - start !== 1 ? NOT_FAST : b[start] === 116 ? true : b[start] === 102 ? false : NOT_FAST);
+const bool: ByteDecoder = (b, start, end) =>
+  end - start !== 1 ? NOT_FAST : b[start] === 116 ? true : b[start] === 102 ? false : NOT_FAST;
 
 const timestamp =
   (withZone: boolean): ByteDecoder =>

@@ -72,11 +72,53 @@ function posixFixedZone(name: string): OffsetAt | null {
  * "IST" is left out on purpose: it names three different offsets.
  */
 const ABBREVIATIONS: Readonly<Record<string, number>> = {
-  UTC: 0, UT: 0, GMT: 0, Z: 0, WET: 0, WEST: 1, BST: 1, CET: 1, CEST: 2, MET: 1, MEST: 2,
-  EET: 2, EEST: 3, MSK: 3, SAST: 2, IDT: 3, PKT: 5, HKT: 8, AWST: 8, JST: 9, KST: 9,
-  ACST: 9.5, ACDT: 10.5, AEST: 10, AEDT: 11, LHST: 10.5, LHDT: 11, NZST: 12, NZDT: 13,
-  NST: -3.5, NDT: -2.5, AST: -4, ADT: -3, EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6,
-  PST: -8, PDT: -7, AKST: -9, AKDT: -8, HST: -10, HDT: -9, SST: -11, ChST: 10,
+  UTC: 0,
+  UT: 0,
+  GMT: 0,
+  Z: 0,
+  WET: 0,
+  WEST: 1,
+  BST: 1,
+  CET: 1,
+  CEST: 2,
+  MET: 1,
+  MEST: 2,
+  EET: 2,
+  EEST: 3,
+  MSK: 3,
+  SAST: 2,
+  IDT: 3,
+  PKT: 5,
+  HKT: 8,
+  AWST: 8,
+  JST: 9,
+  KST: 9,
+  ACST: 9.5,
+  ACDT: 10.5,
+  AEST: 10,
+  AEDT: 11,
+  LHST: 10.5,
+  LHDT: 11,
+  NZST: 12,
+  NZDT: 13,
+  NST: -3.5,
+  NDT: -2.5,
+  AST: -4,
+  ADT: -3,
+  EST: -5,
+  EDT: -4,
+  CST: -6,
+  CDT: -5,
+  MST: -7,
+  MDT: -6,
+  PST: -8,
+  PDT: -7,
+  AKST: -9,
+  AKDT: -8,
+  HST: -10,
+  HDT: -9,
+  SST: -11,
+  ChST: 10,
 };
 
 /** A numeric abbreviation ("+03", "-0330", "+1345", "+05:30") → milliseconds east of UTC. */
@@ -123,12 +165,19 @@ function icuAbbreviations(zoneName: string, utcMs: number): string[] {
  * server's abbreviation wins. Only then: Asia/Shanghai's "CST" (+8) is not a name ICU uses
  * for that zone, so the table's US Central -6 never applies to it.
  */
-function disagreement(localMs: number, abbrev: string, zoneName: string, offsetAt: OffsetAt, instant: number): number | undefined {
+function disagreement(
+  localMs: number,
+  abbrev: string,
+  zoneName: string,
+  offsetAt: OffsetAt,
+  instant: number,
+): number | undefined {
   const hours = ABBREVIATIONS[abbrev];
   if (hours === undefined || localMs - instant === hours * HOUR) return undefined;
   const offset = hours * HOUR;
   for (const reference of REFERENCE_INSTANTS) {
-    if (offsetAt(reference) === offset && icuAbbreviations(zoneName, reference).includes(abbrev)) return localMs - offset;
+    if (offsetAt(reference) === offset && icuAbbreviations(zoneName, reference).includes(abbrev))
+      return localMs - offset;
   }
   return undefined;
 }
@@ -162,7 +211,8 @@ export function instantOfLocalTime(localMs: number, abbrev: string, zoneName: st
     if (offsetAt(instant) === offset && !candidates.includes(instant)) candidates.push(instant);
   }
   candidates.sort((a, b) => a - b);
-  if (candidates.length === 1) return disagreement(localMs, abbrev, zoneName!, offsetAt, candidates[0]!) ?? candidates[0];
+  if (candidates.length === 1)
+    return disagreement(localMs, abbrev, zoneName!, offsetAt, candidates[0]!) ?? candidates[0];
   if (candidates.length === 0) {
     // A wall clock inside a spring-forward gap: PostgreSQL never prints one. Read it with the
     // offset before the gap, as PostgreSQL reads such input.

@@ -1,13 +1,13 @@
 // The pg8000-bridge command: flag parsing, and the compiled CLI run as a real process that the
 // driver connects through, with a minted token, until SIGTERM.
 
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/native/index.js";
 import { parseCommandLine } from "../../bridge/command-line.js";
 import { BridgeConfigError, mintToken } from "../../bridge/index.js";
+import { connect } from "../../src/native/index.js";
 import { cluster, SECRET } from "./fixtures.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -18,9 +18,21 @@ describe("parseCommandLine", () => {
   it("flags for the common case", () => {
     const command = parseCommandLine(
       [
-        "--port", "0", "--target", "main=db.internal:6432", "--target", "local=/run/postgresql/.s.PGSQL.5432",
-        "--target-tls", "main=verify-full", "--target-ca", `main=${cluster.caCertPath}`, "--origin", "https://app.example.com",
-        "--token-secret-env", "BRIDGE_SECRET", "--idle-timeout=60",
+        "--port",
+        "0",
+        "--target",
+        "main=db.internal:6432",
+        "--target",
+        "local=/run/postgresql/.s.PGSQL.5432",
+        "--target-tls",
+        "main=verify-full",
+        "--target-ca",
+        `main=${cluster.caCertPath}`,
+        "--origin",
+        "https://app.example.com",
+        "--token-secret-env",
+        "BRIDGE_SECRET",
+        "--idle-timeout=60",
       ],
       { BRIDGE_SECRET: SECRET },
     );
@@ -42,8 +54,17 @@ describe("parseCommandLine", () => {
   it("a config file, with the secret from the environment and flags on top", () => {
     const file = path.join(outDir, "bridge.json");
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ targets: { main: { host: "127.0.0.1" } }, tokenSecret: { env: "S" }, origins: ["https://a.example"] }));
-    const command = parseCommandLine(["--config", file, "--origin", "https://b.example", "--host", "0.0.0.0"], { S: SECRET });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        targets: { main: { host: "127.0.0.1" } },
+        tokenSecret: { env: "S" },
+        origins: ["https://a.example"],
+      }),
+    );
+    const command = parseCommandLine(["--config", file, "--origin", "https://b.example", "--host", "0.0.0.0"], {
+      S: SECRET,
+    });
     expect(command).toMatchObject({
       kind: "serve",
       config: { listen: { host: "0.0.0.0" }, tokenSecret: SECRET, origins: ["https://a.example", "https://b.example"] },
@@ -70,9 +91,19 @@ describe("the compiled CLI", () => {
   let stderr = "";
 
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "bridge/tsconfig.json"), "--outDir", outDir], {
-      stdio: "pipe",
-    });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules/typescript/bin/tsc"),
+        "-p",
+        path.join(root, "bridge/tsconfig.json"),
+        "--outDir",
+        outDir,
+      ],
+      {
+        stdio: "pipe",
+      },
+    );
   }, 60_000);
   afterAll(() => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
@@ -81,15 +112,23 @@ describe("the compiled CLI", () => {
   it("serves until SIGTERM; mint prints a token that opens the target; logs are JSON lines without secrets", async () => {
     const env = { ...process.env, BRIDGE_SECRET: SECRET };
     const cli = path.join(outDir, "cli.js");
-    const token = execFileSync(process.execPath, [cli, "mint", "--target", "main", "--token-secret-env", "BRIDGE_SECRET", "--expires-in", "60"], { env })
+    const token = execFileSync(
+      process.execPath,
+      [cli, "mint", "--target", "main", "--token-secret-env", "BRIDGE_SECRET", "--expires-in", "60"],
+      { env },
+    )
       .toString()
       .trim();
     expect(token).toMatch(/^p8b1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
 
-    child = spawn(process.execPath, [cli, "--port", "0", "--target", `main=${cluster.host}:${cluster.port}`, "--token-secret-env", "BRIDGE_SECRET"], {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    child = spawn(
+      process.execPath,
+      [cli, "--port", "0", "--target", `main=${cluster.host}:${cluster.port}`, "--token-secret-env", "BRIDGE_SECRET"],
+      {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the CLI did not start: ${stderr}`)), 10_000);
@@ -107,7 +146,10 @@ describe("the compiled CLI", () => {
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child!.on("exit", (c) => resolve(c)));
     expect(code).toBe(0);
-    const events = stderr.trim().split("\n").map((line) => JSON.parse(line) as { event: string });
+    const events = stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string });
     expect(events.map((e) => e.event)).toEqual(["listening", "open", "upstream", "close", "stopped"]);
     expect(stderr).not.toContain(token);
     expect(stderr).not.toContain(SECRET);
@@ -118,7 +160,9 @@ describe("the compiled CLI", () => {
     let status = 0;
     let output = "";
     try {
-      execFileSync(process.execPath, [path.join(outDir, "cli.js"), "--target", "main=127.0.0.1:5432"], { stdio: "pipe" });
+      execFileSync(process.execPath, [path.join(outDir, "cli.js"), "--target", "main=127.0.0.1:5432"], {
+        stdio: "pipe",
+      });
     } catch (err) {
       const e = err as { status: number; stderr: Buffer };
       status = e.status;

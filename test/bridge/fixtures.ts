@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { WebSocket } from "ws";
-import { createBridge, type Bridge, type BridgeConfig, type BridgeLogEvent } from "../../bridge/index.js";
+import { type Bridge, type BridgeConfig, type BridgeLogEvent, createBridge } from "../../bridge/index.js";
 import { clusterInfo } from "../setup/cluster-info.js";
 
 export const cluster = clusterInfo();
@@ -17,7 +17,11 @@ export function clusterTargets(): BridgeConfig["targets"] {
   return {
     main: { host: cluster.host, port: cluster.port },
     tls: { host: cluster.host, port: cluster.port, tls: "require" },
-    verified: { host: cluster.host, port: cluster.port, tls: { mode: "verify-full", ca: readFileSync(cluster.caCertPath, "utf8") } },
+    verified: {
+      host: cluster.host,
+      port: cluster.port,
+      tls: { mode: "verify-full", ca: readFileSync(cluster.caCertPath, "utf8") },
+    },
     socket: { unix_sock: cluster.socketPath },
   };
 }
@@ -87,7 +91,11 @@ export function startupMessage(params: Record<string, string>): Buffer {
 }
 
 /** A TCP server that records every connection and sends nothing. */
-export async function startSentinel(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+export async function startSentinel(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}> {
   let count = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

@@ -4,8 +4,8 @@
 
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { createBridge, type Bridge } from "../../bridge/index.js";
-import { readClusterInfoFile, type ClusterInfo } from "../setup/cluster-info.js";
+import { type Bridge, createBridge } from "../../bridge/index.js";
+import { type ClusterInfo, readClusterInfoFile } from "../setup/cluster-info.js";
 
 export interface TestBridgeInfo {
   url: string;

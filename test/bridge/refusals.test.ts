@@ -3,20 +3,20 @@
 
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/native/index.js";
-import { InterfaceError, OperationalError } from "../../src/errors.js";
-import type { BridgeOptions } from "../../src/core/options.js";
 import { BridgeConfigError, createBridge, mintToken } from "../../bridge/index.js";
+import type { BridgeOptions } from "../../src/core/options.js";
+import { InterfaceError, OperationalError } from "../../src/errors.js";
+import { connect } from "../../src/native/index.js";
 import {
   cluster,
   eventually,
+  type RawOptions,
   rawSession,
   SECRET,
+  STATIC_TOKEN,
   startBridge,
   startSentinel,
   startupMessage,
-  STATIC_TOKEN,
-  type RawOptions,
   type TestBridge,
 } from "./fixtures.js";
 
@@ -104,7 +104,10 @@ describe("who may connect", () => {
 
   it("an origin not in the allowlist → 4403; an allowed origin and no origin (non-browser) pass", async () => {
     const bad = await rawSession(bridge, { origin: "http://evil.example", query: { target: "main" } });
-    expect(bad).toMatchObject({ code: 4403, reason: "origin http://evil.example is not allowed by the bridge's origins" });
+    expect(bad).toMatchObject({
+      code: 4403,
+      reason: "origin http://evil.example is not allowed by the bridge's origins",
+    });
     const ok = await rawSession(bridge, {
       origin: "http://allowed.example",
       query: { target: "main" },
@@ -185,7 +188,10 @@ describe("where the bridge connects", () => {
     expect(byName.reason).toMatch(/^unknown target 'é+$/);
     expect(Buffer.byteLength(byName.reason)).toBeLessThanOrEqual(123);
     // Header bytes arrive as latin1: every one of these becomes two bytes of UTF-8 in the reason.
-    const byOrigin = await rawSession(bridge, { origin: `http://${"\u00ff".repeat(100)}.example`, query: { target: "main" } });
+    const byOrigin = await rawSession(bridge, {
+      origin: `http://${"\u00ff".repeat(100)}.example`,
+      query: { target: "main" },
+    });
     expect(byOrigin.code).toBe(4403);
     expect(Buffer.byteLength(byOrigin.reason)).toBeLessThanOrEqual(123);
     const ok = await rawSession(bridge, { query: { target: "main" }, send: (ws) => ws.close(1000) });
@@ -207,7 +213,7 @@ describe("where the bridge connects", () => {
         { query: { target: `localhost:${sentinel.port}` } },
         { query: { host: "127.0.0.1", port: String(sentinel.port) } },
         { query: { address: hostPort } },
-        { query: { target: "main/../" + hostPort } },
+        { query: { target: `main/../${hostPort}` } },
       ];
       const codes: number[] = [];
       for (const a of attempts) {
@@ -255,11 +261,15 @@ describe("where the bridge connects", () => {
     // Network fault injection: a listener that resets the connection once the startup arrives.
     const resetter = net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
     await new Promise<void>((resolve) => resetter.listen({ host: "127.0.0.1", port: 0 }, resolve));
-    const broken = await startBridge({ targets: { flaky: { host: "127.0.0.1", port: (resetter.address() as net.AddressInfo).port } } });
+    const broken = await startBridge({
+      targets: { flaky: { host: "127.0.0.1", port: (resetter.address() as net.AddressInfo).port } },
+    });
     try {
       const err = await failure(connect({ ...login, bridge: { url: broken.url, token: STATIC_TOKEN } }));
       expect(err).toBeInstanceOf(OperationalError);
-      expect(err.message).toBe("the bridge lost its connection to PostgreSQL (bridge close code 4502: lost the connection to target 'flaky' (ECONNRESET))");
+      expect(err.message).toBe(
+        "the bridge lost its connection to PostgreSQL (bridge close code 4502: lost the connection to target 'flaky' (ECONNRESET))",
+      );
     } finally {
       await broken.close();
       await new Promise((resolve) => resetter.close(resolve));
@@ -268,7 +278,13 @@ describe("where the bridge connects", () => {
 
   it("verify-full against a certificate that does not match the name → 4502", async () => {
     const wrongName = await startBridge({
-      targets: { pg: { host: cluster.host, port: cluster.port, tls: { mode: "verify-full", caFile: cluster.caCertPath, servername: "db.example.com" } } },
+      targets: {
+        pg: {
+          host: cluster.host,
+          port: cluster.port,
+          tls: { mode: "verify-full", caFile: cluster.caCertPath, servername: "db.example.com" },
+        },
+      },
     });
     try {
       const err = await refusal({ url: wrongName.url, token: STATIC_TOKEN });
@@ -279,9 +295,13 @@ describe("where the bridge connects", () => {
   });
 
   it("verify-full without the cluster's CA (Node's default store) → 4502", async () => {
-    const untrusted = await startBridge({ targets: { pg: { host: cluster.host, port: cluster.port, tls: "verify-full" } } });
+    const untrusted = await startBridge({
+      targets: { pg: { host: cluster.host, port: cluster.port, tls: "verify-full" } },
+    });
     try {
-      expect((await refusal({ url: untrusted.url, token: STATIC_TOKEN })).message).toMatch(/4502: TLS with target 'pg' failed/);
+      expect((await refusal({ url: untrusted.url, token: STATIC_TOKEN })).message).toMatch(
+        /4502: TLS with target 'pg' failed/,
+      );
     } finally {
       await untrusted.close();
     }
@@ -296,7 +316,12 @@ describe("what may be sent", () => {
     ["a length below 8", Buffer.from([0, 0, 0, 4, 0, 3, 0, 0])],
     ["a startup packet over 10000 bytes", Buffer.from([0, 0, 0x30, 0, 0, 3, 0, 0])],
     ["an SSLRequest of the wrong length", Buffer.from([0, 0, 0, 12, 0x04, 0xd2, 0x16, 0x2f, 0, 0, 0, 0])],
-    ["three SSLRequests", Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f, 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f, 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])],
+    [
+      "three SSLRequests",
+      Buffer.from([
+        0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f, 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f, 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f,
+      ]),
+    ],
   ])("non-PostgreSQL first bytes (%s) → 4400, nothing dialled", async (_name, bytes) => {
     const dialsBefore = upstreamDials(bridge);
     const closed = await rawSession(bridge, { query: { target: "main" }, send: (ws) => ws.send(bytes) });
@@ -324,7 +349,10 @@ describe("what may be sent", () => {
 
   it("a text frame → 1003", async () => {
     const closed = await rawSession(bridge, { query: { target: "main" }, send: (ws) => ws.send("SELECT 1") });
-    expect(closed).toMatchObject({ code: 1003, reason: "text frames are not accepted: send PostgreSQL bytes as binary messages" });
+    expect(closed).toMatchObject({
+      code: 1003,
+      reason: "text frames are not accepted: send PostgreSQL bytes as binary messages",
+    });
   });
 
   it("a text frame in the middle of a session → 1003 and the session ends", async () => {
@@ -341,7 +369,10 @@ describe("what may be sent", () => {
   it("a frame larger than maxPayload → 1009", async () => {
     const small = await startBridge({ limits: { maxPayload: 64 * 1024 } });
     try {
-      const closed = await rawSession(small, { query: { target: "main" }, send: (ws) => ws.send(Buffer.alloc(64 * 1024 + 1)) });
+      const closed = await rawSession(small, {
+        query: { target: "main" },
+        send: (ws) => ws.send(Buffer.alloc(64 * 1024 + 1)),
+      });
       expect(closed.code).toBe(1009);
     } finally {
       await small.close();
@@ -356,7 +387,9 @@ describe("limits and timeouts", () => {
     try {
       const a = await connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } });
       const b = await connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } });
-      const err = await failure(connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } }));
+      const err = await failure(
+        connect({ ...login, bridge: { url: limited.url, token: STATIC_TOKEN, target: "main" } }),
+      );
       expect(err).toBeInstanceOf(OperationalError);
       expect(err.message).toBe(
         "the bridge has too many connections: close unused connections or raise the bridge's limits " +
@@ -368,7 +401,9 @@ describe("limits and timeouts", () => {
       await Promise.all([b.close(), c.close()]);
 
       const one = await connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } });
-      const second = await failure(connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } }));
+      const second = await failure(
+        connect({ ...login, bridge: { url: perIp.url, token: STATIC_TOKEN, target: "main" } }),
+      );
       expect(second.message).toMatch(/4429: too many connections from your address \(limit 1\)\)$/);
       await one.close();
     } finally {
@@ -406,12 +441,18 @@ describe("limits and timeouts", () => {
     const beating = await startBridge({ limits: { heartbeatInterval: 0.15 } });
     try {
       const { WebSocket } = await import("ws");
-      const ws = new WebSocket(`${beating.url}?target=main`, ["pg8000.v1", `token.${STATIC_TOKEN}`], { autoPong: false });
+      const ws = new WebSocket(`${beating.url}?target=main`, ["pg8000.v1", `token.${STATIC_TOKEN}`], {
+        autoPong: false,
+      });
       ws.on("error", () => undefined);
       const closed = await new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
       expect(closed).toBe(1006);
       await eventually(() => beating.logs.some((e) => e.event === "close"));
-      expect(beating.logs.find((e) => e.event === "close")).toMatchObject({ by: "bridge", code: 4408, reason: "no answer to WebSocket ping" });
+      expect(beating.logs.find((e) => e.event === "close")).toMatchObject({
+        by: "bridge",
+        code: 4408,
+        reason: "no answer to WebSocket ping",
+      });
     } finally {
       await beating.close();
     }
@@ -434,7 +475,9 @@ describe("limits and timeouts", () => {
     const err = await failure(connect({ ...login, bridge: { url: `ws://127.0.0.1:${port}/`, token: STATIC_TOKEN } }));
     expect(err).toBeInstanceOf(OperationalError);
     expect(err.message).toMatch(
-      new RegExp(`^could not open a WebSocket to the bridge at ws://127\\.0\\.0\\.1:${port}/: check bridge\\.url and that the bridge is running and reachable \\(.*ECONNREFUSED.*\\) \\(bridge close code 1006\\)$`),
+      new RegExp(
+        `^could not open a WebSocket to the bridge at ws://127\\.0\\.0\\.1:${port}/: check bridge\\.url and that the bridge is running and reachable \\(.*ECONNREFUSED.*\\) \\(bridge close code 1006\\)$`,
+      ),
     );
     expect(err.message).not.toContain(STATIC_TOKEN);
   });
@@ -443,9 +486,13 @@ describe("limits and timeouts", () => {
     const sentinel = await startSentinel();
     try {
       const started = Date.now();
-      const err = await failure(connect({ ...login, timeout: 0.3, bridge: { url: `ws://127.0.0.1:${sentinel.port}/`, token: STATIC_TOKEN } }));
+      const err = await failure(
+        connect({ ...login, timeout: 0.3, bridge: { url: `ws://127.0.0.1:${sentinel.port}/`, token: STATIC_TOKEN } }),
+      );
       expect(err).toBeInstanceOf(OperationalError);
-      expect(err.message).toBe(`timeout: the bridge at ws://127.0.0.1:${sentinel.port}/ did not accept the WebSocket within 0.3 s`);
+      expect(err.message).toBe(
+        `timeout: the bridge at ws://127.0.0.1:${sentinel.port}/ did not accept the WebSocket within 0.3 s`,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       await sentinel.close();
@@ -454,8 +501,12 @@ describe("limits and timeouts", () => {
 
   it("bad bridge options are InterfaceErrors", async () => {
     await expect(connect({ ...login, bridge: "http//nope" })).rejects.toThrow(InterfaceError);
-    await expect(connect({ ...login, bridge: "ftp://x/" })).rejects.toThrow("bridge.url must start with ws:// or wss://, got ftp://");
-    await expect(connect({ ...login, bridge: { url: bridge.url, host: "x" } as never })).rejects.toThrow("unknown bridge option 'host'");
+    await expect(connect({ ...login, bridge: "ftp://x/" })).rejects.toThrow(
+      "bridge.url must start with ws:// or wss://, got ftp://",
+    );
+    await expect(connect({ ...login, bridge: { url: bridge.url, host: "x" } as never })).rejects.toThrow(
+      "unknown bridge option 'host'",
+    );
     await expect(connect({ ...login, ssl_context: true, bridge: bridge.url })).rejects.toThrow(
       "ssl_context does not apply through the bridge: TLS to PostgreSQL is set per target in the bridge's config",
     );
@@ -465,15 +516,39 @@ describe("limits and timeouts", () => {
 describe("configuration is checked at start-up", () => {
   it.each([
     [{ targets: {} }, "targets is required"],
-    [{ targets: { a: { host: "h" } } }, "no way to check tokens: set tokens, tokenSecret or verifyToken, or requireToken: false"],
-    [{ targets: { a: { host: "h" } }, tokens: ["short"] }, "tokens must be an array of strings of at least 16 characters"],
-    [{ targets: { a: { host: "h" } }, tokenSecret: "short" }, "tokenSecret must be a string (or strings) of at least 32 characters"],
-    [{ targets: { "a:1": { host: "h" } }, requireToken: false }, "target name \"a:1\" may use only letters"],
-    [{ targets: { a: { host: "h", tls: "maybe" } }, requireToken: false }, 'targets.a.tls must be "disable", "require" or "verify-full"'],
-    [{ targets: { a: { unix_sock: "relative" } }, requireToken: false }, "targets.a.unix_sock must be an absolute path"],
-    [{ targets: { a: { host: "h" } }, requireToken: false, origins: ["https://x.example/path"] }, "must be scheme://host[:port] only"],
-    [{ targets: { a: { host: "h" } }, requireToken: false, limits: { maxConnection: 3 } }, "limits: unknown key 'maxConnection'"],
-    [{ targets: { a: { host: "h" } }, requireToken: false, listen: { host: "127.0.0.1", port: 0 }, extra: 1 }, "unknown key 'extra'"],
+    [
+      { targets: { a: { host: "h" } } },
+      "no way to check tokens: set tokens, tokenSecret or verifyToken, or requireToken: false",
+    ],
+    [
+      { targets: { a: { host: "h" } }, tokens: ["short"] },
+      "tokens must be an array of strings of at least 16 characters",
+    ],
+    [
+      { targets: { a: { host: "h" } }, tokenSecret: "short" },
+      "tokenSecret must be a string (or strings) of at least 32 characters",
+    ],
+    [{ targets: { "a:1": { host: "h" } }, requireToken: false }, 'target name "a:1" may use only letters'],
+    [
+      { targets: { a: { host: "h", tls: "maybe" } }, requireToken: false },
+      'targets.a.tls must be "disable", "require" or "verify-full"',
+    ],
+    [
+      { targets: { a: { unix_sock: "relative" } }, requireToken: false },
+      "targets.a.unix_sock must be an absolute path",
+    ],
+    [
+      { targets: { a: { host: "h" } }, requireToken: false, origins: ["https://x.example/path"] },
+      "must be scheme://host[:port] only",
+    ],
+    [
+      { targets: { a: { host: "h" } }, requireToken: false, limits: { maxConnection: 3 } },
+      "limits: unknown key 'maxConnection'",
+    ],
+    [
+      { targets: { a: { host: "h" } }, requireToken: false, listen: { host: "127.0.0.1", port: 0 }, extra: 1 },
+      "unknown key 'extra'",
+    ],
   ])("%o → %s", async (config, message) => {
     const err = await failure(createBridge(config as never));
     expect(err).toBeInstanceOf(BridgeConfigError);

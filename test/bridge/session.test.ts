@@ -2,11 +2,11 @@
 // TLS from the bridge, the unix socket, LISTEN/NOTIFY, cancel, large transfers both ways.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
-import * as pg8000 from "../../src/index.js";
-import { DatabaseError, OperationalError } from "../../src/errors.js";
 import { mintToken } from "../../bridge/index.js";
-import { cluster, eventually, SECRET, startBridge, STATIC_TOKEN, type TestBridge } from "./fixtures.js";
+import { DatabaseError, OperationalError } from "../../src/errors.js";
+import * as pg8000 from "../../src/index.js";
+import { type Connection, connect } from "../../src/native/index.js";
+import { cluster, eventually, SECRET, STATIC_TOKEN, startBridge, type TestBridge } from "./fixtures.js";
 
 let bridge: TestBridge;
 const open: Connection[] = [];
@@ -28,9 +28,9 @@ async function viaBridge(target: string, login = cluster.users.scram, token = ST
 describe("sessions through the bridge", () => {
   it("SCRAM login and queries on a plain TCP target; the server sees the bridge as the client", async () => {
     const con = await viaBridge("main");
-    expect(await con.run("SELECT current_user, :n::int + 1, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", { n: 41 })).toEqual([
-      [cluster.users.scram.user, 42, false],
-    ]);
+    expect(
+      await con.run("SELECT current_user, :n::int + 1, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", { n: 41 }),
+    ).toEqual([[cluster.users.scram.user, 42, false]]);
     await con.close();
     expect(con.closed).toBe(true);
   });
@@ -58,7 +58,11 @@ describe("sessions through the bridge", () => {
 
   it("a signed token opens the target it names; the DB-API module works too", async () => {
     const token = mintToken({ secret: SECRET, target: "main", expiresIn: 60 });
-    const con = await pg8000.connect({ ...cluster.users.scram, database: cluster.database, bridge: { url: bridge.url, token } });
+    const con = await pg8000.connect({
+      ...cluster.users.scram,
+      database: cluster.database,
+      bridge: { url: bridge.url, token },
+    });
     const cursor = con.cursor();
     await cursor.execute("SELECT %s::text || 'b'", ["a"]);
     expect(cursor.fetchall()).toEqual([["ab"]]);
@@ -79,8 +83,22 @@ describe("sessions through the bridge", () => {
         "'2024-01-02T03:04:05.678Z'::timestamptz, 'a1b2c3d4-0000-0000-0000-000000000001'::uuid",
     );
     expect(rows).toEqual([
-      [1, 2, 9007199254740993n, 1.5, "x", true, "2024-02-29", new Uint8Array([1, 2, 255]), { a: [1, 2] }, [1, null, 3], "123.4500", null,
-        new Date("2024-01-02T03:04:05.678Z"), "a1b2c3d4-0000-0000-0000-000000000001"],
+      [
+        1,
+        2,
+        9007199254740993n,
+        1.5,
+        "x",
+        true,
+        "2024-02-29",
+        new Uint8Array([1, 2, 255]),
+        { a: [1, 2] },
+        [1, null, 3],
+        "123.4500",
+        null,
+        new Date("2024-01-02T03:04:05.678Z"),
+        "a1b2c3d4-0000-0000-0000-000000000001",
+      ],
     ]);
   });
 
@@ -108,7 +126,9 @@ describe("sessions through the bridge", () => {
     }
     await con.run("COPY big FROM STDIN", null, { stream: source() });
     expect(produced).toBe(lines);
-    expect(await con.run("SELECT count(*), sum(length(line)) FROM big")).toEqual([[BigInt(lines), BigInt(lines * 1000)]]);
+    expect(await con.run("SELECT count(*), sum(length(line)) FROM big")).toEqual([
+      [BigInt(lines), BigInt(lines * 1000)],
+    ]);
     let bytes = 0;
     let inOrder = true;
     let next = 1;
@@ -132,7 +152,9 @@ describe("sessions through the bridge", () => {
     const listener = await viaBridge("main");
     const notifier = await viaBridge("tls");
     await listener.run("LISTEN bridge_channel");
-    const arrived = new Promise<unknown[]>((resolve) => listener.on("notification", (...args: unknown[]) => resolve(args)));
+    const arrived = new Promise<unknown[]>((resolve) =>
+      listener.on("notification", (...args: unknown[]) => resolve(args)),
+    );
     await notifier.run("SELECT pg_notify('bridge_channel', 'hello through the bridge')");
     const got = await arrived;
     expect(JSON.stringify(got)).toContain("hello through the bridge");
@@ -152,7 +174,13 @@ describe("sessions through the bridge", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await con.run("SELECT 'still usable'")).toEqual([["still usable"]]);
     const cancelLog = bridge.logs.find((e) => e.event === "close" && e.kind === "cancel");
-    expect(cancelLog).toMatchObject({ target: "verified", by: "bridge", code: 1000, reason: "cancel request forwarded", bytesFromClient: 16 });
+    expect(cancelLog).toMatchObject({
+      target: "verified",
+      by: "bridge",
+      code: 1000,
+      reason: "cancel request forwarded",
+      bytesFromClient: 16,
+    });
   });
 
   it("a backend terminated by the server: its FATAL error arrives before the close", async () => {
@@ -180,7 +208,12 @@ describe("sessions through the bridge", () => {
     expect(text).not.toContain("a-payload-marker");
     const closeLog = bridge.logs.find((e) => e.event === "close" && e.session === session)!;
     // Terminate reaches the server, which closes; the bridge then closes the WebSocket normally.
-    expect(closeLog).toMatchObject({ by: "bridge", code: 1000, reason: "the server closed the connection", target: "main" });
+    expect(closeLog).toMatchObject({
+      by: "bridge",
+      code: 1000,
+      reason: "the server closed the connection",
+      target: "main",
+    });
     expect(closeLog.bytesFromClient).toBeGreaterThan(0);
     expect(closeLog.bytesToClient).toBeGreaterThan(0);
     expect(typeof closeLog.durationMs).toBe("number");

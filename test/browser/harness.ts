@@ -8,7 +8,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { type BrowserContext, chromium } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { ensureDebianPackages } from "../setup/provision.js";
 
@@ -50,7 +50,11 @@ export async function buildNotebook(): Promise<NotebookBuild> {
         enforce: "pre",
         // Sees every import before Vite swaps Node built-ins for its empty browser stub.
         resolveId(source: string, importer: string | undefined) {
-          if (/^node:|^(net|tls|fs|fs\/promises|crypto|stream|buffer|path|os|http|https|child_process|dns|zlib)$/.test(source)) {
+          if (
+            /^node:|^(net|tls|fs|fs\/promises|crypto|stream|buffer|path|os|http|https|child_process|dns|zlib)$/.test(
+              source,
+            )
+          ) {
             externalized.push({ module: source, importer: path.relative(root, importer ?? "?") });
           }
           return null;
@@ -62,7 +66,11 @@ export async function buildNotebook(): Promise<NotebookBuild> {
   const chunks = new Map<string, string[]>();
   for (const output of outputs) {
     for (const item of output.output) {
-      if (item.type === "chunk") chunks.set(item.fileName, item.moduleIds.map((id) => path.relative(root, id)));
+      if (item.type === "chunk")
+        chunks.set(
+          item.fileName,
+          item.moduleIds.map((id) => path.relative(root, id)),
+        );
     }
   }
   const files = listFiles(dir);
@@ -90,12 +98,33 @@ const TYPES: Record<string, string> = {
 export function selfSignedCertificate(): { cert: string; key: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "pg8000-wss-"));
   try {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-      "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-    ], { stdio: "pipe" });
-    return { cert: readFileSync(path.join(dir, "cert.pem"), "utf8"), key: readFileSync(path.join(dir, "key.pem"), "utf8") };
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "pipe" },
+    );
+    return {
+      cert: readFileSync(path.join(dir, "cert.pem"), "utf8"),
+      key: readFileSync(path.join(dir, "key.pem"), "utf8"),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,7 +148,10 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));

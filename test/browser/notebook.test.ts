@@ -4,18 +4,18 @@
 import { readFileSync, rmSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createBridge, mintToken, type Bridge, type BridgeLogEvent } from "../../bridge/index.js";
+import { type Bridge, type BridgeLogEvent, createBridge, mintToken } from "../../bridge/index.js";
 import { connect } from "../../src/native/index.js";
 import { clusterInfo } from "../setup/cluster-info.js";
 import {
+  type Browser,
   buildNotebook,
   ensureChromium,
   launchChromium,
-  selfSignedCertificate,
-  serveStatic,
-  type Browser,
   type NotebookBuild,
   type StaticServer,
+  selfSignedCertificate,
+  serveStatic,
 } from "./harness.js";
 
 const cluster = clusterInfo();
@@ -38,7 +38,11 @@ beforeAll(async () => {
     listen: { host: "127.0.0.1", port: 0 },
     targets: {
       main: { host: cluster.host, port: cluster.port },
-      verified: { host: cluster.host, port: cluster.port, tls: { mode: "verify-full", ca: readFileSync(cluster.caCertPath, "utf8") } },
+      verified: {
+        host: cluster.host,
+        port: cluster.port,
+        tls: { mode: "verify-full", ca: readFileSync(cluster.caCertPath, "utf8") },
+      },
     },
     tokenSecret: SECRET,
     origins: [server.origin],
@@ -107,7 +111,9 @@ async function readResult(page: Page): Promise<Shown> {
     const error = document.querySelector("#error") as HTMLElement;
     return {
       headers: table.hidden ? [] : Array.from(table.tHead!.querySelectorAll("th"), (th) => th.textContent ?? ""),
-      rows: table.hidden ? [] : Array.from(table.tBodies[0]!.rows, (tr) => Array.from(tr.cells, (td) => td.textContent ?? "")),
+      rows: table.hidden
+        ? []
+        : Array.from(table.tBodies[0]!.rows, (tr) => Array.from(tr.cells, (td) => td.textContent ?? "")),
       error: error.hidden ? null : error.textContent,
       summary: (document.querySelector("#summary") as HTMLOutputElement).value,
     };
@@ -146,11 +152,23 @@ describe("the notebook in Chromium", () => {
     const page = await openNotebook();
     await logIn(page);
     const shown = await runInNotebook(page, "SELECT current_user AS who, 6 * 7 AS answer, 'a<b>&c' AS markup");
-    expect(shown).toEqual({ headers: ["who", "answer", "markup"], rows: [[login.user, "42", "a<b>&c"]], error: null, summary: expect.stringMatching(/^1 row in \d+ ms$/) });
+    expect(shown).toEqual({
+      headers: ["who", "answer", "markup"],
+      rows: [[login.user, "42", "a<b>&c"]],
+      error: null,
+      summary: expect.stringMatching(/^1 row in \d+ ms$/),
+    });
     // Statements without rows, and several statements at once.
     expect((await runInNotebook(page, "CREATE TEMP TABLE t (x int)")).summary).toMatch(/^Done in \d+ ms$/);
-    expect((await runInNotebook(page, "INSERT INTO t VALUES (1), (2), (3)")).summary).toMatch(/^Done in \d+ ms, 3 rows affected$/);
-    expect((await runInNotebook(page, "SELECT x FROM t ORDER BY x; SELECT 4")).rows).toEqual([["1"], ["2"], ["3"], ["4"]]);
+    expect((await runInNotebook(page, "INSERT INTO t VALUES (1), (2), (3)")).summary).toMatch(
+      /^Done in \d+ ms, 3 rows affected$/,
+    );
+    expect((await runInNotebook(page, "SELECT x FROM t ORDER BY x; SELECT 4")).rows).toEqual([
+      ["1"],
+      ["2"],
+      ["3"],
+      ["4"],
+    ]);
     await page.close();
   });
 
@@ -158,7 +176,9 @@ describe("the notebook in Chromium", () => {
     const page = await openNotebook();
     await logIn(page);
     expect((await runInNotebook(page, "SELECT 1/0")).error).toBe("DataError [22012]: division by zero");
-    expect((await runInNotebook(page, "SELECT * FROM nowhere")).error).toMatch(/^ProgrammingError \[42P01\]: relation "nowhere" does not exist/);
+    expect((await runInNotebook(page, "SELECT * FROM nowhere")).error).toMatch(
+      /^ProgrammingError \[42P01\]: relation "nowhere" does not exist/,
+    );
     expect((await runInNotebook(page, "SELECT 'fine'")).rows).toEqual([["fine"]]);
     await page.close();
   });
@@ -173,7 +193,18 @@ describe("the notebook in Chromium", () => {
         "ARRAY['a', 'b'] AS arr, '1.10'::numeric AS num",
     );
     expect(shown.rows).toEqual([
-      ["9007199254740993", "1.5", "true", "NULL", "\\x00ff", "2024-02-29", "2024-01-02T03:04:05.678Z", '{"k":[1,null]}', '["a","b"]', "1.10"],
+      [
+        "9007199254740993",
+        "1.5",
+        "true",
+        "NULL",
+        "\\x00ff",
+        "2024-02-29",
+        "2024-01-02T03:04:05.678Z",
+        '{"k":[1,null]}',
+        '["a","b"]',
+        "1.10",
+      ],
     ]);
     await page.close();
   });
@@ -185,7 +216,9 @@ describe("the notebook in Chromium", () => {
     const other = await connect({ ...login, host: cluster.host, port: cluster.port, database: cluster.database });
     await other.run("SELECT pg_notify('notebook_channel', 'hello, browser')");
     await other.close();
-    await expect.poll(() => page.textContent("#notifications"), { timeout: 10_000 }).toMatch(/^notebook_channel: hello, browser \(from backend \d+\)$/);
+    await expect
+      .poll(() => page.textContent("#notifications"), { timeout: 10_000 })
+      .toMatch(/^notebook_channel: hello, browser \(from backend \d+\)$/);
     await page.close();
   });
 
@@ -210,7 +243,9 @@ describe("the notebook in Chromium", () => {
     const page = await openNotebook();
     await page.fill("input[name=password]", "wrong");
     await page.click("#connect");
-    await expect.poll(() => page.textContent("#error"), { timeout: 10_000 }).toMatch(/^OperationalError \[28P01\]: password authentication failed/);
+    await expect
+      .poll(() => page.textContent("#error"), { timeout: 10_000 })
+      .toMatch(/^OperationalError \[28P01\]: password authentication failed/);
     await page.fill("input[name=token]", "p8b1.forged.token");
     await page.fill("input[name=password]", login.password);
     await page.click("#connect");
@@ -231,11 +266,14 @@ describe("pg8000/native in the page (the browser console API)", () => {
     const token = mintToken({ secret: SECRET, target, expiresIn: 120 });
     return page.evaluate(
       async ({ options, body }) => {
-        const pg = (globalThis as unknown as { pg8000: { connect(o: unknown): Promise<{ close(): Promise<void> }> } }).pg8000;
+        const pg = (globalThis as unknown as { pg8000: { connect(o: unknown): Promise<{ close(): Promise<void> }> } })
+          .pg8000;
         const con = await pg.connect(options);
         try {
           // eslint-disable-next-line @typescript-eslint/no-implied-eval
-          return await (new Function("con", "pg", `return (async () => { ${body} })()`) as (c: unknown, p: unknown) => Promise<T>)(con, pg);
+          return await (
+            new Function("con", "pg", `return (async () => { ${body} })()`) as (c: unknown, p: unknown) => Promise<T>
+          )(con, pg);
         } finally {
           await con.close();
         }
@@ -253,7 +291,19 @@ describe("pg8000/native in the page (the browser console API)", () => {
        return [typeof row[0], String(row[0]), row[1] instanceof Uint8Array, Array.from(row[1]), row[2] instanceof Date, row[2].toISOString(),
                row[3], row[4] instanceof pg.Range, row[5] instanceof pg.PGInterval, row[6], row[7]];`,
     );
-    expect(got).toEqual(["bigint", "9007199254740993", true, [1, 2], true, "2024-01-02T03:04:05.000Z", { a: 1 }, true, true, "a1b2c3d4-0000-0000-0000-000000000001", 2.5]);
+    expect(got).toEqual([
+      "bigint",
+      "9007199254740993",
+      true,
+      [1, 2],
+      true,
+      "2024-01-02T03:04:05.000Z",
+      { a: 1 },
+      true,
+      true,
+      "a1b2c3d4-0000-0000-0000-000000000001",
+      2.5,
+    ]);
     await page.close();
   });
 
@@ -323,9 +373,13 @@ describe("pg8000/native in the page (the browser console API)", () => {
       const page = await openNotebook({ bridge: strict.url });
       await page.fill("input[name=password]", login.password);
       await page.click("#connect");
-      await expect.poll(() => page.textContent("#error"), { timeout: 10_000 }).toMatch(
-        new RegExp(`^OperationalError: the bridge refused this connection: .* \\(bridge close code 4403: origin ${server.origin.replace(/\./g, "\\.")} is not allowed by the bridge's origins\\)$`),
-      );
+      await expect
+        .poll(() => page.textContent("#error"), { timeout: 10_000 })
+        .toMatch(
+          new RegExp(
+            `^OperationalError: the bridge refused this connection: .* \\(bridge close code 4403: origin ${server.origin.replace(/\./g, "\\.")} is not allowed by the bridge's origins\\)$`,
+          ),
+        );
       await page.close();
     } finally {
       await strict.close();

@@ -2,11 +2,11 @@
 // launcher starts an embedded PostgreSQL (PGlite), the bridge and the notebook page; the
 // address it prints opens a connected notebook in real Chromium that runs SQL.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureChromium, launchChromium, type Browser } from "./harness.js";
+import { type Browser, ensureChromium, launchChromium } from "./harness.js";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..");
 let launcher: ChildProcess;
@@ -55,12 +55,18 @@ describe("npm start", () => {
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(e.message));
     await page.goto(address);
-    await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Connected"), null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Connected"), null, {
+      timeout: 30_000,
+    });
     expect(await page.textContent("#status")).toMatch(/Connected to PostgreSQL 18/);
     await page.fill("#sql", "SELECT title, price FROM book WHERE price > 10 ORDER BY title");
     await page.click("#run");
-    await page.waitForFunction(() => document.querySelector("#summary")?.textContent?.includes("rows"), null, { timeout: 30_000 });
-    const cells = await page.$$eval("#rows tbody tr", (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+    await page.waitForFunction(() => document.querySelector("#summary")?.textContent?.includes("rows"), null, {
+      timeout: 30_000,
+    });
+    const cells = await page.$$eval("#rows tbody tr", (rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)),
+    );
     expect(cells).toEqual([
       ["Finnegans Wake", "18.00"],
       ["Ulysses", "14.99"],

@@ -81,7 +81,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "bool",
     sql: "bool",
-    values: [{ sql: "true", js: true }, { sql: "false", js: false }],
+    values: [
+      { sql: "true", js: true },
+      { sql: "false", js: false },
+    ],
     random: "random() < 0.5",
     randomCount: 4,
   },
@@ -118,7 +121,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "xid",
     sql: "xid",
-    values: [{ sql: "'0'", js: 0 }, { sql: "'4294967295'", js: 4294967295 }],
+    values: [
+      { sql: "'0'", js: 0 },
+      { sql: "'4294967295'", js: 4294967295 },
+    ],
     random: "floor(random() * 4294967296)::int8::text::xid",
     randomCount: 4,
     arrays: false, // xid[] has no = operator; xid itself is enough
@@ -126,7 +132,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "cid",
     sql: "cid",
-    values: [{ sql: "'0'", js: 0 }, { sql: "'4294967295'", js: 4294967295 }],
+    values: [
+      { sql: "'0'", js: 0 },
+      { sql: "'4294967295'", js: 4294967295 },
+    ],
     random: "floor(random() * 4294967296)::int8::text::cid",
     randomCount: 4,
     arrays: false,
@@ -134,7 +143,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "xid8",
     sql: "xid8",
-    values: [{ sql: "'0'", js: "0" }, { sql: "'18446744073709551615'", js: "18446744073709551615" }],
+    values: [
+      { sql: "'0'", js: "0" },
+      { sql: "'18446744073709551615'", js: "18446744073709551615" },
+    ],
     random: "floor(random() * 1e15)::int8::text::xid8",
     randomCount: 4,
   },
@@ -193,7 +205,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "numeric ±Infinity (PG ≥ 14)",
     sql: "numeric",
-    values: [{ sql: "'Infinity'", js: "Infinity" }, { sql: "'-Infinity'", js: "-Infinity" }],
+    values: [
+      { sql: "'Infinity'", js: "Infinity" },
+      { sql: "'-Infinity'", js: "-Infinity" },
+    ],
     minVersion: 140000,
     arrays: false,
   },
@@ -205,7 +220,10 @@ export const TYPES: TypeSpec[] = [
       { sql: "'NULL'", js: "NULL" }, // the word, not SQL NULL (arrays must quote it)
       { sql: "'😀 𝄞 𠜎'", js: "😀 𝄞 𠜎" }, // 4-byte UTF-8
       { sql: "'ünïcödé ß €'", js: "ünïcödé ß €" },
-      { sql: `E'tab\\there\\nnew line\\r\\\\ back "quote" ''single'' {brace} ,comma'`, js: "tab\there\nnew line\r\\ back \"quote\" 'single' {brace} ,comma" },
+      {
+        sql: `E'tab\\there\\nnew line\\r\\\\ back "quote" ''single'' {brace} ,comma'`,
+        js: "tab\there\nnew line\r\\ back \"quote\" 'single' {brace} ,comma",
+      },
       "' leading and trailing  '",
       "repeat('x', 100000)",
       "E'\\u0001\\u001f\\u007f'",
@@ -406,7 +424,9 @@ export const TYPES: TypeSpec[] = [
     random: randomTimestamp("timestamptz"),
     randomCount: 16,
     precision: "ms",
-    errors: [{ sql: "'294276-12-31 23:59:59.999999+00'::timestamptz", error: /outside the range of a JavaScript Date/ }],
+    errors: [
+      { sql: "'294276-12-31 23:59:59.999999+00'::timestamptz", error: /outside the range of a JavaScript Date/ },
+    ],
   },
   {
     name: "interval",
@@ -525,7 +545,8 @@ export const TYPES: TypeSpec[] = [
     name: "regclass",
     sql: "regclass",
     values: [{ sql: "'pg_class'", js: "pg_class" }, "'pg_catalog.pg_type'", "0"],
-    random: "(SELECT array_agg(oid::regclass) FROM pg_catalog.pg_class WHERE relnamespace = 'pg_catalog'::regnamespace)[1 + floor(random() * 20)::int]",
+    random:
+      "(SELECT array_agg(oid::regclass) FROM pg_catalog.pg_class WHERE relnamespace = 'pg_catalog'::regnamespace)[1 + floor(random() * 20)::int]",
     randomCount: 4,
   },
   {
@@ -538,22 +559,59 @@ export const TYPES: TypeSpec[] = [
   {
     name: "point",
     sql: "point",
-    values: [
-      { sql: "'(1.5,-2)'", js: { x: 1.5, y: -2 } },
-      "'(NaN,Infinity)'",
-      "'(-0,1e-300)'",
-      "point(0.1, 1e300)",
-    ],
+    values: [{ sql: "'(1.5,-2)'", js: { x: 1.5, y: -2 } }, "'(NaN,Infinity)'", "'(-0,1e-300)'", "point(0.1, 1e300)"],
     random: "point((random() - 0.5) * 1e6, (random() - 0.5) * 1e-6)",
     randomCount: 6,
     eq: false,
   },
-  { name: "line", sql: "line", values: ["'{1,-1,0.5}'", "'[(0,0),(1,2)]'"], random: "line(point(random(), random()), point(random() + 1, random()))", randomCount: 3, eq: false },
-  { name: "lseg", sql: "lseg", values: ["'[(0,0),(1,2.5)]'"], random: "lseg(point(random(), random()), point(random(), random()))", randomCount: 3, eq: false },
-  { name: "box", sql: "box", values: ["'(1,1),(0,0)'", "'(-1e300,2),(3,-4)'"], random: "box(point(random(), random()), point(random(), random()))", randomCount: 3, eq: false },
-  { name: "path", sql: "path", values: ["'[(0,0),(1,1),(2,0)]'", "'((0,0),(1,1))'"], random: "path(polygon(box(point(random(), random()), point(random(), random()))))", randomCount: 3, eq: false },
-  { name: "polygon", sql: "polygon", values: ["'((0,0),(1,1),(1,0))'"], random: "polygon(box(point(random(), random()), point(random(), random())))", randomCount: 3, eq: false },
-  { name: "circle", sql: "circle", values: ["'<(1,2),3.5>'", "'<(0,0),0>'"], random: "circle(point(random(), random()), random())", randomCount: 3, eq: false },
+  {
+    name: "line",
+    sql: "line",
+    values: ["'{1,-1,0.5}'", "'[(0,0),(1,2)]'"],
+    random: "line(point(random(), random()), point(random() + 1, random()))",
+    randomCount: 3,
+    eq: false,
+  },
+  {
+    name: "lseg",
+    sql: "lseg",
+    values: ["'[(0,0),(1,2.5)]'"],
+    random: "lseg(point(random(), random()), point(random(), random()))",
+    randomCount: 3,
+    eq: false,
+  },
+  {
+    name: "box",
+    sql: "box",
+    values: ["'(1,1),(0,0)'", "'(-1e300,2),(3,-4)'"],
+    random: "box(point(random(), random()), point(random(), random()))",
+    randomCount: 3,
+    eq: false,
+  },
+  {
+    name: "path",
+    sql: "path",
+    values: ["'[(0,0),(1,1),(2,0)]'", "'((0,0),(1,1))'"],
+    random: "path(polygon(box(point(random(), random()), point(random(), random()))))",
+    randomCount: 3,
+    eq: false,
+  },
+  {
+    name: "polygon",
+    sql: "polygon",
+    values: ["'((0,0),(1,1),(1,0))'"],
+    random: "polygon(box(point(random(), random()), point(random(), random())))",
+    randomCount: 3,
+    eq: false,
+  },
+  {
+    name: "circle",
+    sql: "circle",
+    values: ["'<(1,2),3.5>'", "'<(0,0),0>'"],
+    random: "circle(point(random(), random()), random())",
+    randomCount: 3,
+    eq: false,
+  },
   {
     name: "int2vector",
     sql: "int2vector",
@@ -566,7 +624,10 @@ export const TYPES: TypeSpec[] = [
   {
     name: "oidvector",
     sql: "oidvector",
-    values: [{ sql: "'23 25 4294967295'", js: [23, 25, 4294967295] }, { sql: "''", js: [] }],
+    values: [
+      { sql: "'23 25 4294967295'", js: [23, 25, 4294967295] },
+      { sql: "''", js: [] },
+    ],
     random: "array_to_string(ARRAY[floor(random() * 4294967296)::int8], ' ')::oidvector",
     randomCount: 4,
     toParam: (v) => (v as number[]).join(" "),
@@ -596,13 +657,18 @@ export const TYPES: TypeSpec[] = [
     sql: "record",
     values: [{ sql: "ROW(1, 'x', NULL)", js: "(1,x,)" }, "ROW('2024-01-01'::date, 1.5::numeric)"],
     inline: true,
-    noRoundTrip: "an anonymous record cannot be a parameter type (PostgreSQL: input of anonymous composite types is not implemented)",
+    noRoundTrip:
+      "an anonymous record cannot be a parameter type (PostgreSQL: input of anonymous composite types is not implemented)",
     arrays: false,
   },
   {
     name: "unknown",
     sql: "unknown",
-    values: [{ sql: "'abc'", js: "abc" }, { sql: "'ünï 😀'", js: "ünï 😀" }, { sql: "''", js: "" }],
+    values: [
+      { sql: "'abc'", js: "abc" },
+      { sql: "'ünï 😀'", js: "ünï 😀" },
+      { sql: "''", js: "" },
+    ],
     inline: true,
     noRoundTrip: "unknown is the type of an untyped literal; a parameter of it is just text",
     arrays: false,
@@ -658,14 +724,20 @@ export const TYPES: TypeSpec[] = [
     name: "daterange",
     sql: "daterange",
     values: ["'empty'", "'[2024-01-01,2024-12-31]'", "'[0044-03-15 BC,infinity)'", "'(-infinity,)'"],
-    random: "daterange('2000-01-01'::date + floor(random() * 1000)::int, '2003-01-01'::date + floor(random() * 1000)::int)",
+    random:
+      "daterange('2000-01-01'::date + floor(random() * 1000)::int, '2003-01-01'::date + floor(random() * 1000)::int)",
     randomCount: 4,
   },
   {
     name: "tsrange",
     sql: "tsrange",
-    values: ["'empty'", `'["2024-01-01 00:00:00.123","2024-12-31 23:59:59.999")'`, "'(,infinity]'", `'["0044-03-15 12:00:00 BC",)'`],
-    random: "tsrange(date_trunc('milliseconds', " + randomTimestamp("timestamp") + "), '6001-01-01')",
+    values: [
+      "'empty'",
+      `'["2024-01-01 00:00:00.123","2024-12-31 23:59:59.999")'`,
+      "'(,infinity]'",
+      `'["0044-03-15 12:00:00 BC",)'`,
+    ],
+    random: `tsrange(date_trunc('milliseconds', ${randomTimestamp("timestamp")}), '6001-01-01')`,
     randomCount: 4,
     precision: "ms",
   },
@@ -673,19 +745,35 @@ export const TYPES: TypeSpec[] = [
     name: "tstzrange",
     sql: "tstzrange",
     values: ["'empty'", `'["2024-01-01 00:00:00.123+02","2024-12-31 23:59:59.999+00")'`, "'(-infinity,infinity)'"],
-    random: "tstzrange(date_trunc('milliseconds', " + randomTimestamp("timestamptz") + "), '6001-01-01+00')",
+    random: `tstzrange(date_trunc('milliseconds', ${randomTimestamp("timestamptz")}), '6001-01-01+00')`,
     randomCount: 4,
     precision: "ms",
   },
   // Multiranges (PG ≥ 14): Range[].
   ...(
     [
-      ["int4multirange", ["'{}'", "'{[1,3),[5,7)}'", "'{(,0],[10,)}'"], "int4multirange(int4range(k, k + 2), int4range(k + 5, k + 9))"],
+      [
+        "int4multirange",
+        ["'{}'", "'{[1,3),[5,7)}'", "'{(,0],[10,)}'"],
+        "int4multirange(int4range(k, k + 2), int4range(k + 5, k + 9))",
+      ],
       ["int8multirange", ["'{}'", "'{[-9223372036854775808,0)}'"], "int8multirange(int8range(k, k + 2))"],
       ["nummultirange", ["'{}'", "'{[1.5,2.50],(3,)}'"], "nummultirange(numrange(round(random()::numeric, 3), 2))"],
-      ["datemultirange", ["'{}'", "'{[2024-01-01,2024-02-01),[0044-03-15 BC,0043-01-01 BC)}'"], "datemultirange(daterange('2000-01-01'::date + k, '2001-01-01'))"],
-      ["tsmultirange", ["'{}'", `'{["2024-01-01 00:00:00.5","2024-01-02"),[infinity,infinity]}'`], "tsmultirange(tsrange('2000-01-01'::timestamp + k * interval '1 day', '2001-01-01'))"],
-      ["tstzmultirange", ["'{}'", `'{["2024-01-01 00:00:00.5+00","2024-01-02+00")}'`], "tstzmultirange(tstzrange('2000-01-01+00'::timestamptz + k * interval '1 day', '2001-01-01+00'))"],
+      [
+        "datemultirange",
+        ["'{}'", "'{[2024-01-01,2024-02-01),[0044-03-15 BC,0043-01-01 BC)}'"],
+        "datemultirange(daterange('2000-01-01'::date + k, '2001-01-01'))",
+      ],
+      [
+        "tsmultirange",
+        ["'{}'", `'{["2024-01-01 00:00:00.5","2024-01-02"),[infinity,infinity]}'`],
+        "tsmultirange(tsrange('2000-01-01'::timestamp + k * interval '1 day', '2001-01-01'))",
+      ],
+      [
+        "tstzmultirange",
+        ["'{}'", `'{["2024-01-01 00:00:00.5+00","2024-01-02+00")}'`],
+        "tstzmultirange(tstzrange('2000-01-01+00'::timestamptz + k * interval '1 day', '2001-01-01+00'))",
+      ],
     ] as const
   ).map(
     ([sql, values, random]): TypeSpec => ({
@@ -734,7 +822,10 @@ export function arrayCases(spec: TypeSpec): TypeSpec | undefined {
     name: `${spec.name}[]`,
     sql: `${spec.sql}[]`,
     values,
-    random: spec.random === undefined ? undefined : `ARRAY(SELECT ${spec.random.replace(/\bk\b/g, "(k + j)")} FROM generate_series(1, 1 + k % 5) j)`,
+    random:
+      spec.random === undefined
+        ? undefined
+        : `ARRAY(SELECT ${spec.random.replace(/\bk\b/g, "(k + j)")} FROM generate_series(1, 1 + k % 5) j)`,
     randomCount: 3,
     errors: undefined,
     compareAs: spec.compareAs === undefined ? undefined : `${spec.compareAs}[]`,

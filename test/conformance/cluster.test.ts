@@ -1,7 +1,7 @@
 // The conformance suite (oracle.ts, cases in cases.ts) against the throwaway test cluster.
 
 import { connect } from "../../src/native/index.js";
-import { superOptions, cluster } from "../integration/helpers.js";
+import { cluster, superOptions } from "../integration/helpers.js";
 import { defineConformanceSuite } from "./oracle.js";
 
 defineConformanceSuite({

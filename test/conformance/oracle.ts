@@ -11,7 +11,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Connection } from "../../src/native/index.js";
-import { arrayCases, TYPES, type Backend, type TypeSpec, type ValueCase } from "./cases.js";
+import { arrayCases, type Backend, TYPES, type TypeSpec, type ValueCase } from "./cases.js";
 
 /** Fixed seed for setseed(): the same random values on every run. */
 const SEED = 0.4242;
@@ -76,7 +76,9 @@ export async function setUp(con: Connection, schema: string, extensions: boolean
   if (extensions) {
     await con.run("CREATE EXTENSION IF NOT EXISTS hstore; CREATE EXTENSION IF NOT EXISTS citext");
   }
-  await con.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema}, public`);
+  await con.run(
+    `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema}, public`,
+  );
   await con.run(`
     CREATE TYPE conf_mood AS ENUM ('sad', 'happy', 'with space', 'ü😀');
     CREATE DOMAIN conf_posint AS int4 CHECK (VALUE > 0);
@@ -90,7 +92,7 @@ export async function tearDown(con: Connection, schema: string): Promise<void> {
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err);
-  return text.length > 300 ? text.slice(0, 300) + "…" : text;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** Column expressions that compare the stored value `v` with the parameter $2 sent back. */
@@ -193,7 +195,8 @@ export async function runType(
         const o = out.get(c.n)!;
         if (o.error !== undefined || !("binary" in o) || c.noRoundTrip !== undefined) return;
         try {
-          const param = spec.toParam === undefined || o.binary === null ? o.binary : spec.toParam(o.binary, o.serverText ?? "");
+          const param =
+            spec.toParam === undefined || o.binary === null ? o.binary : spec.toParam(o.binary, o.serverText ?? "");
           const rows = (await con.run(roundTrip, [c.n, param as never])) as [boolean | null, boolean, string | null][];
           [o.equal, o.textEqual, o.sentText] = rows[0]!;
         } catch (err) {
@@ -224,7 +227,7 @@ export function same(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(ra[k], rb[k]));
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same(ra[k], rb[k]));
 }
 
 /** A short, exact rendering of a decoded value for failure messages. */
@@ -232,13 +235,21 @@ export function show(v: unknown, depth = 0): string {
   if (depth > 4) return "…";
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
-  if (typeof v === "string") return JSON.stringify(v.length > 120 ? v.slice(0, 120) + "…" : v);
+  if (typeof v === "string") return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}…` : v);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? "Invalid Date" : `Date(${v.toISOString()})`;
-  if (v instanceof Uint8Array) return `Uint8Array[${v.length}](${Array.from(v.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("")}${v.length > 16 ? "…" : ""})`;
-  if (Array.isArray(v)) return `[${v.slice(0, 8).map((x) => show(x, depth + 1)).join(", ")}${v.length > 8 ? `, … ${v.length} in all` : ""}]`;
+  if (v instanceof Uint8Array)
+    return `Uint8Array[${v.length}](${Array.from(v.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("")}${v.length > 16 ? "…" : ""})`;
+  if (Array.isArray(v))
+    return `[${v
+      .slice(0, 8)
+      .map((x) => show(x, depth + 1))
+      .join(", ")}${v.length > 8 ? `, … ${v.length} in all` : ""}]`;
   if (v !== null && typeof v === "object") {
     const name = v.constructor?.name && v.constructor.name !== "Object" ? v.constructor.name : "";
-    return `${name}{${Object.entries(v).slice(0, 8).map(([k, x]) => `${k}: ${show(x, depth + 1)}`).join(", ")}}`;
+    return `${name}{${Object.entries(v)
+      .slice(0, 8)
+      .map(([k, x]) => `${k}: ${show(x, depth + 1)}`)
+      .join(", ")}}`;
   }
   return String(v);
 }
@@ -290,7 +301,8 @@ export function defineConformanceSuite(options: SuiteOptions): void {
   }, 120_000);
 
   afterAll(async () => {
-    if (connections[0] !== undefined && !connections[0].closed) await tearDown(connections[0], schema).catch(() => undefined);
+    if (connections[0] !== undefined && !connections[0].closed)
+      await tearDown(connections[0], schema).catch(() => undefined);
     for (const con of connections) await con.close().catch(() => undefined);
   });
 
@@ -306,8 +318,11 @@ export function defineConformanceSuite(options: SuiteOptions): void {
         const where = `${spec.name} value ${c.label}${o?.serverText !== undefined ? ` (server text ${show(o.serverText)})` : ""}`;
         expect(o, `${where}: not run`).toBeDefined();
         expect(o!.error, `${where}: ${o!.error}`).toBeUndefined();
-        expect(same(o!.binary, o!.text), `${where}: binary path ${show(o!.binary)} ≠ text path ${show(o!.text)}`).toBe(true);
-        if (c.hasJs) expect(same(o!.binary, c.js), `${where}: decoded ${show(o!.binary)}, expected ${show(c.js)}`).toBe(true);
+        expect(same(o!.binary, o!.text), `${where}: binary path ${show(o!.binary)} ≠ text path ${show(o!.text)}`).toBe(
+          true,
+        );
+        if (c.hasJs)
+          expect(same(o!.binary, c.js), `${where}: decoded ${show(o!.binary)}, expected ${show(c.js)}`).toBe(true);
         if (spec.noRoundTrip === undefined && c.noRoundTrip === undefined) {
           const sent = `${where}: sent back ${show(o!.binary)}, the server read ${show(o!.sentText)}`;
           if (spec.eq !== false || spec.compareAs !== undefined) expect(o!.equal, `${sent}; = is false`).toBe(true);
@@ -318,7 +333,10 @@ export function defineConformanceSuite(options: SuiteOptions): void {
         test(`${e.sql} fails to decode on both paths`, async () => {
           const con = connections[0]!;
           await expect(con.run(`SELECT ${e.sql}`), `${spec.name} ${e.sql} (text path)`).rejects.toThrow(e.error);
-          await expect(con.run(`SELECT ${e.sql} WHERE $1`, [true]), `${spec.name} ${e.sql} (binary path)`).rejects.toThrow(e.error);
+          await expect(
+            con.run(`SELECT ${e.sql} WHERE $1`, [true]),
+            `${spec.name} ${e.sql} (binary path)`,
+          ).rejects.toThrow(e.error);
           expect(await con.run("SELECT 1")).toEqual([[1]]); // the connection is intact
         });
       }

@@ -18,7 +18,9 @@ const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
 await server.start();
 const address = server.getServerConn(); // "127.0.0.1:<port>"
 const port = Number(address.slice(address.lastIndexOf(":") + 1));
-const serverVersion = Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+const serverVersion = Number(
+  (await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
+);
 
 afterAll(async () => {
   await server.stop();

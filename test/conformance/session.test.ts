@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InterfaceError } from "../../src/errors.js";
-import { connect, type Connection } from "../../src/native/index.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { TIMESTAMP } from "../../src/types/oids.js";
 import { superOptions } from "../integration/helpers.js";
 import { same, show } from "./oracle.js";
@@ -25,7 +25,10 @@ function expectSame(actual: unknown[][], expected: unknown[][], where: string): 
   expect(actual.length, where).toBe(expected.length);
   actual.forEach((row, r) =>
     row.forEach((value, c) => {
-      expect(same(value, expected[r]![c]), `${where}, row ${r} column ${c}: ${show(value)} ≠ ${show(expected[r]![c])}`).toBe(true);
+      expect(
+        same(value, expected[r]![c]),
+        `${where}, row ${r} column ${c}: ${show(value)} ≠ ${show(expected[r]![c])}`,
+      ).toBe(true);
     }),
   );
 }
@@ -67,10 +70,28 @@ describe("DateStyle × TimeZone", () => {
     baseline = (await con.run(DATETIME_QUERY))!;
   });
 
-  const styles = ["ISO, MDY", "ISO, DMY", "SQL, MDY", "SQL, DMY", "Postgres, MDY", "Postgres, DMY", "Postgres, YMD", "German, DMY"];
+  const styles = [
+    "ISO, MDY",
+    "ISO, DMY",
+    "SQL, MDY",
+    "SQL, DMY",
+    "Postgres, MDY",
+    "Postgres, DMY",
+    "Postgres, YMD",
+    "German, DMY",
+  ];
   const zones = [
-    "'UTC'", "'America/New_York'", "'Asia/Kolkata'", "'Europe/Dublin'", "'Europe/Paris'", "'Australia/Lord_Howe'",
-    "'Pacific/Chatham'", "'Europe/Istanbul'", "'UTC+5'", "'EST5EDT'", "INTERVAL '+05:30' HOUR TO MINUTE",
+    "'UTC'",
+    "'America/New_York'",
+    "'Asia/Kolkata'",
+    "'Europe/Dublin'",
+    "'Europe/Paris'",
+    "'Australia/Lord_Howe'",
+    "'Pacific/Chatham'",
+    "'Europe/Istanbul'",
+    "'UTC+5'",
+    "'EST5EDT'",
+    "INTERVAL '+05:30' HOUR TO MINUTE",
   ];
   /**
    * Where the client's time zone data (ICU's, through Intl) and the server's disagree, a zone
@@ -80,31 +101,41 @@ describe("DateStyle × TimeZone", () => {
    * tzdata keeps EST5EDT on EST (-05) throughout.
    */
   const clientDataDiffers = (zone: string, style: string, instant: unknown): boolean =>
-    !style.startsWith("ISO") && zone === "'EST5EDT'" && instant instanceof Date && instant.getTime() < Date.UTC(1883, 10, 18, 17);
+    !style.startsWith("ISO") &&
+    zone === "'EST5EDT'" &&
+    instant instanceof Date &&
+    instant.getTime() < Date.UTC(1883, 10, 18, 17);
 
   // The session's TimeZone changes the wall clock of tstz::timestamp and tstz::date, so those
   // are compared with the same casts done in UTC: only the printing may differ, not the values.
-  test.each(styles.flatMap((style) => zones.map((zone) => [style, zone] as const)))("%s, TimeZone %s", async (style, zone) => {
-    await con.run(`SET DateStyle = '${style}'; SET TIME ZONE ${zone}`);
-    const { text, binary } = await bothPaths(`SELECT tstz, ARRAY[tstz, NULL], tstzrange(tstz, NULL) FROM ${table} ORDER BY n`);
-    const expected = baseline.map((row) => [row[0], row[3], row[6]]);
-    const keep = (rows: unknown[][]) => rows.filter((_, r) => !clientDataDiffers(zone, style, baseline[r]![0]));
-    expectSame(keep(text), keep(expected), `text path, DateStyle ${style}, TimeZone ${zone}`);
-    expectSame(binary, expected, `binary path, DateStyle ${style}, TimeZone ${zone}`);
-    // Values without a zone, produced in this session's zone: compare with the same query
-    // under ISO (the printing is what changes).
-    const local = `SELECT tstz::timestamp, tstz::date, ARRAY[[tstz::date], [NULL::date]], ARRAY[tstz::timestamp],
+  test.each(styles.flatMap((style) => zones.map((zone) => [style, zone] as const)))(
+    "%s, TimeZone %s",
+    async (style, zone) => {
+      await con.run(`SET DateStyle = '${style}'; SET TIME ZONE ${zone}`);
+      const { text, binary } = await bothPaths(
+        `SELECT tstz, ARRAY[tstz, NULL], tstzrange(tstz, NULL) FROM ${table} ORDER BY n`,
+      );
+      const expected = baseline.map((row) => [row[0], row[3], row[6]]);
+      const keep = (rows: unknown[][]) => rows.filter((_, r) => !clientDataDiffers(zone, style, baseline[r]![0]));
+      expectSame(keep(text), keep(expected), `text path, DateStyle ${style}, TimeZone ${zone}`);
+      expectSame(binary, expected, `binary path, DateStyle ${style}, TimeZone ${zone}`);
+      // Values without a zone, produced in this session's zone: compare with the same query
+      // under ISO (the printing is what changes).
+      const local = `SELECT tstz::timestamp, tstz::date, ARRAY[[tstz::date], [NULL::date]], ARRAY[tstz::timestamp],
                           daterange(tstz::date, NULL, '[]'), tsmultirange(tsrange(tstz::timestamp, NULL)) FROM ${table} ORDER BY n`;
-    const styled = await bothPaths(local);
-    await con.run("SET DateStyle = 'ISO, MDY'");
-    const iso = (await con.run(local))!;
-    expectSame(styled.text, iso, `text path, DateStyle ${style}, TimeZone ${zone} (zone-less values)`);
-    expectSame(styled.binary, iso, `binary path, DateStyle ${style}, TimeZone ${zone} (zone-less values)`);
-  });
+      const styled = await bothPaths(local);
+      await con.run("SET DateStyle = 'ISO, MDY'");
+      const iso = (await con.run(local))!;
+      expectSame(styled.text, iso, `text path, DateStyle ${style}, TimeZone ${zone} (zone-less values)`);
+      expectSame(styled.binary, iso, `binary path, DateStyle ${style}, TimeZone ${zone} (zone-less values)`);
+    },
+  );
 
   test("the DateStyle reported late (SET in the same query string) still reads day > 12 right", async () => {
     await con.run("SET DateStyle = 'ISO, MDY'");
-    const rows = await con.run("SET DateStyle = 'SQL, DMY'; SELECT '2024-03-15'::date, '2024-03-15 01:02:03'::timestamp");
+    const rows = await con.run(
+      "SET DateStyle = 'SQL, DMY'; SELECT '2024-03-15'::date, '2024-03-15 01:02:03'::timestamp",
+    );
     expect(rows).toEqual([["2024-03-15", new Date("2024-03-15T01:02:03Z")]]);
     await con.run("SET DateStyle = 'ISO, MDY'");
   });
@@ -156,7 +187,11 @@ describe("extra_float_digits", () => {
   test.each([0, 1, 3, -15])("%i: the binary path is exact", async (digits) => {
     await con.run(`SET extra_float_digits = ${digits}`);
     const binary = (await con.run(`SELECT v4, v8 FROM (${query}) q WHERE $1`, [true]))!;
-    expectSame(binary, exact.map((r) => [r[0], r[1]]), `binary path, extra_float_digits ${digits}`);
+    expectSame(
+      binary,
+      exact.map((r) => [r[0], r[1]]),
+      `binary path, extra_float_digits ${digits}`,
+    );
   });
 
   test.each([1, 3])("%i: the text path is exact too (shortest exact output, PG ≥ 12)", async (digits) => {
@@ -172,7 +207,10 @@ describe("extra_float_digits", () => {
     const text = (await con.run(query))!;
     const printed = (await con.run(`SELECT v8::text FROM (${query}) q`))!;
     text.forEach((row, r) => {
-      expect(Object.is(row[1], Number(printed[r]![0])), `row ${r}: ${show(row[1])} is the printed ${printed[r]![0]}`).toBe(true);
+      expect(
+        Object.is(row[1], Number(printed[r]![0])),
+        `row ${r}: ${show(row[1])} is the printed ${printed[r]![0]}`,
+      ).toBe(true);
     });
     expect(text[0]![1]).not.toBe(0.1 + 0.2); // 0.30000000000000004 printed as 0.3
   });
@@ -238,7 +276,9 @@ describe("TimeZone and timestamp parameters", () => {
     expect(await con.run("SELECT $1::timestamp = '2024-01-02 03:04:05.678'", [ts])).toEqual([[true]]);
     await con.run("SET TimeZone = 'America/New_York'");
     expect(await con.run("SELECT $1::timestamp = '2024-01-02 03:04:05.678'", [ts])).toEqual([[false]]);
-    expect(await con.run("SELECT $1::timestamp = '2024-01-02 03:04:05.678'", [ts], { types: { "1": TIMESTAMP } })).toEqual([[true]]);
+    expect(
+      await con.run("SELECT $1::timestamp = '2024-01-02 03:04:05.678'", [ts], { types: { "1": TIMESTAMP } }),
+    ).toEqual([[true]]);
     // timestamptz is the same instant whatever the zone.
     const [[tstz]] = (await con.run("SELECT '2024-01-02 03:04:05.678+05:30'::timestamptz")) as [[Date]];
     expect(await con.run("SELECT $1::timestamptz = '2024-01-02 03:04:05.678+05:30'", [tstz])).toEqual([[true]]);

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
+import { type DatabaseError, InterfaceError, OperationalError, ProgrammingError } from "../../src/errors.js";
 import { connect } from "../../src/native/index.js";
 import { connectSocket } from "../../src/transport/node.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { DatabaseError, InterfaceError, OperationalError, ProgrammingError } from "../../src/errors.js";
 import { cluster, superOptions, trustOptions } from "./helpers.js";
 
 const tcp = { host: cluster.host, port: cluster.port, database: cluster.database };
@@ -67,7 +67,12 @@ describe("authentication", () => {
       startTls: (o) => inner.startTls(o),
       serverCertificate: () => inner.serverCertificate(),
     };
-    const con = await connect({ ...cluster.users.scram, database: cluster.database, sock: recording, ssl_context: true });
+    const con = await connect({
+      ...cluster.users.scram,
+      database: cluster.database,
+      sock: recording,
+      ssl_context: true,
+    });
     expect(await whoAmI(con)).toEqual([cluster.users.scram.user, true]);
     const exchange = written.join("");
     expect(exchange).toContain("SCRAM-SHA-256-PLUS\0");
@@ -82,7 +87,11 @@ describe("authentication", () => {
   });
 
   it("password may be a function (sync or async)", async () => {
-    const con = await connect({ ...tcp, user: cluster.users.scram.user, password: async () => cluster.users.scram.password });
+    const con = await connect({
+      ...tcp,
+      user: cluster.users.scram.user,
+      password: async () => cluster.users.scram.password,
+    });
     expect((await whoAmI(con))[0]).toBe(cluster.users.scram.user);
     await con.close();
   });
@@ -186,19 +195,27 @@ describe("connect options", () => {
 
   it("application_name and startup_params reach the server", async () => {
     const con = await connect(
-      trustOptions({ application_name: "pg8000-test", startup_params: { TimeZone: "Asia/Kolkata", search_path: "pg_catalog" } }),
+      trustOptions({
+        application_name: "pg8000-test",
+        startup_params: { TimeZone: "Asia/Kolkata", search_path: "pg_catalog" },
+      }),
     );
-    expect(await con.run("SELECT current_setting('application_name'), current_setting('TimeZone'), current_setting('search_path')")).toEqual([
-      ["pg8000-test", "Asia/Kolkata", "pg_catalog"],
-    ]);
+    expect(
+      await con.run(
+        "SELECT current_setting('application_name'), current_setting('TimeZone'), current_setting('search_path')",
+      ),
+    ).toEqual([["pg8000-test", "Asia/Kolkata", "pg_catalog"]]);
     expect(con.parameter_statuses.TimeZone).toBe("Asia/Kolkata");
     expect(con.parameter_statuses.application_name).toBe("pg8000-test");
     await con.close();
   });
 
-  it.each(["user", "database", "application_name", "replication"])("startup_params refuses the reserved key %s", async (key) => {
-    await expect(connect(trustOptions({ startup_params: { [key]: "x" } }))).rejects.toThrow(InterfaceError);
-  });
+  it.each(["user", "database", "application_name", "replication"])(
+    "startup_params refuses the reserved key %s",
+    async (key) => {
+      await expect(connect(trustOptions({ startup_params: { [key]: "x" } }))).rejects.toThrow(InterfaceError);
+    },
+  );
 
   it("unknown options, a missing user and a bad port are InterfaceErrors that say what to fix", async () => {
     await expect(connect({ ...trustOptions(), usr: "x" } as never)).rejects.toThrow(/unknown connection option 'usr'/);

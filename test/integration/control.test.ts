@@ -1,7 +1,7 @@
 // Cancellation, per-query timeouts, notifications and notices, and the statement cache.
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
-import { DatabaseError, OperationalError } from "../../src/errors.js";
+import { type DatabaseError, OperationalError } from "../../src/errors.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { superOptions, trustOptions, uniqueName } from "./helpers.js";
 
 const open: Connection[] = [];
@@ -31,7 +31,9 @@ describe("cancellation", () => {
   it("an AbortSignal cancels on the server", async () => {
     const con = await fresh();
     const started = Date.now();
-    const err = await con.run("SELECT pg_sleep(10)", null, { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+    const err = await con
+      .run("SELECT pg_sleep(10)", null, { signal: AbortSignal.timeout(300) })
+      .catch((e: unknown) => e);
     expect((err as DatabaseError).code).toBe("57014");
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await con.run("SELECT :x::int", { x: 2 })).toEqual([[2]]);
@@ -140,7 +142,7 @@ describe("statement cache", () => {
     for (let i = 0; i < 6; i++) await con.run(`SELECT :v::int + ${i}`, { v: i });
     await con.run("SELECT :v::int + 100", { v: 0 });
     const rows = await con.run("SELECT count(*) FROM pg_prepared_statements");
-    expect(Number((rows![0]![0] as bigint))).toBeLessThanOrEqual(3);
+    expect(Number(rows![0]![0] as bigint)).toBeLessThanOrEqual(3);
   });
 
   it("statement_cache_size: 0 uses unnamed statements only", async () => {

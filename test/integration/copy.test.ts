@@ -1,8 +1,7 @@
 import { PassThrough, Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
 import * as pg8000 from "../../src/index.js";
-import { InterfaceError } from "../../src/errors.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { trustOptions, uniqueName } from "./helpers.js";
 
 let con: Connection;
@@ -73,7 +72,9 @@ describe("COPY FROM STDIN", () => {
     await reset();
     await con.run(`INSERT INTO ${table} VALUES (1, 'x'), (2, NULL)`);
     const chunks: Uint8Array[] = [];
-    await con.run(`COPY ${table} TO STDOUT WITH (FORMAT binary)`, null, { stream: { write: (c: Uint8Array) => void chunks.push(c) } });
+    await con.run(`COPY ${table} TO STDOUT WITH (FORMAT binary)`, null, {
+      stream: { write: (c: Uint8Array) => void chunks.push(c) },
+    });
     const binary = Buffer.concat(chunks);
     expect(binary.subarray(0, 11).toString("latin1")).toBe("PGCOPY\n\xff\r\n\0");
     await reset();
@@ -159,7 +160,9 @@ describe("COPY FROM STDIN", () => {
     await con.run(`COPY ${table} FROM STDIN`, null, { stream: source });
     expect(produced).toBe(rows);
     expect(con.row_count).toBe(rows);
-    expect(await con.run(`SELECT count(*), sum(id) FROM ${table}`)).toEqual([[BigInt(rows), BigInt((rows * (rows - 1)) / 2)]]);
+    expect(await con.run(`SELECT count(*), sum(id) FROM ${table}`)).toEqual([
+      [BigInt(rows), BigInt((rows * (rows - 1)) / 2)],
+    ]);
   });
 });
 

@@ -28,7 +28,9 @@ describe("module", () => {
   });
 
   it("type objects compare with description type codes", async () => {
-    const cur = await con.cursor().execute("SELECT 'a'::varchar, 'b'::text, 1::int, 1.5::numeric(5,2), now(), '\\x00'::bytea, 1::oid");
+    const cur = await con
+      .cursor()
+      .execute("SELECT 'a'::varchar, 'b'::text, 1::int, 1.5::numeric(5,2), now(), '\\x00'::bytea, 1::oid");
     const codes = cur.description!.map((d) => d[1]);
     expect(codes.map((c) => pg8000.STRING.equals(c))).toEqual([true, true, false, false, false, false, false]);
     expect(codes.map((c) => pg8000.NUMBER.equals(c))).toEqual([false, false, true, true, false, false, true]);
@@ -154,9 +156,9 @@ describe("cursor", () => {
     con.autocommit = true;
     try {
       const name = uniqueName("proc_double");
-      await con.cursor().execute(
-        `CREATE PROCEDURE pg_temp.${name}(INOUT x int) LANGUAGE plpgsql AS $$ BEGIN x := x * 2; END $$`,
-      );
+      await con
+        .cursor()
+        .execute(`CREATE PROCEDURE pg_temp.${name}(INOUT x int) LANGUAGE plpgsql AS $$ BEGIN x := x * 2; END $$`);
       const cur = await con.cursor().callproc(`pg_temp.${name}`, [21]);
       expect(cur.fetchall()).toEqual([[42]]);
     } finally {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
 import * as errors from "../../src/errors.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { superOptions, trustOptions } from "./helpers.js";
 
 const open: Connection[] = [];
@@ -60,7 +60,9 @@ describe("client-side failures while reading a response", () => {
       if (s === "boom") throw new Error("adapter failed");
       return s.toUpperCase();
     });
-    await expect(con.run("SELECT 'ok' UNION ALL SELECT 'boom' UNION ALL SELECT 'after'")).rejects.toThrow("adapter failed");
+    await expect(con.run("SELECT 'ok' UNION ALL SELECT 'boom' UNION ALL SELECT 'after'")).rejects.toThrow(
+      "adapter failed",
+    );
     expect(await con.run("SELECT 'next'::text")).toEqual([["NEXT"]]);
     expect(await con.run("SELECT :v::text", { v: "x" })).toEqual([["X"]]);
   });

@@ -1,8 +1,8 @@
 // Shared helpers for integration tests against the throwaway cluster.
 
 import { inject } from "vitest";
-import { clusterInfo, type ClusterInfo } from "../setup/cluster-info.js";
 import type { ConnectOptions } from "../../src/core/options.js";
+import { type ClusterInfo, clusterInfo } from "../setup/cluster-info.js";
 
 export const cluster: ClusterInfo = clusterInfo();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, identifier, type Connection } from "../../src/native/index.js";
 import { DatabaseError, InterfaceError } from "../../src/errors.js";
+import { type Connection, connect, identifier } from "../../src/native/index.js";
 import { trustOptions, uniqueName } from "./helpers.js";
 
 let con: Connection;
@@ -76,7 +76,17 @@ describe("native run()", () => {
         "SELECT :i::int, :i::int8, :i::float8, true, '2024-02-29'::date, '2024-02-29 12:34:56.789+00'::timestamptz, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid",
         { i },
       );
-      expect(rows).toEqual([[i, BigInt(i), i, true, "2024-02-29", new Date("2024-02-29T12:34:56.789Z"), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"]]);
+      expect(rows).toEqual([
+        [
+          i,
+          BigInt(i),
+          i,
+          true,
+          "2024-02-29",
+          new Date("2024-02-29T12:34:56.789Z"),
+          "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        ],
+      ]);
     }
   });
 
@@ -85,9 +95,13 @@ describe("native run()", () => {
   });
 
   it("types for some parameters keep the others' own types (bytea, bigint)", async () => {
-    const rows = await con.run("SELECT pg_typeof($1)::text, $1::bytea, $2 + 1, pg_typeof($3)::text", [new Uint8Array([65, 255]), 9007199254740993n, "x"], {
-      types: { "3": 25 },
-    });
+    const rows = await con.run(
+      "SELECT pg_typeof($1)::text, $1::bytea, $2 + 1, pg_typeof($3)::text",
+      [new Uint8Array([65, 255]), 9007199254740993n, "x"],
+      {
+        types: { "3": 25 },
+      },
+    );
     expect(rows).toEqual([["bytea", new Uint8Array([65, 255]), 9007199254740994n, "text"]]);
   });
 

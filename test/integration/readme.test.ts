@@ -26,21 +26,24 @@ describe("README examples", () => {
     expect(examples.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(examples.map((code, i) => [i + 1, code] as const))("example %i runs and prints what the README says", async (n, code) => {
-    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ => (.*)$/gm)].map((m) => m[1]!);
-    expect(expected.length).toBeGreaterThan(0);
-    mkdirSync(generated, { recursive: true });
-    const file = join(generated, `example-${n}.ts`);
-    writeFileSync(file, prepare(code) + "\nexport {};\n");
-    const printed: string[] = [];
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(format(...args));
-    });
-    try {
-      await import(/* @vite-ignore */ file);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(printed).toEqual(expected);
-  });
+  it.each(examples.map((code, i) => [i + 1, code] as const))(
+    "example %i runs and prints what the README says",
+    async (n, code) => {
+      const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ => (.*)$/gm)].map((m) => m[1]!);
+      expect(expected.length).toBeGreaterThan(0);
+      mkdirSync(generated, { recursive: true });
+      const file = join(generated, `example-${n}.ts`);
+      writeFileSync(file, `${prepare(code)}\nexport {};\n`);
+      const printed: string[] = [];
+      const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+        printed.push(format(...args));
+      });
+      try {
+        await import(/* @vite-ignore */ file);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(printed).toEqual(expected);
+    },
+  );
 });

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { connect, formatLsn, parseLsn, type XLogData } from "../../src/native/index.js";
 import { InterfaceError } from "../../src/errors.js";
+import { connect, formatLsn, parseLsn, type XLogData } from "../../src/native/index.js";
 import { superOptions, trustOptions, uniqueName } from "./helpers.js";
 
 describe("replication connections", () => {
   it("IDENTIFY_SYSTEM and slot commands run on replication: 'database'", async () => {
     const con = await connect(superOptions({ replication: "database" }));
-    const [[systemid, timeline, xlogpos, dbname]] = (await con.run("IDENTIFY_SYSTEM")) as [[string, number, string, string]];
+    const [[systemid, timeline, xlogpos, dbname]] = (await con.run("IDENTIFY_SYSTEM")) as [
+      [string, number, string, string],
+    ];
     expect(systemid).toMatch(/^\d+$/);
     expect(timeline).toBe(1);
     expect(formatLsn(parseLsn(xlogpos))).toBe(xlogpos);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
-import * as pg8000 from "../../src/index.js";
 import { DatabaseError } from "../../src/errors.js";
+import * as pg8000 from "../../src/index.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { trustOptions } from "./helpers.js";
 
 let con: Connection;
@@ -16,7 +16,11 @@ describe("stream()", () => {
   it("yields every row in order across many batches", async () => {
     let n = 0;
     let sum = 0;
-    for await (const [i, s] of con.stream("SELECT g, g::text FROM generate_series(1, :n) g", { n: 25_000 }, { batch_size: 1000 })) {
+    for await (const [i, s] of con.stream(
+      "SELECT g, g::text FROM generate_series(1, :n) g",
+      { n: 25_000 },
+      { batch_size: 1000 },
+    )) {
       n++;
       sum += i as number;
       if (n === 1) expect(s).toBe("1");
@@ -49,7 +53,8 @@ describe("stream()", () => {
   it("an error mid-stream is raised from the iterator; the connection stays usable", async () => {
     const rows: unknown[] = [];
     const err = await (async () => {
-      for await (const row of con.stream("SELECT 10 / (5 - g) FROM generate_series(1, 10) g", null, { batch_size: 2 })) rows.push(row[0]);
+      for await (const row of con.stream("SELECT 10 / (5 - g) FROM generate_series(1, 10) g", null, { batch_size: 2 }))
+        rows.push(row[0]);
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseError);
     expect((err as DatabaseError).code).toBe("22012");

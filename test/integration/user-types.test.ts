@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connection } from "../../src/native/index.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import { cluster, superOptions, uniqueName } from "./helpers.js";
 
 let con: Connection;
@@ -36,7 +36,9 @@ describe("user-defined types resolved from pg_type", () => {
   it("a user range over a built-in subtype", async () => {
     const range = uniqueName("floatrange");
     await con.run(`CREATE TYPE ${range} AS RANGE (subtype = float8)`);
-    const [[r]] = (await con.run(`SELECT '[1.5,2.5)'::${range}`)) as [[{ lower: unknown; upper: unknown; bounds: string }]];
+    const [[r]] = (await con.run(`SELECT '[1.5,2.5)'::${range}`)) as [
+      [{ lower: unknown; upper: unknown; bounds: string }],
+    ];
     expect([r.lower, r.upper, r.bounds]).toEqual([1.5, 2.5, "[)"]);
     await con.run(`DROP TYPE ${range}`);
   });
@@ -47,6 +49,9 @@ describe("user-defined types resolved from pg_type", () => {
   });
 
   it("several statements in one simple query, each with its own user types", async () => {
-    expect(await con.run(`SELECT 'sad'::${mood}; SELECT 7::${posint}, ARRAY['ok']::${mood}[]`)).toEqual([["sad"], [7, ["ok"]]]);
+    expect(await con.run(`SELECT 'sad'::${mood}; SELECT 7::${posint}, ARRAY['ok']::${mood}[]`)).toEqual([
+      ["sad"],
+      [7, ["ok"]],
+    ]);
   });
 });

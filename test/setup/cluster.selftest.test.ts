@@ -32,10 +32,14 @@ async function psql(params: Conninfo, sql: string, password?: string): Promise<s
     ...(password === undefined ? {} : { PGPASSWORD: password }),
   });
   const conninfo = conninfoString({ dbname: info.database, ...params });
-  const { stdout } = await execFileAsync(path.join(info.binDir, "psql"), ["-X", "-w", "-At", "-d", conninfo, "-c", sql], {
-    env,
-    encoding: "utf8",
-  });
+  const { stdout } = await execFileAsync(
+    path.join(info.binDir, "psql"),
+    ["-X", "-w", "-At", "-d", conninfo, "-c", sql],
+    {
+      env,
+      encoding: "utf8",
+    },
+  );
   return stdout.trim();
 }
 
@@ -161,7 +165,9 @@ describe("password logins", () => {
 
   it("gives pg8000_super superuser rights", async () => {
     const login = info.users.super;
-    expect(await psql(tcp(login.user), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", login.password)).toBe("t");
+    expect(
+      await psql(tcp(login.user), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", login.password),
+    ).toBe("t");
   });
 });
 

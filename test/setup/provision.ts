@@ -285,10 +285,21 @@ async function makeCertificate(tlsDir: string, user: ServerUser | undefined): Pr
   const key = path.join(tlsDir, "server.key");
   // Short-lived and self-signed: the cert is its own CA for verify-full tests.
   await run(openssl, [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-    "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    "-keyout", key, "-out", cert,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+    "-keyout",
+    key,
+    "-out",
+    cert,
   ]);
   // The server refuses a key that others can read or that it doesn't own.
   fs.chmodSync(key, 0o600);
@@ -465,7 +476,8 @@ async function provision(handle: ClusterHandle): Promise<void> {
 async function initdb(binDir: string, user: ServerUser | undefined, dataDir: string, cwd: string): Promise<void> {
   const base = ["-D", dataDir, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-sync"];
   // cwd: the server user may not be allowed into the directory we run from.
-  const attempt = (locale: string[]) => run(...asServerUser(user, path.join(binDir, "initdb"), [...base, ...locale]), { cwd });
+  const attempt = (locale: string[]) =>
+    run(...asServerUser(user, path.join(binDir, "initdb"), [...base, ...locale]), { cwd });
   try {
     await attempt(["--locale=C.UTF-8"]);
   } catch (err) {
@@ -608,7 +620,16 @@ function stopPostmasterSync(dataDir: string, binDir: string | undefined, user: S
   if (!fs.existsSync(pidFile)) return;
   if (binDir) {
     try {
-      const [file, args] = asServerUser(user, path.join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "-t", "30", "stop"]);
+      const [file, args] = asServerUser(user, path.join(binDir, "pg_ctl"), [
+        "-D",
+        dataDir,
+        "-m",
+        "immediate",
+        "-w",
+        "-t",
+        "30",
+        "stop",
+      ]);
       execFileSync(file, args, { stdio: "ignore", timeout: 40_000, cwd: os.tmpdir(), env: libpqFreeEnv() });
       return;
     } catch {

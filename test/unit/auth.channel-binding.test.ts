@@ -40,10 +40,16 @@ describe.skipIf(!hasOpenssl())("tlsServerEndPointHash", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const nodeHash = (algorithm: string, der: Uint8Array) =>
-    Uint8Array.from(createHash(algorithm).update(der).digest());
-  const ecKey = (curve: string) =>
-    ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${curve}`, "-nodes", "-keyout", `${curve}.key`];
+  const nodeHash = (algorithm: string, der: Uint8Array) => Uint8Array.from(createHash(algorithm).update(der).digest());
+  const ecKey = (curve: string) => [
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    `ec_paramgen_curve:${curve}`,
+    "-nodes",
+    "-keyout",
+    `${curve}.key`,
+  ];
   const pss = ["-sigopt", "rsa_padding_mode:pss"];
 
   it.each([

@@ -6,8 +6,15 @@ import { md5PasswordMessage } from "../../src/core/auth/index.js";
 import { InterfaceError } from "../../src/errors.js";
 
 function expected(user: string, password: string, salt: Uint8Array): string {
-  const inner = createHash("md5").update(Buffer.from(password + user, "utf8")).digest("hex");
-  return "md5" + createHash("md5").update(Buffer.concat([Buffer.from(inner, "ascii"), salt])).digest("hex");
+  const inner = createHash("md5")
+    .update(Buffer.from(password + user, "utf8"))
+    .digest("hex");
+  return (
+    "md5" +
+    createHash("md5")
+      .update(Buffer.concat([Buffer.from(inner, "ascii"), salt]))
+      .digest("hex")
+  );
 }
 
 describe("md5PasswordMessage", () => {

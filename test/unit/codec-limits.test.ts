@@ -3,7 +3,7 @@
 // in correct framing) without hanging, reading outside the input, or allocating without bound.
 
 import { describe, expect, test } from "vitest";
-import { arrayKind, ColumnKind, type Codec, loadCodec, rangeKind } from "../../src/codec/index.js";
+import { arrayKind, type Codec, ColumnKind, loadCodec, rangeKind } from "../../src/codec/index.js";
 import { Slot } from "../../src/codec/layout.js";
 import { columnValue, scalarAt } from "../../src/codec/values.js";
 import { InterfaceError } from "../../src/errors.js";
@@ -49,24 +49,72 @@ const MALFORMED: [name: string, stream: Uint8Array, error: RegExp, plan?: number
   ["length 0", header("C", 0), /length 0 for message type 'C'/],
   ["length 2", header("D", 2, Uint8Array.of(0, 0)), /length 2 for message type 'D'/],
   ["length 3", header("Z", 3), /length 3 for message type 'Z'/],
-  ["length over the default 1 GiB limit", header("D", 2 ** 30 + 1), /too large: length 1073741825 .* exceeds maxMessageSize 1073741824/],
+  [
+    "length over the default 1 GiB limit",
+    header("D", 2 ** 30 + 1),
+    /too large: length 1073741825 .* exceeds maxMessageSize 1073741824/,
+  ],
   ["largest int32 length", header("d", 0x7fffffff), /too large/],
   ["unknown type 'z'", message("z", utf8("x")), /unknown message type 0x7a/],
   ["unknown type 0x00", message("\0"), /unknown message type 0x00/],
   ["unknown type after good messages", concat(message("Z", utf8("I")), message("X")), /unknown message type 0x58/],
   ["DataRow without a field count", rawDataRow(Uint8Array.of(0)), /DataRow body of 1 bytes has no field count/],
-  ["DataRow field overruns the message", rawDataRow(int16(1), int32(100), utf8("abc")), /DataRow field length exceeds message \(field 0, length 100\)/],
-  ["DataRow field count overruns the message", rawDataRow(int16(3), int32(1), utf8("a")), /DataRow field length exceeds message \(field 1 has no length word\)/],
-  ["DataRow field length word cut in half", rawDataRow(int16(2), int32(-1), Uint8Array.of(0, 0)), /field 1 has no length word/],
-  ["DataRow with bytes after its last field", rawDataRow(int16(1), int32(1), utf8("ab")), /DataRow has 1 bytes after its last field/],
+  [
+    "DataRow field overruns the message",
+    rawDataRow(int16(1), int32(100), utf8("abc")),
+    /DataRow field length exceeds message \(field 0, length 100\)/,
+  ],
+  [
+    "DataRow field count overruns the message",
+    rawDataRow(int16(3), int32(1), utf8("a")),
+    /DataRow field length exceeds message \(field 1 has no length word\)/,
+  ],
+  [
+    "DataRow field length word cut in half",
+    rawDataRow(int16(2), int32(-1), Uint8Array.of(0, 0)),
+    /field 1 has no length word/,
+  ],
+  [
+    "DataRow with bytes after its last field",
+    rawDataRow(int16(1), int32(1), utf8("ab")),
+    /DataRow has 1 bytes after its last field/,
+  ],
   ["DataRow field length -2", rawDataRow(int16(1), int32(-2)), /DataRow field 0 has length -2/],
-  ["DataRow field length of the most negative int32", rawDataRow(int16(1), int32(-2147483648)), /has length -2147483648/],
-  ["DataRow field length of the largest int32", rawDataRow(int16(1), int32(0x7fffffff), utf8("abcd")), /exceeds message/],
-  ["binary int4 field of 8 bytes", dataRow([new Uint8Array(8)]), /DataRow field 0 has length 8, binary Int4 needs 4/, [K.Int4]],
-  ["binary uuid field of 15 bytes", dataRow([null, new Uint8Array(15)]), /field 1 has length 15, binary Uuid needs 16/, [K.Int8, K.Uuid]],
+  [
+    "DataRow field length of the most negative int32",
+    rawDataRow(int16(1), int32(-2147483648)),
+    /has length -2147483648/,
+  ],
+  [
+    "DataRow field length of the largest int32",
+    rawDataRow(int16(1), int32(0x7fffffff), utf8("abcd")),
+    /exceeds message/,
+  ],
+  [
+    "binary int4 field of 8 bytes",
+    dataRow([new Uint8Array(8)]),
+    /DataRow field 0 has length 8, binary Int4 needs 4/,
+    [K.Int4],
+  ],
+  [
+    "binary uuid field of 15 bytes",
+    dataRow([null, new Uint8Array(15)]),
+    /field 1 has length 15, binary Uuid needs 16/,
+    [K.Int8, K.Uuid],
+  ],
   ["binary bool field of 0 bytes", dataRow([new Uint8Array(0)]), /binary Bool needs 1/, [K.Bool]],
-  ["more fields than the plan", dataRow([int32(1), int32(2)]), /DataRow has 2 fields but the decode plan has 1 columns/, [K.Int4]],
-  ["fewer fields than the plan", dataRow([]), /DataRow has 0 fields but the decode plan has 2 columns/, [K.Text, K.Text]],
+  [
+    "more fields than the plan",
+    dataRow([int32(1), int32(2)]),
+    /DataRow has 2 fields but the decode plan has 1 columns/,
+    [K.Int4],
+  ],
+  [
+    "fewer fields than the plan",
+    dataRow([]),
+    /DataRow has 0 fields but the decode plan has 2 columns/,
+    [K.Text, K.Text],
+  ],
   ["fields for an empty plan", dataRow([null]), /DataRow has 1 fields but the decode plan has 0 columns/, []],
 ];
 
@@ -78,21 +126,24 @@ describe.each(BUILDS)("codec limits, %s build", (build) => {
     expect(() => codec.push(stream)).toThrow(InterfaceError);
   });
 
-  test.each(MALFORMED)("%s → InterfaceError at whichever 1-byte push completes it", async (_name, stream, error, plan) => {
-    const codec = await loadCodec({ build });
-    if (plan) codec.setPlan(plan);
-    let thrown: unknown = null;
-    for (const chunk of chunksOf(stream, 1)) {
-      try {
-        codec.push(chunk);
-      } catch (e) {
-        thrown = e;
-        break;
+  test.each(MALFORMED)(
+    "%s → InterfaceError at whichever 1-byte push completes it",
+    async (_name, stream, error, plan) => {
+      const codec = await loadCodec({ build });
+      if (plan) codec.setPlan(plan);
+      let thrown: unknown = null;
+      for (const chunk of chunksOf(stream, 1)) {
+        try {
+          codec.push(chunk);
+        } catch (e) {
+          thrown = e;
+          break;
+        }
       }
-    }
-    expect(thrown).toBeInstanceOf(InterfaceError);
-    expect((thrown as Error).message).toMatch(error);
-  });
+      expect(thrown).toBeInstanceOf(InterfaceError);
+      expect((thrown as Error).message).toMatch(error);
+    },
+  );
 
   test("a failed codec refuses every later call", async () => {
     const codec = await loadCodec({ build });
@@ -107,7 +158,9 @@ describe.each(BUILDS)("codec limits, %s build", (build) => {
   test("maxMessageSize bounds announced lengths", async () => {
     const codec = await loadCodec({ build, maxMessageSize: 1000 });
     expect(codec.push(concat(header("d", 1000), new Uint8Array(996)))).toBe(1);
-    expect(() => codec.push(header("d", 1001))).toThrow(/too large: length 1001 for message type 'd' exceeds maxMessageSize 1000/);
+    expect(() => codec.push(header("d", 1001))).toThrow(
+      /too large: length 1001 for message type 'd' exceeds maxMessageSize 1000/,
+    );
   });
 
   test("an announced length allocates nothing until the bytes arrive", async () => {
@@ -176,9 +229,24 @@ describe.each(BUILDS)("codec limits, %s build", (build) => {
 
 /** Binary values that no send function produces: the field is 1 (after a valid int4), the plan [Int4, kind]. */
 const MALFORMED_VALUES: [name: string, kind: number, wire: Uint8Array, error: RegExp][] = [
-  ["numeric shorter than its header", K.Numeric, new Uint8Array(7), /field 1 is not a valid binary Numeric: its length does not match its digit count/],
-  ["numeric with fewer digits than ndigits", K.Numeric, numericWire([1, 2], 0, 0, 0).subarray(0, 10), /binary Numeric: its length does not match/],
-  ["numeric with more bytes than ndigits", K.Numeric, concat(numericWire([1], 0, 0, 0), int16(0)), /binary Numeric: its length does not match/],
+  [
+    "numeric shorter than its header",
+    K.Numeric,
+    new Uint8Array(7),
+    /field 1 is not a valid binary Numeric: its length does not match its digit count/,
+  ],
+  [
+    "numeric with fewer digits than ndigits",
+    K.Numeric,
+    numericWire([1, 2], 0, 0, 0).subarray(0, 10),
+    /binary Numeric: its length does not match/,
+  ],
+  [
+    "numeric with more bytes than ndigits",
+    K.Numeric,
+    concat(numericWire([1], 0, 0, 0), int16(0)),
+    /binary Numeric: its length does not match/,
+  ],
   ["numeric sign 0x8000", K.Numeric, numericWire([1], 0, 0x8000, 0), /binary Numeric: invalid sign/],
   ["numeric sign 0xC001", K.Numeric, numericWire([], 0, 0xc001, 0), /binary Numeric: invalid sign/],
   ["numeric dscale 0x4000", K.Numeric, numericWire([1], 0, 0, 0x4000), /binary Numeric: invalid display scale/],
@@ -195,34 +263,151 @@ const MALFORMED_VALUES: [name: string, kind: number, wire: Uint8Array, error: Re
   ["macaddr of 7 bytes", K.Macaddr, new Uint8Array(7), /length 7, binary Macaddr needs 6/],
   ["macaddr8 of 6 bytes", K.Macaddr8, new Uint8Array(6), /length 6, binary Macaddr8 needs 8/],
   ["array of 11 bytes", arrayKind(K.Int4), new Uint8Array(11), /binary Int4\[\]: it is shorter than its header/],
-  ["array of 7 dimensions", arrayKind(K.Int4), arrayWire(23, Array(7).fill([1, 1]), [int32(1)]), /binary Int4\[\]: invalid number of dimensions/],
+  [
+    "array of 7 dimensions",
+    arrayKind(K.Int4),
+    arrayWire(23, Array(7).fill([1, 1]), [int32(1)]),
+    /binary Int4\[\]: invalid number of dimensions/,
+  ],
   ["array of -1 dimensions", arrayKind(K.Int4), concat(int32(-1), int32(0), int32(23)), /invalid number of dimensions/],
-  ["array null flag 2", arrayKind(K.Int4), arrayWire(23, [[1, 1]], [int32(1)], 2), /binary Int4\[\]: invalid null flag/],
+  [
+    "array null flag 2",
+    arrayKind(K.Int4),
+    arrayWire(23, [[1, 1]], [int32(1)], 2),
+    /binary Int4\[\]: invalid null flag/,
+  ],
   ["array null flag -1", arrayKind(K.Int4), arrayWire(23, [[1, 1]], [int32(1)], -1), /invalid null flag/],
-  ["array dimensions cut off", arrayKind(K.Int4), concat(int32(2), int32(0), int32(23), int32(1), int32(1)), /it is shorter than its header/],
-  ["array negative dimension", arrayKind(K.Int4), arrayWire(23, [[-1, 1]], []), /binary Int4\[\]: a negative dimension/],
-  ["array upper bound past int32", arrayKind(K.Int4), arrayWire(23, [[2, 2147483647]], [int32(1), int32(2)]), /upper bound overflows int32/],
-  ["array of 65536^6 elements", arrayKind(K.Int4), arrayWire(23, Array(6).fill([65536, 1]), []), /more elements than the value has bytes for/],
-  ["array of (2^31-1)^2 elements", arrayKind(K.Int8), arrayWire(20, [[2147483647, 1], [2147483647, 1]], [int64(1n)]), /more elements than the value has bytes for/],
-  ["array with a missing element", arrayKind(K.Int4), arrayWire(23, [[3, 1]], [int32(1), int32(2)]), /an element overruns the value/],
-  ["array element longer than the value", arrayKind(K.Int4), concat(arrayWire(23, [[1, 1]], []), int32(0x7fffffff), int32(1)), /an element overruns the value/],
-  ["array element length -2", arrayKind(K.Int4), concat(arrayWire(23, [[1, 1]], []), int32(-2)), /an element overruns the value/],
-  ["array element of the wrong width", arrayKind(K.Int4), arrayWire(23, [[1, 1]], [int16(1)]), /binary Int4\[\]: an element or bound has the wrong width/],
-  ["array with bytes after its elements", arrayKind(K.Int4), concat(arrayWire(23, [[1, 1]], [int32(1)]), Uint8Array.of(0)), /bytes after the last element/],
+  [
+    "array dimensions cut off",
+    arrayKind(K.Int4),
+    concat(int32(2), int32(0), int32(23), int32(1), int32(1)),
+    /it is shorter than its header/,
+  ],
+  [
+    "array negative dimension",
+    arrayKind(K.Int4),
+    arrayWire(23, [[-1, 1]], []),
+    /binary Int4\[\]: a negative dimension/,
+  ],
+  [
+    "array upper bound past int32",
+    arrayKind(K.Int4),
+    arrayWire(23, [[2, 2147483647]], [int32(1), int32(2)]),
+    /upper bound overflows int32/,
+  ],
+  [
+    "array of 65536^6 elements",
+    arrayKind(K.Int4),
+    arrayWire(23, Array(6).fill([65536, 1]), []),
+    /more elements than the value has bytes for/,
+  ],
+  [
+    "array of (2^31-1)^2 elements",
+    arrayKind(K.Int8),
+    arrayWire(
+      20,
+      [
+        [2147483647, 1],
+        [2147483647, 1],
+      ],
+      [int64(1n)],
+    ),
+    /more elements than the value has bytes for/,
+  ],
+  [
+    "array with a missing element",
+    arrayKind(K.Int4),
+    arrayWire(23, [[3, 1]], [int32(1), int32(2)]),
+    /an element overruns the value/,
+  ],
+  [
+    "array element longer than the value",
+    arrayKind(K.Int4),
+    concat(arrayWire(23, [[1, 1]], []), int32(0x7fffffff), int32(1)),
+    /an element overruns the value/,
+  ],
+  [
+    "array element length -2",
+    arrayKind(K.Int4),
+    concat(arrayWire(23, [[1, 1]], []), int32(-2)),
+    /an element overruns the value/,
+  ],
+  [
+    "array element of the wrong width",
+    arrayKind(K.Int4),
+    arrayWire(23, [[1, 1]], [int16(1)]),
+    /binary Int4\[\]: an element or bound has the wrong width/,
+  ],
+  [
+    "array with bytes after its elements",
+    arrayKind(K.Int4),
+    concat(arrayWire(23, [[1, 1]], [int32(1)]), Uint8Array.of(0)),
+    /bytes after the last element/,
+  ],
   ["empty array with an element", arrayKind(K.Int4), arrayWire(23, [], [int32(1)]), /bytes after the last element/],
-  ["numeric[] with a bad digit", arrayKind(K.Numeric), arrayWire(1700, [[1, 1]], [numericWire([10000], 0, 0, 0)]), /binary Numeric\[\]: a digit outside/],
-  ["timetz[] out of range", arrayKind(K.Timetz), arrayWire(1266, [[1, 1]], [timetzWire(-5n, 0)]), /binary Timetz\[\]: time or zone out of range/],
+  [
+    "numeric[] with a bad digit",
+    arrayKind(K.Numeric),
+    arrayWire(1700, [[1, 1]], [numericWire([10000], 0, 0, 0)]),
+    /binary Numeric\[\]: a digit outside/,
+  ],
+  [
+    "timetz[] out of range",
+    arrayKind(K.Timetz),
+    arrayWire(1266, [[1, 1]], [timetzWire(-5n, 0)]),
+    /binary Timetz\[\]: time or zone out of range/,
+  ],
   ["range without flags", rangeKind(K.Int4), new Uint8Array(0), /binary range of Int4: it has no flags byte/],
   ["range flag 0x20", rangeKind(K.Int4), Uint8Array.of(0x20 | 0x18), /invalid range flags/],
   ["range flag 0x40", rangeKind(K.Int4), Uint8Array.of(0x40 | 0x18), /invalid range flags/],
-  ["range missing its lower bound", rangeKind(K.Int4), Uint8Array.of(RANGE_LB_INC), /a bound is missing, NULL or overruns the value/],
-  ["range missing its upper bound", rangeKind(K.Int4), concat(Uint8Array.of(RANGE_LB_INC), int32(4), int32(1)), /a bound is missing/],
-  ["range with a NULL bound", rangeKind(K.Int4), concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(-1)), /a bound is missing, NULL/],
-  ["range bound overrunning the value", rangeKind(K.Int4), concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(8), int32(1)), /a bound is missing/],
-  ["range bound of the wrong width", rangeKind(K.Int4), concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(3), Uint8Array.of(0, 0, 1)), /wrong width/],
-  ["range with bytes after its bounds", rangeKind(K.Int4), concat(rangeWire(RANGE_LB_INC | RANGE_UB_INF, int32(1), null), Uint8Array.of(0)), /bytes after its bounds/],
-  ["empty range with a bound", rangeKind(K.Int4), concat(Uint8Array.of(1), int32(4), int32(1)), /bytes after its bounds/],
-  ["numrange with a bad numeric", rangeKind(K.Numeric), rangeWire(RANGE_LB_INC | RANGE_UB_INF, numericWire([1], 0, 0x1234, 0), null), /binary range of Numeric: invalid sign/],
+  [
+    "range missing its lower bound",
+    rangeKind(K.Int4),
+    Uint8Array.of(RANGE_LB_INC),
+    /a bound is missing, NULL or overruns the value/,
+  ],
+  [
+    "range missing its upper bound",
+    rangeKind(K.Int4),
+    concat(Uint8Array.of(RANGE_LB_INC), int32(4), int32(1)),
+    /a bound is missing/,
+  ],
+  [
+    "range with a NULL bound",
+    rangeKind(K.Int4),
+    concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(-1)),
+    /a bound is missing, NULL/,
+  ],
+  [
+    "range bound overrunning the value",
+    rangeKind(K.Int4),
+    concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(8), int32(1)),
+    /a bound is missing/,
+  ],
+  [
+    "range bound of the wrong width",
+    rangeKind(K.Int4),
+    concat(Uint8Array.of(RANGE_LB_INC | RANGE_UB_INF), int32(3), Uint8Array.of(0, 0, 1)),
+    /wrong width/,
+  ],
+  [
+    "range with bytes after its bounds",
+    rangeKind(K.Int4),
+    concat(rangeWire(RANGE_LB_INC | RANGE_UB_INF, int32(1), null), Uint8Array.of(0)),
+    /bytes after its bounds/,
+  ],
+  [
+    "empty range with a bound",
+    rangeKind(K.Int4),
+    concat(Uint8Array.of(1), int32(4), int32(1)),
+    /bytes after its bounds/,
+  ],
+  [
+    "numrange with a bad numeric",
+    rangeKind(K.Numeric),
+    rangeWire(RANGE_LB_INC | RANGE_UB_INF, numericWire([1], 0, 0x1234, 0), null),
+    /binary range of Numeric: invalid sign/,
+  ],
 ];
 
 function arenaState(codec: Codec): { cap: number; used: number } {
@@ -231,7 +416,13 @@ function arenaState(codec: Codec): { cap: number; used: number } {
 }
 
 /** Pushes `stream` in chunks, resuming while pending; calls `row` with each DataRow's values. */
-function readRows(codec: Codec, stream: Uint8Array, plan: number[], chunk: number, row: (values: unknown[]) => void): number {
+function readRows(
+  codec: Codec,
+  stream: Uint8Array,
+  plan: number[],
+  chunk: number,
+  row: (values: unknown[]) => void,
+): number {
   codec.setPlan(plan);
   let batches = 0;
   for (const part of chunksOf(stream, chunk)) {
@@ -239,7 +430,11 @@ function readRows(codec: Codec, stream: Uint8Array, plan: number[], chunk: numbe
       batches++;
       for (let i = 0; i < n; i++) {
         const rowIndex = codec.messages[i * 6 + 5]!;
-        row(plan.map((kind, c) => (codec.fieldBytes(i, c) === null ? null : columnValue(codec.views, kind, codec.column(c)!, rowIndex))));
+        row(
+          plan.map((kind, c) =>
+            codec.fieldBytes(i, c) === null ? null : columnValue(codec.views, kind, codec.column(c)!, rowIndex),
+          ),
+        );
       }
       expect(arenaState(codec).used).toBeLessThanOrEqual(arenaState(codec).cap);
       if (!codec.pending) break;
@@ -256,27 +451,32 @@ describe.each(BUILDS)("malformed binary values, %s build", (build) => {
     expect(() => codec.push(dataRow([int32(1), wire]))).toThrow(InterfaceError);
   });
 
-  test.each(MALFORMED_VALUES)("%s → InterfaceError at whichever 1-byte push completes it", async (_name, kind, wire, error) => {
-    const codec = await loadCodec({ build });
-    codec.setPlan([K.Int4, kind]);
-    let thrown: unknown = null;
-    for (const chunk of chunksOf(concat(dataRow([int32(1), null]), dataRow([int32(1), wire])), 1)) {
-      try {
-        codec.push(chunk);
-      } catch (e) {
-        thrown = e;
-        break;
+  test.each(MALFORMED_VALUES)(
+    "%s → InterfaceError at whichever 1-byte push completes it",
+    async (_name, kind, wire, error) => {
+      const codec = await loadCodec({ build });
+      codec.setPlan([K.Int4, kind]);
+      let thrown: unknown = null;
+      for (const chunk of chunksOf(concat(dataRow([int32(1), null]), dataRow([int32(1), wire])), 1)) {
+        try {
+          codec.push(chunk);
+        } catch (e) {
+          thrown = e;
+          break;
+        }
       }
-    }
-    expect(thrown).toBeInstanceOf(InterfaceError);
-    expect((thrown as Error).message).toMatch(error);
-  });
+      expect(thrown).toBeInstanceOf(InterfaceError);
+      expect((thrown as Error).message).toMatch(error);
+    },
+  );
 
   test("plans take array and range kinds of every scalar kind, and nothing else", async () => {
     const codec = await loadCodec({ build });
     for (let k = 1; k <= K.Macaddr8; k++) codec.setPlan([arrayKind(k as 1), rangeKind(k as 1), k]);
     for (const bad of [18, 31, 32, 50, 63, 64, 82, 95, 96, 128, 255]) {
-      expect(() => codec.setPlan([K.Int4, bad]), `kind ${bad}`).toThrow(`invalid decode plan: column 1 has kind ${bad}`);
+      expect(() => codec.setPlan([K.Int4, bad]), `kind ${bad}`).toThrow(
+        `invalid decode plan: column 1 has kind ${bad}`,
+      );
     }
   });
 
@@ -285,7 +485,14 @@ describe.each(BUILDS)("malformed binary values, %s build", (build) => {
     const elements = 500; // ≈ 2.5 KB of record per row, 750 KB in all
     const stream = concat(
       ...Array.from({ length: rows }, (_, r) =>
-        dataRow([int32(r), arrayWire(23, [[elements, 1]], Array.from({ length: elements }, (_, e) => (e === r ? null : int32(r * e))))]),
+        dataRow([
+          int32(r),
+          arrayWire(
+            23,
+            [[elements, 1]],
+            Array.from({ length: elements }, (_, e) => (e === r ? null : int32(r * e))),
+          ),
+        ]),
       ),
     );
     const codec = await loadCodec({ build });
@@ -297,13 +504,19 @@ describe.each(BUILDS)("malformed binary values, %s build", (build) => {
       seen++;
     });
     expect(seen).toBe(rows);
-    expect(batches).toBeGreaterThan(rows * 2500 / initial);
+    expect(batches).toBeGreaterThan((rows * 2500) / initial);
     expect(arenaState(codec).cap).toBe(initial);
   });
 
   test("a row that does not fit the whole arena grows it to about that row's size", async () => {
     const elements = 100_000; // 100000 × 4 bytes + 100000 null flags
-    const big = dataRow([arrayWire(23, [[elements, 1]], Array.from({ length: elements }, (_, e) => (e % 7 === 0 ? null : int32(e))))]);
+    const big = dataRow([
+      arrayWire(
+        23,
+        [[elements, 1]],
+        Array.from({ length: elements }, (_, e) => (e % 7 === 0 ? null : int32(e))),
+      ),
+    ]);
     const codec = await loadCodec({ build });
     const before = arenaState(codec).cap;
     const small = dataRow([arrayWire(23, [[1, 1]], [int32(5)])]);
@@ -324,10 +537,16 @@ describe.each(BUILDS)("malformed binary values, %s build", (build) => {
     const codec = await loadCodec({ build });
     const initial = arenaState(codec).cap;
     const values: unknown[] = [];
-    const array = arrayWire(1700, [[count, 1]], Array.from({ length: count }, (_, i) => (i % 2 === 0 ? huge : tiny)));
+    const array = arrayWire(
+      1700,
+      [[count, 1]],
+      Array.from({ length: count }, (_, i) => (i % 2 === 0 ? huge : tiny)),
+    );
     readRows(codec, dataRow([array]), [arrayKind(K.Numeric)], 65536, ([a]) => values.push(a));
     // The tiny one shows as zero at its scale, so without the sign (as the server would store it).
-    const expected = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? "1" + "0".repeat(131068) : "0." + "0".repeat(16383)));
+    const expected = Array.from({ length: count }, (_, i) =>
+      i % 2 === 0 ? `1${"0".repeat(131068)}` : `0.${"0".repeat(16383)}`,
+    );
     expect(values).toEqual([expected]);
     expect(arenaState(codec).cap).toBe(initial);
     expect(arenaState(codec).used).toBeLessThan(count * 64 + 1024);
@@ -346,7 +565,7 @@ describe.each(BUILDS)("malformed binary values, %s build", (build) => {
     const record = (codec.column(0) as Int32Array)[0]! >> 2;
     const i32 = codec.views.i32;
     expect([i32[record], i32[record + 1]]).toEqual([1, count]); // ndim, n
-    const text = "-12345678" + "0".repeat(131064) + "." + "0".repeat(16383);
+    const text = `-12345678${"0".repeat(131064)}.${"0".repeat(16383)}`;
     for (const e of [0, count - 1]) expect(scalarAt(codec.views, K.Numeric, i32[record + 2]! + e * 8)).toBe(text);
   });
 });

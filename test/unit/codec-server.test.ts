@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { arrayKind, ColumnKind, rangeKind } from "../../src/codec/index.js";
 import { binaryKind } from "../../src/core/rows.js";
-import { connect, type Connection } from "../../src/native/index.js";
+import { type Connection, connect } from "../../src/native/index.js";
 import * as oids from "../../src/types/oids.js";
 import { Range } from "../../src/types/range.js";
 import { TypeRegistry } from "../../src/types/registry.js";
@@ -16,35 +16,90 @@ const VALUES: [type: string, literals: (string | null)[]][] = [
   [
     "numeric",
     [
-      "0", "1.50", "-1.50", "NaN", "Infinity", "-Infinity", "0.000001", "-0.0", "0.00", "10000", "9999.9999",
-      "100000000", "0.1000", "123456789012345678901234567890.123456789", "1e100", "-1e-100", "12345678.87654321",
-      "0.00012", "1234.5", "-99999999999999999999.99999999999999999999", null,
+      "0",
+      "1.50",
+      "-1.50",
+      "NaN",
+      "Infinity",
+      "-Infinity",
+      "0.000001",
+      "-0.0",
+      "0.00",
+      "10000",
+      "9999.9999",
+      "100000000",
+      "0.1000",
+      "123456789012345678901234567890.123456789",
+      "1e100",
+      "-1e-100",
+      "12345678.87654321",
+      "0.00012",
+      "1234.5",
+      "-99999999999999999999.99999999999999999999",
+      null,
     ],
   ],
-  ["numeric(1000,0)", ["1e999", "-" + "9".repeat(1000)]],
+  ["numeric(1000,0)", ["1e999", `-${"9".repeat(1000)}`]],
   [
     "interval",
     [
-      "0", "1 year 2 mons 3 days 04:05:06.789", "-1 years +2 mons -3 days", "178000000 years", "-178000000 years",
-      "1 microsecond", "-00:00:00.000001", "2147483647 days", "-2147483648 days", "-178000000 years -2562047788:00:54.775807",
-      "2562047788:00:54.775807", "@ 1 mon -1 day -02:00", "1.5 years", null,
+      "0",
+      "1 year 2 mons 3 days 04:05:06.789",
+      "-1 years +2 mons -3 days",
+      "178000000 years",
+      "-178000000 years",
+      "1 microsecond",
+      "-00:00:00.000001",
+      "2147483647 days",
+      "-2147483648 days",
+      "-178000000 years -2562047788:00:54.775807",
+      "2562047788:00:54.775807",
+      "@ 1 mon -1 day -02:00",
+      "1.5 years",
+      null,
     ],
   ],
   [
     "timetz",
     [
-      "00:00:00+00", "24:00:00-15:59", "12:34:56.789+05:30", "12:00:00-03:30:15", "23:59:59.999999+15:59",
-      "01:02:03.1-01", "12:00:00.000010+00:00:01", null,
+      "00:00:00+00",
+      "24:00:00-15:59",
+      "12:34:56.789+05:30",
+      "12:00:00-03:30:15",
+      "23:59:59.999999+15:59",
+      "01:02:03.1-01",
+      "12:00:00.000010+00:00:01",
+      null,
     ],
   ],
-  ["point", ["(1,2)", "(-1.5,2.25)", "(NaN,Infinity)", "(-Infinity,-0)", "(1e-320,1.7976931348623157e308)", "(0.1,0.30000000000000004)", null]],
+  [
+    "point",
+    [
+      "(1,2)",
+      "(-1.5,2.25)",
+      "(NaN,Infinity)",
+      "(-Infinity,-0)",
+      "(1e-320,1.7976931348623157e308)",
+      "(0.1,0.30000000000000004)",
+      null,
+    ],
+  ],
   ["macaddr", ["08:00:2b:01:02:03", "FF:FF:FF:FF:FF:FF", "00:00:00:00:00:00", null]],
   ["macaddr8", ["08:00:2b:01:02:03:04:05", "08:00:2b:01:02:03", null]],
   [
     "int4[]",
     [
-      "{}", "{1,2,3}", "{{1,2},{3,4}}", "{{1,NULL},{NULL,4}}", "[0:2]={1,2,3}", "[-5:-4][1:2]={{1,2},{3,4}}",
-      "{{{1,2},{3,4}},{{5,6},{7,8}}}", "{{{{{{1}}}}}}", "{NULL}", "{-2147483648,2147483647}", null,
+      "{}",
+      "{1,2,3}",
+      "{{1,2},{3,4}}",
+      "{{1,NULL},{NULL,4}}",
+      "[0:2]={1,2,3}",
+      "[-5:-4][1:2]={{1,2},{3,4}}",
+      "{{{1,2},{3,4}},{{5,6},{7,8}}}",
+      "{{{{{{1}}}}}}",
+      "{NULL}",
+      "{-2147483648,2147483647}",
+      null,
     ],
   ],
   ["bool[]", ["{t,f,NULL}", "{}"]],
@@ -86,14 +141,26 @@ afterAll(async () => {
 
 /** Queries whose rows, fetched in binary, must equal the same rows fetched in text. */
 const QUERIES: [name: string, sql: string][] = [
-  ["numerics of the largest weight and scale", "SELECT v FROM (VALUES ('1e131071'::numeric), ('-1e131071'), ('1e-16383'), (10::numeric ^ 131071 - 1), ('-0.5e-16382')) t(v)"],
+  [
+    "numerics of the largest weight and scale",
+    "SELECT v FROM (VALUES ('1e131071'::numeric), ('-1e131071'), ('1e-16383'), (10::numeric ^ 131071 - 1), ('-0.5e-16382')) t(v)",
+  ],
   ["many rows of growing int4 arrays", "SELECT ARRAY(SELECT generate_series(1, i)), i FROM generate_series(0, 2000) i"],
-  ["many rows of numeric arrays", "SELECT ARRAY(SELECT (g * 1.01)::numeric(20, 4) FROM generate_series(1, i % 300) g) FROM generate_series(1, 1500) i"],
-  ["a 2-D numeric array bigger than the arena", "SELECT ARRAY(SELECT ARRAY[g::numeric * 10 ^ 100, -g / 7.0] FROM generate_series(1, 20000) g)"],
-  ["wide rows of every kind", `SELECT i, i::numeric / 3, make_interval(days => i), ARRAY[i, NULL], int4range(i, i + 10),
+  [
+    "many rows of numeric arrays",
+    "SELECT ARRAY(SELECT (g * 1.01)::numeric(20, 4) FROM generate_series(1, i % 300) g) FROM generate_series(1, 1500) i",
+  ],
+  [
+    "a 2-D numeric array bigger than the arena",
+    "SELECT ARRAY(SELECT ARRAY[g::numeric * 10 ^ 100, -g / 7.0] FROM generate_series(1, 20000) g)",
+  ],
+  [
+    "wide rows of every kind",
+    `SELECT i, i::numeric / 3, make_interval(days => i), ARRAY[i, NULL], int4range(i, i + 10),
     numrange(i / 7.0, NULL), point(i, -i), ('12:00:00+' || (i % 15) || ':30')::timetz, daterange('2000-01-01'::date + i, NULL, '[]'),
     tsrange('2000-01-01'::timestamp + i * interval '1 ms', NULL), ARRAY[[i::float8, i / 3.0], [NULL, -i]]
-    FROM generate_series(1, 3000) i`],
+    FROM generate_series(1, 3000) i`,
+  ],
 ];
 
 function sqlLiteral(s: string | null): string {
@@ -102,10 +169,9 @@ function sqlLiteral(s: string | null): string {
 
 describe("binary results equal text results", () => {
   test.each(VALUES)("%s", async (type, literals) => {
-    const binary = await con.run(
-      `SELECT v::${type} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i`,
-      [literals],
-    );
+    const binary = await con.run(`SELECT v::${type} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i`, [
+      literals,
+    ]);
     const columns = con.columns!;
     expect(binaryKind(columns[0]!.type_oid, new TypeRegistry())).not.toBe(ColumnKind.Text);
     const values = literals.map((l, i) => `(${sqlLiteral(l)}, ${i})`).join(", ");
@@ -141,8 +207,19 @@ describe("which result types are requested in binary", () => {
     expect(kind(oids.NUMRANGE)).toBe(rangeKind(ColumnKind.Numeric));
     expect(kind(oids.TSTZRANGE)).toBe(rangeKind(ColumnKind.Timestamp));
     for (const text of [
-      oids.MONEY, oids.MONEY_ARRAY, oids.INT2VECTOR, oids.OIDVECTOR, oids.INT2VECTOR_ARRAY, oids.TEXT_ARRAY,
-      oids.INT4MULTIRANGE, oids.NUMMULTIRANGE, oids.INT4RANGE_ARRAY, oids.BOX_ARRAY, oids.INET, oids.JSONB_ARRAY, 99999,
+      oids.MONEY,
+      oids.MONEY_ARRAY,
+      oids.INT2VECTOR,
+      oids.OIDVECTOR,
+      oids.INT2VECTOR_ARRAY,
+      oids.TEXT_ARRAY,
+      oids.INT4MULTIRANGE,
+      oids.NUMMULTIRANGE,
+      oids.INT4RANGE_ARRAY,
+      oids.BOX_ARRAY,
+      oids.INET,
+      oids.JSONB_ARRAY,
+      99999,
     ]) {
       expect(kind(text), `oid ${text}`).toBe(ColumnKind.Text);
     }

@@ -3,8 +3,7 @@
 // builds, whole and split at every boundary; expected values are worked out by hand here.
 
 import { describe, expect, test } from "vitest";
-import { arrayKind, ColumnKind, type Codec, loadCodec, rangeKind } from "../../src/codec/index.js";
-import { Slot } from "../../src/codec/layout.js";
+import { arrayKind, type Codec, ColumnKind, loadCodec, rangeKind } from "../../src/codec/index.js";
 import { columnValue } from "../../src/codec/values.js";
 import { Point } from "../../src/types/decoders.js";
 import { PGInterval } from "../../src/types/interval.js";
@@ -73,10 +72,10 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       [num([1234, 5678, 9000], 1, 1), "12345678.9"],
       [num([1], 1, 0), "10000"],
       [num([1, 1], 1, 0), "10001"],
-      [num([1], 25, 0), "1" + "0".repeat(100)],
+      [num([1], 25, 0), `1${"0".repeat(100)}`],
       [num([100], -2, 6), "0.000001"],
       [num([5000], -1, 1), "0.5"],
-      [num([10], -4096, 16383), "0." + "0".repeat(16382) + "1"],
+      [num([10], -4096, 16383), `0.${"0".repeat(16382)}1`],
       [numericWire([], 0, NUMERIC_NAN, 0), "NaN"],
       [numericWire([], 0, NUMERIC_PINF, 0), "Infinity"],
       [numericWire([], 0, NUMERIC_NINF, 0), "-Infinity"],
@@ -90,7 +89,7 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       [num([123], 0, 0), "123"],
       [num([1234], 0, 0), "1234"],
       [num([1, 0, 0], 2, 0, NUMERIC_NEG), "-100000000"],
-      [num([1], 32767, 0), "1" + "0".repeat(131068)],
+      [num([1], 32767, 0), `1${"0".repeat(131068)}`],
       // Not what a server sends, but what it would print for the same value:
       [num([0, 1], 1, 0), "1"], // a leading zero digit
       [num([], 5, 0), "0"], // zero with a weight
@@ -99,12 +98,12 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       [num([5], -1, 3, NUMERIC_NEG), "0.000"],
       [num([12], -1, 3, NUMERIC_NEG), "-0.001"],
       [num([5000], -1, 1, NUMERIC_NEG), "-0.5"],
-      [num([1], -4096, 16383, NUMERIC_NEG), "0." + "0".repeat(16383)],
-      [num([10], -4096, 16383, NUMERIC_NEG), "-0." + "0".repeat(16382) + "1"],
-      [num([1], 8, 40), "1" + "0".repeat(32) + "." + "0".repeat(40)], // padded: 32 + 40 zeros
-      [num([1], 7, 0), "1" + "0".repeat(28)], // 28 zeros: written out
-      [num([42, 1], 9, 2, NUMERIC_NEG), "-42" + "0001" + "0".repeat(32) + ".00"],
-      [num([7], -10, 45), "0." + "0".repeat(36) + "0007" + "00000"],
+      [num([1], -4096, 16383, NUMERIC_NEG), `0.${"0".repeat(16383)}`],
+      [num([10], -4096, 16383, NUMERIC_NEG), `-0.${"0".repeat(16382)}1`],
+      [num([1], 8, 40), `1${"0".repeat(32)}.${"0".repeat(40)}`], // padded: 32 + 40 zeros
+      [num([1], 7, 0), `1${"0".repeat(28)}`], // 28 zeros: written out
+      [num([42, 1], 9, 2, NUMERIC_NEG), `-420001${"0".repeat(32)}.00`],
+      [num([7], -10, 45), `0.${"0".repeat(36)}000700000`],
       [null, null],
     ],
   ],
@@ -158,14 +157,84 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
     [
       [arrayWire(23, [], []), []],
       [arrayWire(23, [[3, 1]], [int32(1), int32(2), int32(3)]), [1, 2, 3]],
-      [arrayWire(23, [[2, 1], [2, 1]], [int32(1), null, null, int32(4)]), [[1, null], [null, 4]]],
-      [arrayWire(23, [[3, 0]], [int32(1), int32(2), int32(3)]), [1, 2, 3]], // lower bounds are dropped
-      [arrayWire(23, [[2, -5], [2, 1]], [int32(1), int32(2), int32(3), int32(4)]), [[1, 2], [3, 4]]],
-      [arrayWire(23, [[3, 1], [2, 1]], [1, 2, 3, 4, 5, 6].map(int32)), [[1, 2], [3, 4], [5, 6]]],
-      [arrayWire(23, [[2, 1], [3, 1]], [1, 2, 3, 4, 5, 6].map(int32)), [[1, 2, 3], [4, 5, 6]]],
       [
-        arrayWire(23, [[2, 1], [2, 1], [2, 1]], [1, 2, 3, 4, 5, 6, 7, 8].map(int32)),
-        [[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
+        arrayWire(
+          23,
+          [
+            [2, 1],
+            [2, 1],
+          ],
+          [int32(1), null, null, int32(4)],
+        ),
+        [
+          [1, null],
+          [null, 4],
+        ],
+      ],
+      [arrayWire(23, [[3, 0]], [int32(1), int32(2), int32(3)]), [1, 2, 3]], // lower bounds are dropped
+      [
+        arrayWire(
+          23,
+          [
+            [2, -5],
+            [2, 1],
+          ],
+          [int32(1), int32(2), int32(3), int32(4)],
+        ),
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+      [
+        arrayWire(
+          23,
+          [
+            [3, 1],
+            [2, 1],
+          ],
+          [1, 2, 3, 4, 5, 6].map(int32),
+        ),
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      ],
+      [
+        arrayWire(
+          23,
+          [
+            [2, 1],
+            [3, 1],
+          ],
+          [1, 2, 3, 4, 5, 6].map(int32),
+        ),
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      ],
+      [
+        arrayWire(
+          23,
+          [
+            [2, 1],
+            [2, 1],
+            [2, 1],
+          ],
+          [1, 2, 3, 4, 5, 6, 7, 8].map(int32),
+        ),
+        [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [5, 6],
+            [7, 8],
+          ],
+        ],
       ],
       [arrayWire(23, Array(6).fill([1, 1]), [int32(7)]), [[[[[[7]]]]]]],
       [arrayWire(23, [[1, 1]], [null]), [null]],
@@ -174,18 +243,43 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       [null, null],
     ],
   ],
-  ["bool[]", arrayKind(K.Bool), [[arrayWire(16, [[3, 1]], [Uint8Array.of(1), Uint8Array.of(0), null]), [true, false, null]]]],
+  [
+    "bool[]",
+    arrayKind(K.Bool),
+    [[arrayWire(16, [[3, 1]], [Uint8Array.of(1), Uint8Array.of(0), null]), [true, false, null]]],
+  ],
   ["int2[]", arrayKind(K.Int2), [[arrayWire(21, [[2, 1]], [int16(-32768), int16(32767)]), [-32768, 32767]]]],
-  ["int8[]", arrayKind(K.Int8), [[arrayWire(20, [[3, 1]], [int64(MIN_INT64), null, int64(MAX_INT64)]), [MIN_INT64, null, MAX_INT64]]]],
+  [
+    "int8[]",
+    arrayKind(K.Int8),
+    [[arrayWire(20, [[3, 1]], [int64(MIN_INT64), null, int64(MAX_INT64)]), [MIN_INT64, null, MAX_INT64]]],
+  ],
   [
     "float4[]",
     arrayKind(K.Float4),
-    [[arrayWire(700, [[4, 1]], [float32(NaN), float32(-0), float32(1.5), float32(1.1)]), [NaN, -0, 1.5, Math.fround(1.1)]]],
+    [
+      [
+        arrayWire(700, [[4, 1]], [float32(NaN), float32(-0), float32(1.5), float32(1.1)]),
+        [NaN, -0, 1.5, Math.fround(1.1)],
+      ],
+    ],
   ],
   [
     "float8[]",
     arrayKind(K.Float8),
-    [[arrayWire(701, [[2, 1], [1, 1]], [float64(-Infinity), hexBytes("400921fb54442d18")]), [[-Infinity], [Math.PI]]]],
+    [
+      [
+        arrayWire(
+          701,
+          [
+            [2, 1],
+            [1, 1],
+          ],
+          [float64(-Infinity), hexBytes("400921fb54442d18")],
+        ),
+        [[-Infinity], [Math.PI]],
+      ],
+    ],
   ],
   ["oid[]", arrayKind(K.Oid), [[arrayWire(26, [[2, 1]], [uint32(4294967295), uint32(0)]), [4294967295, 0]]]],
   [
@@ -198,7 +292,11 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       ],
     ],
   ],
-  ["time[]", arrayKind(K.Time), [[arrayWire(1083, [[2, 1]], [int64(0n), int64(45296789012n)]), ["00:00:00", "12:34:56.789012"]]]],
+  [
+    "time[]",
+    arrayKind(K.Time),
+    [[arrayWire(1083, [[2, 1]], [int64(0n), int64(45296789012n)]), ["00:00:00", "12:34:56.789012"]]],
+  ],
   [
     "timestamp[]",
     arrayKind(K.Timestamp),
@@ -212,15 +310,30 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
   [
     "uuid[]",
     arrayKind(K.Uuid),
-    [[arrayWire(2950, [[2, 1]], [hexBytes("A0EEBC999C0B4EF8BB6D6BB9BD380A11"), null]), ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", null]]],
+    [
+      [
+        arrayWire(2950, [[2, 1]], [hexBytes("A0EEBC999C0B4EF8BB6D6BB9BD380A11"), null]),
+        ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", null],
+      ],
+    ],
   ],
   [
     "numeric[]",
     arrayKind(K.Numeric),
     [
       [
-        arrayWire(1700, [[2, 1], [2, 1]], [num([1, 5000], 0, 2), null, numericWire([], 0, NUMERIC_NAN, 0), num([1], 25, 0)]),
-        [["1.50", null], ["NaN", "1" + "0".repeat(100)]],
+        arrayWire(
+          1700,
+          [
+            [2, 1],
+            [2, 1],
+          ],
+          [num([1, 5000], 0, 2), null, numericWire([], 0, NUMERIC_NAN, 0), num([1], 25, 0)],
+        ),
+        [
+          ["1.50", null],
+          ["NaN", `1${"0".repeat(100)}`],
+        ],
       ],
     ],
   ],
@@ -229,9 +342,22 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
     arrayKind(K.Interval),
     [[arrayWire(1186, [[2, 1]], [intervalWire(1n, 2, 3), null]), [interval(3, 2, 1n), null]]],
   ],
-  ["timetz[]", arrayKind(K.Timetz), [[arrayWire(1266, [[2, 1]], [timetzWire(0n, -19800), timetzWire(1n, 0)]), ["00:00:00+05:30", "00:00:00.000001+00"]]]],
+  [
+    "timetz[]",
+    arrayKind(K.Timetz),
+    [
+      [
+        arrayWire(1266, [[2, 1]], [timetzWire(0n, -19800), timetzWire(1n, 0)]),
+        ["00:00:00+05:30", "00:00:00.000001+00"],
+      ],
+    ],
+  ],
   ["point[]", arrayKind(K.Point), [[arrayWire(600, [[1, 1]], [concat(float64(1), float64(2))]), [new Point(1, 2)]]]],
-  ["macaddr[]", arrayKind(K.Macaddr), [[arrayWire(829, [[2, 1]], [null, hexBytes("08002b010203")]), [null, "08:00:2b:01:02:03"]]]],
+  [
+    "macaddr[]",
+    arrayKind(K.Macaddr),
+    [[arrayWire(829, [[2, 1]], [null, hexBytes("08002b010203")]), [null, "08:00:2b:01:02:03"]]],
+  ],
   [
     "int4range",
     rangeKind(K.Int4),
@@ -247,17 +373,33 @@ const FIXTURES: [name: string, kind: number, fixtures: Fixture[]][] = [
       [null, null],
     ],
   ],
-  ["int8range", rangeKind(K.Int8), [[rangeWire(RANGE_LB_INC | RANGE_UB_INC, int64(MIN_INT64), int64(MAX_INT64)), new Range(MIN_INT64, MAX_INT64, "[]")]]],
+  [
+    "int8range",
+    rangeKind(K.Int8),
+    [
+      [
+        rangeWire(RANGE_LB_INC | RANGE_UB_INC, int64(MIN_INT64), int64(MAX_INT64)),
+        new Range(MIN_INT64, MAX_INT64, "[]"),
+      ],
+    ],
+  ],
   [
     "numrange",
     rangeKind(K.Numeric),
     [
       [rangeWire(RANGE_UB_INC, num([1, 5000], 0, 1), num([2, 5000], 0, 2)), new Range("1.5", "2.50", "(]")],
-      [rangeWire(RANGE_LB_INC | RANGE_UB_INF, numericWire([], 0, NUMERIC_NINF, 0), null), new Range("-Infinity", null, "[)")],
+      [
+        rangeWire(RANGE_LB_INC | RANGE_UB_INF, numericWire([], 0, NUMERIC_NINF, 0), null),
+        new Range("-Infinity", null, "[)"),
+      ],
       [rangeWire(RANGE_EMPTY, null, null), new Range(null, null, "[)", true)],
     ],
   ],
-  ["daterange", rangeKind(K.Date), [[rangeWire(RANGE_LB_INC, int32(0), int32(2147483647)), new Range("2000-01-01", "infinity", "[)")]]],
+  [
+    "daterange",
+    rangeKind(K.Date),
+    [[rangeWire(RANGE_LB_INC, int32(0), int32(2147483647)), new Range("2000-01-01", "infinity", "[)")]],
+  ],
   [
     "tsrange",
     rangeKind(K.Timestamp),
@@ -336,7 +478,8 @@ describe.each(BUILDS)("binary values, %s build", (build) => {
 function fingerprint(rows: unknown[][]): string {
   return JSON.stringify(rows, function (this: unknown, _key, value: unknown) {
     if (typeof value === "bigint") return `${value}n`;
-    if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) return `number ${Object.is(value, -0) ? "-0" : value}`;
+    if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0)))
+      return `number ${Object.is(value, -0) ? "-0" : value}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       return { class: value.constructor.name, ...value };
     }

@@ -12,9 +12,9 @@ import {
   concat,
   concatAll,
   dataRow,
+  type Frame,
   float32,
   float64,
-  type Frame,
   hexBytes,
   int16,
   int32,
@@ -103,8 +103,16 @@ const CELLS: Cell[][] = [
     { kind: K.Timestamp, wire: int64(MIN_INT64), expected: -Infinity },
   ],
   [
-    { kind: K.Uuid, wire: hexBytes("000102030405060708090a0b0c0d0e0f"), expected: "00010203-0405-0607-0809-0a0b0c0d0e0f" },
-    { kind: K.Uuid, wire: hexBytes("A0EEBC999C0B4EF8BB6D6BB9BD380A11"), expected: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" },
+    {
+      kind: K.Uuid,
+      wire: hexBytes("000102030405060708090a0b0c0d0e0f"),
+      expected: "00010203-0405-0607-0809-0a0b0c0d0e0f",
+    },
+    {
+      kind: K.Uuid,
+      wire: hexBytes("A0EEBC999C0B4EF8BB6D6BB9BD380A11"),
+      expected: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+    },
     { kind: K.Uuid, wire: new Uint8Array(16).fill(0xff), expected: "ffffffff-ffff-ffff-ffff-ffffffffffff" },
   ],
 ];
@@ -317,7 +325,9 @@ describe.each(BUILDS)("codec, %s build", (build) => {
         const nullColumn = row % columns;
         const text = String.fromCharCode(...(codec.column(nullColumn) as Uint8Array).subarray(i * 36, i * 36 + 36));
         expect(text).toBe("\0".repeat(36));
-        const other = String.fromCharCode(...(codec.column((nullColumn + 1) % columns) as Uint8Array).subarray(i * 36, i * 36 + 36));
+        const other = String.fromCharCode(
+          ...(codec.column((nullColumn + 1) % columns) as Uint8Array).subarray(i * 36, i * 36 + 36),
+        );
         expect(other).toBe("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
       }
       if (!codec.pending) break;
@@ -328,7 +338,8 @@ describe.each(BUILDS)("codec, %s build", (build) => {
 
   test("many-field rows fill the field table early and resume continues", async () => {
     const parts = [];
-    for (let r = 0; r < 100; r++) parts.push(dataRow(Array.from({ length: 1000 }, (_, k) => (k === r ? int32(r) : null))));
+    for (let r = 0; r < 100; r++)
+      parts.push(dataRow(Array.from({ length: 1000 }, (_, k) => (k === r ? int32(r) : null))));
     const codec = await loadCodec({ build });
     let rows = 0;
     let batches = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expectInterfaceError } from "./expect-interface-error.js";
 import { identifier } from "../../src/native/identifier.js";
+import { expectInterfaceError } from "./expect-interface-error.js";
 
 describe("identifier", () => {
   it("always quotes, keeping case", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { expectInterfaceError } from "./expect-interface-error.js";
 import { forEachCodeSpan } from "../../src/core/sql-scanner.js";
 import { convertParamstyle, type Paramstyle } from "../../src/dbapi/paramstyle.js";
+import { expectInterfaceError } from "./expect-interface-error.js";
 
 /** The code runs the scanner reports, as text. */
 function codeSpans(sql: string): string[] {
@@ -66,7 +66,7 @@ describe("forEachCodeSpan", () => {
     expect(codeSpans("a $1 b")).toEqual(["a $1 b"]);
     expect(codeSpans("a $1$ b")).toEqual(["a $1$ b"]);
     expect(codeSpans("a$b$c $")).toEqual(["a$b$c $"]);
-    expect(codeSpans("x$$ y $$")).toEqual(["x$$ y ", ]);
+    expect(codeSpans("x$$ y $$")).toEqual(["x$$ y "]);
     expect(codeSpans("a $ 'b'")).toEqual(["a $ "]);
     expect(codeSpans("a $t b")).toEqual(["a $t b"]);
   });
@@ -140,9 +140,9 @@ describe("convertParamstyle qmark", () => {
   });
 
   it("keeps ? in all quoting forms at once", () => {
-    const sql = String.raw`SELECT '?', E'\'?', "?", $q$?$q$, ? -- ?` + "\n/* ? /* ? */ */ ?";
+    const sql = `${String.raw`SELECT '?', E'\'?', "?", $q$?$q$, ? -- ?`}\n/* ? /* ? */ */ ?`;
     expect(convertParamstyle("qmark", sql, ["a", "b"]).sql).toBe(
-      String.raw`SELECT '?', E'\'?', "?", $q$?$q$, $1 -- ?` + "\n/* ? /* ? */ */ $2",
+      `${String.raw`SELECT '?', E'\'?', "?", $q$?$q$, $1 -- ?`}\n/* ? /* ? */ */ $2`,
     );
   });
 
@@ -190,15 +190,13 @@ describe("convertParamstyle numeric", () => {
   });
 
   it("leaves :: casts and := alone", () => {
-    expect(
-      convertParamstyle("numeric", "SELECT :1::int, x::text, f(a := :2), '1'::int", [1, 2]).sql,
-    ).toBe("SELECT $1::int, x::text, f(a := $2), '1'::int");
+    expect(convertParamstyle("numeric", "SELECT :1::int, x::text, f(a := :2), '1'::int", [1, 2]).sql).toBe(
+      "SELECT $1::int, x::text, f(a := $2), '1'::int",
+    );
   });
 
   it("takes digits only", () => {
-    expect(convertParamstyle("numeric", "SELECT :1, :a, :12x", new Array(12).fill(0)).sql).toBe(
-      "SELECT $1, :a, $12x",
-    );
+    expect(convertParamstyle("numeric", "SELECT :1, :a, :12x", new Array(12).fill(0)).sql).toBe("SELECT $1, :a, $12x");
   });
 
   it("counts the highest number as the placeholder count", () => {
@@ -229,21 +227,21 @@ describe("convertParamstyle numeric", () => {
 
 describe("convertParamstyle named", () => {
   it("numbers names by first appearance and reuses repeats", () => {
-    expect(
-      convertParamstyle("named", "SELECT :b, :a, :b, :a_1", { a: 1, b: 2, a_1: 3, unused: 4 }),
-    ).toEqual({ sql: "SELECT $1, $2, $1, $3", values: [2, 1, 3] });
+    expect(convertParamstyle("named", "SELECT :b, :a, :b, :a_1", { a: 1, b: 2, a_1: 3, unused: 4 })).toEqual({
+      sql: "SELECT $1, $2, $1, $3",
+      values: [2, 1, 3],
+    });
   });
 
   it("leaves :: casts, := and digits after : alone", () => {
-    expect(
-      convertParamstyle("named", "SELECT :a::int, x::text, f(p := :a), arr[1:2]", { a: 1 }),
-    ).toEqual({ sql: "SELECT $1::int, x::text, f(p := $1), arr[1:2]", values: [1] });
+    expect(convertParamstyle("named", "SELECT :a::int, x::text, f(p := :a), arr[1:2]", { a: 1 })).toEqual({
+      sql: "SELECT $1::int, x::text, f(p := $1), arr[1:2]",
+      values: [1],
+    });
   });
 
   it("ends a name at the first character that is not a letter, digit or _", () => {
-    expect(convertParamstyle("named", "SELECT :a+:b9,:_c)", { a: 1, b9: 2, _c: 3 }).sql).toBe(
-      "SELECT $1+$2,$3)",
-    );
+    expect(convertParamstyle("named", "SELECT :a+:b9,:_c)", { a: 1, b9: 2, _c: 3 }).sql).toBe("SELECT $1+$2,$3)");
   });
 
   it("accepts non-ASCII names, 4-byte characters included", () => {
@@ -254,10 +252,7 @@ describe("convertParamstyle named", () => {
   });
 
   it("binds undefined and null values that are present", () => {
-    expect(convertParamstyle("named", "SELECT :a, :b", { a: undefined, b: null }).values).toEqual([
-      undefined,
-      null,
-    ]);
+    expect(convertParamstyle("named", "SELECT :a, :b", { a: undefined, b: null }).values).toEqual([undefined, null]);
   });
 
   it("reports a missing name, without looking at Object.prototype", () => {
@@ -281,9 +276,10 @@ describe("convertParamstyle named", () => {
 
 describe("convertParamstyle format", () => {
   it("numbers each %s and unescapes %% in code only", () => {
-    expect(
-      convertParamstyle("format", "SELECT %s, 'x%%' || %s, a %% 2 FROM t WHERE b LIKE '75%%'", [1, 2]),
-    ).toEqual({ sql: "SELECT $1, 'x%%' || $2, a % 2 FROM t WHERE b LIKE '75%%'", values: [1, 2] });
+    expect(convertParamstyle("format", "SELECT %s, 'x%%' || %s, a %% 2 FROM t WHERE b LIKE '75%%'", [1, 2])).toEqual({
+      sql: "SELECT $1, 'x%%' || $2, a % 2 FROM t WHERE b LIKE '75%%'",
+      values: [1, 2],
+    });
   });
 
   it("keeps %% and %s in identifiers, comments and dollar quotes", () => {
@@ -296,10 +292,7 @@ describe("convertParamstyle format", () => {
 
   it("rejects any other %", () => {
     for (const sql of ["SELECT %d", "SELECT 5 % 2", "SELECT %", "SELECT %'s'", "SELECT %(a)s"]) {
-      expectInterfaceError(
-        () => convertParamstyle("format", sql, [1]),
-        "Only %s and %% are supported in the query.",
-      );
+      expectInterfaceError(() => convertParamstyle("format", sql, [1]), "Only %s and %% are supported in the query.");
     }
   });
 
@@ -320,9 +313,10 @@ describe("convertParamstyle format", () => {
 
 describe("convertParamstyle pyformat", () => {
   it("numbers %(name)s by first appearance, reuses repeats and unescapes %%", () => {
-    expect(
-      convertParamstyle("pyformat", "SELECT %(b)s, %(a)s, %(b)s, x %% 2, '%%'", { a: 1, b: 2, c: 3 }),
-    ).toEqual({ sql: "SELECT $1, $2, $1, x % 2, '%%'", values: [2, 1] });
+    expect(convertParamstyle("pyformat", "SELECT %(b)s, %(a)s, %(b)s, x %% 2, '%%'", { a: 1, b: 2, c: 3 })).toEqual({
+      sql: "SELECT $1, $2, $1, x % 2, '%%'",
+      values: [2, 1],
+    });
   });
 
   it("takes any characters up to ) as the name", () => {
@@ -393,9 +387,7 @@ describe("convertParamstyle edge cases", () => {
   });
 
   it("keeps 4-byte characters around placeholders intact", () => {
-    expect(convertParamstyle("qmark", "SELECT '😀?', ?||'𝄞', ?", ["a", "b"]).sql).toBe(
-      "SELECT '😀?', $1||'𝄞', $2",
-    );
+    expect(convertParamstyle("qmark", "SELECT '😀?', ?||'𝄞', ?", ["a", "b"]).sql).toBe("SELECT '😀?', $1||'𝄞', $2");
     expect(convertParamstyle("format", "SELECT '😀%%', %s, '%%𝄞' || %%", ["a"]).sql).toBe(
       "SELECT '😀%%', $1, '%%𝄞' || %",
     );
@@ -408,9 +400,7 @@ describe("convertParamstyle edge cases", () => {
   });
 
   it("does not take a name across the start of an E string", () => {
-    expect(convertParamstyle("named", String.raw`SELECT :E'\'', :e`, { e: 1 }).sql).toBe(
-      String.raw`SELECT :E'\'', $1`,
-    );
+    expect(convertParamstyle("named", String.raw`SELECT :E'\'', :e`, { e: 1 }).sql).toBe(String.raw`SELECT :E'\'', $1`);
   });
 
   it("rejects an unknown style", () => {

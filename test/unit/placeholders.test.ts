@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expectInterfaceError } from "./expect-interface-error.js";
 import { bindNamed, bindTypes, toStatement } from "../../src/native/placeholders.js";
+import { expectInterfaceError } from "./expect-interface-error.js";
 
 /** toStatement then bindNamed, as a run() does. */
 function bind(sql: string, params: Record<string, unknown> | unknown[]): { sql: string; values: unknown[] } {
@@ -135,10 +135,7 @@ describe("bindNamed", () => {
       () => bind("SELECT $1, $3", [1, 2]),
       "the query has 3 placeholders but 2 parameters were given",
     );
-    expectInterfaceError(
-      () => bind("SELECT $1", [1, 2]),
-      "the query has 1 placeholder but 2 parameters were given",
-    );
+    expectInterfaceError(() => bind("SELECT $1", [1, 2]), "the query has 1 placeholder but 2 parameters were given");
   });
 
   it("reports a $n beyond the keys of a params object", () => {

@@ -1,8 +1,8 @@
 // Frontend messages byte for byte, against layouts written out by hand from the protocol docs.
 
 import { describe, expect, it } from "vitest";
-import * as msg from "../../src/protocol/serializer.js";
 import { InterfaceError } from "../../src/errors.js";
+import * as msg from "../../src/protocol/serializer.js";
 
 function build(f: (w: msg.MessageWriter) => void): number[] {
   const w = new msg.MessageWriter(4);
@@ -14,7 +14,19 @@ const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 describe("frontend messages", () => {
   it("StartupMessage: length, protocol 3.0, key/value pairs, terminator", () => {
     expect(build((w) => msg.startup(w, { user: "bob" }))).toEqual([
-      0, 0, 0, 18, 0, 3, 0, 0, ...ascii("user"), 0, ...ascii("bob"), 0, 0,
+      0,
+      0,
+      0,
+      18,
+      0,
+      3,
+      0,
+      0,
+      ...ascii("user"),
+      0,
+      ...ascii("bob"),
+      0,
+      0,
     ]);
   });
 
@@ -31,33 +43,82 @@ describe("frontend messages", () => {
 
   it("Parse with parameter type OIDs", () => {
     expect(build((w) => msg.parse(w, "s1", "SELECT $1", [23]))).toEqual([
-      0x50, 0, 0, 0, 23, ...ascii("s1"), 0, ...ascii("SELECT $1"), 0, 0, 1, 0, 0, 0, 23,
+      0x50,
+      0,
+      0,
+      0,
+      23,
+      ...ascii("s1"),
+      0,
+      ...ascii("SELECT $1"),
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      23,
     ]);
   });
 
   it("Bind: all-text parameters use the short format list; NULL is length -1", () => {
     expect(
       build((w) =>
-        msg.bind(w, "", "s1", [
-          { format: 0, data: "7" },
-          { format: 0, data: null },
-        ], [1]),
+        msg.bind(
+          w,
+          "",
+          "s1",
+          [
+            { format: 0, data: "7" },
+            { format: 0, data: null },
+          ],
+          [1],
+        ),
       ),
     ).toEqual([
-      0x42, 0, 0, 0, 25, 0, ...ascii("s1"), 0,
-      0, 0, // no parameter format codes: all text
-      0, 2, 0, 0, 0, 1, 0x37, 0xff, 0xff, 0xff, 0xff,
-      0, 1, 0, 1, // one result format code: binary
+      0x42,
+      0,
+      0,
+      0,
+      25,
+      0,
+      ...ascii("s1"),
+      0,
+      0,
+      0, // no parameter format codes: all text
+      0,
+      2,
+      0,
+      0,
+      0,
+      1,
+      0x37,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0,
+      1,
+      0,
+      1, // one result format code: binary
     ]);
   });
 
   it("Bind: a binary parameter sends one format code per parameter", () => {
-    expect(build((w) => msg.bind(w, "p", "", [{ format: 0, data: "a" }, { format: 1, data: new Uint8Array([9]) }], []))).toEqual([
-      0x42, 0, 0, 0, 27, ...ascii("p"), 0, 0,
-      0, 2, 0, 0, 0, 1,
-      0, 2, 0, 0, 0, 1, 0x61, 0, 0, 0, 1, 9,
-      0, 0,
-    ]);
+    expect(
+      build((w) =>
+        msg.bind(
+          w,
+          "p",
+          "",
+          [
+            { format: 0, data: "a" },
+            { format: 1, data: new Uint8Array([9]) },
+          ],
+          [],
+        ),
+      ),
+    ).toEqual([0x42, 0, 0, 0, 27, ...ascii("p"), 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0, 0, 0, 1, 0x61, 0, 0, 0, 1, 9, 0, 0]);
   });
 
   it("Describe, Execute, Close, Sync, Flush, Terminate", () => {
@@ -72,7 +133,18 @@ describe("frontend messages", () => {
   it("Password and SASL messages", () => {
     expect(build((w) => msg.password(w, "pw"))).toEqual([0x70, 0, 0, 0, 7, ...ascii("pw"), 0]);
     expect(build((w) => msg.saslInitialResponse(w, "M", "ab"))).toEqual([
-      0x70, 0, 0, 0, 12, ...ascii("M"), 0, 0, 0, 0, 2, ...ascii("ab"),
+      0x70,
+      0,
+      0,
+      0,
+      12,
+      ...ascii("M"),
+      0,
+      0,
+      0,
+      0,
+      2,
+      ...ascii("ab"),
     ]);
     expect(build((w) => msg.saslResponse(w, "xyz"))).toEqual([0x70, 0, 0, 0, 7, ...ascii("xyz")]);
   });

@@ -3,8 +3,8 @@
 
 import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect } from "../../src/native/index.js";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
+import { connect } from "../../src/native/index.js";
 
 function message(type: string, body: number[] | Uint8Array = []): Buffer {
   const out = Buffer.alloc(5 + body.length);
@@ -24,7 +24,10 @@ afterEach(async () => {
 });
 
 /** A server that answers the startup packet with `onStartup` and each later write with `onQuery`. */
-async function fakeServer(onStartup: (sock: net.Socket) => void, onQuery?: (sock: net.Socket, data: Buffer) => void): Promise<number> {
+async function fakeServer(
+  onStartup: (sock: net.Socket) => void,
+  onQuery?: (sock: net.Socket, data: Buffer) => void,
+): Promise<number> {
   const server = net.createServer((sock) => {
     let started = false;
     sock.on("data", (data) => {
@@ -103,7 +106,20 @@ describe("malformed server bytes", () => {
 
 describe("a server that dies mid-query", () => {
   it("→ OperationalError for the query in flight and closed === true", async () => {
-    const rowDescription = message("T", [0, 1, ...cstr("x"), ...int32(0), 0, 0, ...int32(25), 0xff, 0xff, ...int32(-1), 0, 0]);
+    const rowDescription = message("T", [
+      0,
+      1,
+      ...cstr("x"),
+      ...int32(0),
+      0,
+      0,
+      ...int32(25),
+      0xff,
+      0xff,
+      ...int32(-1),
+      0,
+      0,
+    ]);
     const port = await fakeServer(
       (sock) => sock.write(Buffer.concat([authOk(), ready()])),
       (sock) => {

@@ -56,7 +56,7 @@ describe("parseArray", () => {
   });
 
   test("malformed literals → DataError", () => {
-    for (const bad of ["", "1,2", "{1,2", '{"a}', "{1,,2}", "{1}x", "{{1},2", "[0:1]{1}", "{a\"b}"]) {
+    for (const bad of ["", "1,2", "{1,2", '{"a}', "{1,,2}", "{1}x", "{{1},2", "[0:1]{1}", '{a"b}']) {
       expect(() => parseArray(bad), bad).toThrow(DataError);
     }
   });
@@ -86,7 +86,15 @@ describe("formatArray", () => {
 
   test("flat, nested, NULL, quoting", () => {
     expect(formatArray([1, 2, 3], text)).toBe("{1,2,3}");
-    expect(formatArray([[1, 2], [3, null]], text)).toBe("{{1,2},{3,NULL}}");
+    expect(
+      formatArray(
+        [
+          [1, 2],
+          [3, null],
+        ],
+        text,
+      ),
+    ).toBe("{{1,2},{3,NULL}}");
     expect(formatArray(["a b", 'q"', "NULL", null], text)).toBe('{"a b","q\\"","NULL",NULL}');
   });
 

@@ -91,7 +91,11 @@ describe("PGInterval.fromText — the four IntervalStyles", () => {
 describe("PGInterval output", () => {
   test.each([
     [{ months: 14, days: 3, microseconds: FOUR_FIVE_SIX }, "1 year 2 mons 3 days 04:05:06.789", "P1Y2M3DT4H5M6.789S"],
-    [{ months: -14, days: 3, microseconds: -FOUR_FIVE_SIX }, "-1 years -2 mons +3 days -04:05:06.789", "P-1Y-2M3DT-4H-5M-6.789S"],
+    [
+      { months: -14, days: 3, microseconds: -FOUR_FIVE_SIX },
+      "-1 years -2 mons +3 days -04:05:06.789",
+      "P-1Y-2M3DT-4H-5M-6.789S",
+    ],
     [{}, "00:00:00", "PT0S"],
     [{ days: 1 }, "1 day", "P1D"],
     [{ days: -1 }, "-1 days", "P-1D"],

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DataError, InterfaceError } from "../../src/errors.js";
-import { Range, formatRange, parseMultirange, parseRange, splitMultirange } from "../../src/types/range.js";
+import { formatRange, parseMultirange, parseRange, Range, splitMultirange } from "../../src/types/range.js";
 
 describe("Range", () => {
   test("defaults follow PostgreSQL: [) bounds, not empty", () => {

@@ -2,8 +2,8 @@
 // Regression tests for what the conformance oracle (test/conformance) found.
 
 import { describe, expect, test } from "vitest";
+import { Point, parsePoint } from "../../src/types/decoders.js";
 import { parseHstore } from "../../src/types/hstore.js";
-import { parsePoint, Point } from "../../src/types/decoders.js";
 import { TypeRegistry } from "../../src/types/registry.js";
 
 const reg = new TypeRegistry();

@@ -131,7 +131,9 @@ describe("timestamptz: the offset comes from the session's TimeZone", () => {
     const expected = new Date(Date.UTC(2000, 2, 15, 16, 56, 2));
     expected.setUTCFullYear(-43);
     expect(parseTimestamptz("03/15/0044 12:00:00 LMT BC", session("SQL, MDY", "America/New_York"))).toEqual(expected);
-    expect(parseTimestamptz("Fri Mar 15 12:00:00 0044 LMT BC", session("Postgres, MDY", "America/New_York"))).toEqual(expected);
+    expect(parseTimestamptz("Fri Mar 15 12:00:00 0044 LMT BC", session("Postgres, MDY", "America/New_York"))).toEqual(
+      expected,
+    );
   });
 
   test("a DST fall-back overlap is resolved by the abbreviation", () => {
@@ -155,10 +157,16 @@ describe("timestamptz: the offset comes from the session's TimeZone", () => {
     // An older server's EST5EDT had no summer time in 1930 (New York's did, and ICU now links
     // EST5EDT to it): the server prints EST, ICU would say EDT.
     // (What PostgreSQL 15 with Debian's tzdata 2025b printed for '1930-08-07 01:11:11.913+00'.)
-    expect(parseTimestamptz("08/06/1930 20:11:11.913 EST", session("SQL, MDY", "EST5EDT"))).toEqual(utc("1930-08-07T01:11:11.913Z"));
-    expect(parseTimestamptz("08/06/1930 21:11:11.913 EDT", session("SQL, MDY", "EST5EDT"))).toEqual(utc("1930-08-07T01:11:11.913Z"));
+    expect(parseTimestamptz("08/06/1930 20:11:11.913 EST", session("SQL, MDY", "EST5EDT"))).toEqual(
+      utc("1930-08-07T01:11:11.913Z"),
+    );
+    expect(parseTimestamptz("08/06/1930 21:11:11.913 EDT", session("SQL, MDY", "EST5EDT"))).toEqual(
+      utc("1930-08-07T01:11:11.913Z"),
+    );
     // Shanghai's CST is +8 (ICU says "GMT+8"), not the table's US Central -6.
-    expect(parseTimestamptz("03/15/2024 20:34:56 CST", session("SQL, MDY", "Asia/Shanghai"))).toEqual(utc("2024-03-15T12:34:56Z"));
+    expect(parseTimestamptz("03/15/2024 20:34:56 CST", session("SQL, MDY", "Asia/Shanghai"))).toEqual(
+      utc("2024-03-15T12:34:56Z"),
+    );
   });
 
   test("instantOfLocalTime: unknown zone falls back to the abbreviation, else undefined", () => {
@@ -196,7 +204,9 @@ describe("the registry reads the session at call time", () => {
       utc("2024-01-01T05:00:00Z"),
       Infinity,
     ]);
-    expect(reg.textDecoder(oids.TIMESTAMP_ARRAY)!('{"Mon Jul 15 01:02:03 2024"}')).toEqual([utc("2024-07-15T01:02:03Z")]);
+    expect(reg.textDecoder(oids.TIMESTAMP_ARRAY)!('{"Mon Jul 15 01:02:03 2024"}')).toEqual([
+      utc("2024-07-15T01:02:03Z"),
+    ]);
   });
 
   test("registries are independent", () => {

@@ -24,12 +24,44 @@ describe("OID constants", () => {
 
   test("ARRAY_ELEMENT covers the built-in arrays, and not the space-separated vectors", () => {
     const pairs: [number, number][] = [
-      [1000, 16], [1005, 21], [1007, 23], [1016, 20], [1021, 700], [1022, 701], [1009, 25],
-      [1015, 1043], [1014, 1042], [1231, 1700], [1182, 1082], [1183, 1083], [1115, 1114],
-      [1185, 1184], [1187, 1186], [2951, 2950], [199, 114], [3807, 3802], [1001, 17],
-      [1041, 869], [651, 650], [1040, 829], [775, 774], [791, 790], [1561, 1560], [1563, 1562],
-      [3905, 3904], [3907, 3906], [6150, 4451], [1017, 600], [1006, 22], [1013, 30], [1028, 26],
-      [1002, 18], [1003, 19], [1270, 1266], [2287, 2249], [1020, 603],
+      [1000, 16],
+      [1005, 21],
+      [1007, 23],
+      [1016, 20],
+      [1021, 700],
+      [1022, 701],
+      [1009, 25],
+      [1015, 1043],
+      [1014, 1042],
+      [1231, 1700],
+      [1182, 1082],
+      [1183, 1083],
+      [1115, 1114],
+      [1185, 1184],
+      [1187, 1186],
+      [2951, 2950],
+      [199, 114],
+      [3807, 3802],
+      [1001, 17],
+      [1041, 869],
+      [651, 650],
+      [1040, 829],
+      [775, 774],
+      [791, 790],
+      [1561, 1560],
+      [1563, 1562],
+      [3905, 3904],
+      [3907, 3906],
+      [6150, 4451],
+      [1017, 600],
+      [1006, 22],
+      [1013, 30],
+      [1028, 26],
+      [1002, 18],
+      [1003, 19],
+      [1270, 1266],
+      [2287, 2249],
+      [1020, 603],
     ];
     for (const [array, element] of pairs) expect(oids.ARRAY_ELEMENT.get(array), String(array)).toBe(element);
     expect(oids.ARRAY_ELEMENT.has(22)).toBe(false);
@@ -68,15 +100,24 @@ describe("TypeRegistry text decoding", () => {
   });
 
   test("arrays use their element's decoder", () => {
-    expect(decode(reg, 1007, "{{1,2},{3,NULL}}")).toEqual([[1, 2], [3, null]]);
+    expect(decode(reg, 1007, "{{1,2},{3,NULL}}")).toEqual([
+      [1, 2],
+      [3, null],
+    ]);
     expect(decode(reg, 1016, "{9223372036854775807}")).toEqual([9223372036854775807n]);
     expect(decode(reg, 1000, "{t,f,NULL}")).toEqual([true, false, null]);
     expect(decode(reg, 1009, '{a,"NULL",NULL}')).toEqual(["a", "NULL", null]);
     expect(decode(reg, 1231, "{1.50,NaN}")).toEqual(["1.50", "NaN"]);
     expect(decode(reg, 1001, '{"\\\\x01ff"}')).toEqual([new Uint8Array([1, 255])]);
     expect(decode(reg, 3807, '{"{\\"a\\": 1}",null}')).toEqual([{ a: 1 }, null]);
-    expect(decode(reg, 1185, '{"2024-01-01 00:00:00+00",infinity}')).toEqual([new Date(Date.UTC(2024, 0, 1)), Infinity]);
-    expect(decode(reg, 1187, '{"1 day","-1 mons"}')).toEqual([new PGInterval({ days: 1 }), new PGInterval({ months: -1 })]);
+    expect(decode(reg, 1185, '{"2024-01-01 00:00:00+00",infinity}')).toEqual([
+      new Date(Date.UTC(2024, 0, 1)),
+      Infinity,
+    ]);
+    expect(decode(reg, 1187, '{"1 day","-1 mons"}')).toEqual([
+      new PGInterval({ days: 1 }),
+      new PGInterval({ months: -1 }),
+    ]);
     expect(decode(reg, 1017, '{"(1,2)"}')).toEqual([{ x: 1, y: 2 }]);
     expect(decode(reg, 1006, '{"1 2"}')).toEqual([[1, 2]]);
     expect(decode(reg, 1020, "{(1,1),(0,0);(2,2),(1,1)}")).toEqual(["(1,1),(0,0)", "(2,2),(1,1)"]);
@@ -234,7 +275,12 @@ describe("TypeRegistry.encode", () => {
 
   test("arrays: nested, NULLs, quoting, element rules", () => {
     expect(enc([1, 2, 3])).toEqual({ oid: 0, format: 0, data: "{1,2,3}" });
-    expect(enc([[1, 2], [3, null]]).data).toBe("{{1,2},{3,NULL}}");
+    expect(
+      enc([
+        [1, 2],
+        [3, null],
+      ]).data,
+    ).toBe("{{1,2},{3,NULL}}");
     expect(enc(["a b", 'q"', "back\\slash", "NULL", "", null, undefined]).data).toBe(
       '{"a b","q\\"","back\\\\slash","NULL","",NULL,NULL}',
     );

@@ -1,7 +1,7 @@
 // The byte-level text decoders must give exactly what the string decoders give.
 import { describe, expect, test } from "vitest";
-import { byteDecoder, NOT_FAST } from "../../src/types/text-bytes.js";
 import { TypeRegistry } from "../../src/types/registry.js";
+import { byteDecoder, NOT_FAST } from "../../src/types/text-bytes.js";
 
 const registry = new TypeRegistry();
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -11,9 +11,21 @@ describe("text values read from bytes agree with the string decoders", () => {
     [23, ["0", "-1", "2147483647", "-2147483648", "42"]],
     [21, ["-32768", "32767"]],
     [26, ["4294967295", "0"]],
-    [20, ["0", "-9223372036854775808", "9223372036854775807", "123456789012345", "-999999999999999", "1000000000000000"]],
+    [
+      20,
+      ["0", "-9223372036854775808", "9223372036854775807", "123456789012345", "-999999999999999", "1000000000000000"],
+    ],
     [16, ["t", "f"]],
-    [1184, ["2024-01-02 03:04:05.123456+05:30", "1970-01-01 00:00:00+00", "1900-01-01 00:00:00-04:56:02", "infinity", "0044-03-15 12:00:00+00 BC"]],
+    [
+      1184,
+      [
+        "2024-01-02 03:04:05.123456+05:30",
+        "1970-01-01 00:00:00+00",
+        "1900-01-01 00:00:00-04:56:02",
+        "infinity",
+        "0044-03-15 12:00:00+00 BC",
+      ],
+    ],
     [1114, ["2024-02-29 23:59:59.999999", "-infinity", "12024-01-01 00:00:00"]],
   ])("oid %i", (oid, values) => {
     const fromBytes = byteDecoder(oid)!;

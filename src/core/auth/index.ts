@@ -1,5 +1,6 @@
 // Authentication primitives: pure message computation, no I/O, usable in Node and browsers.
 
+export { tlsServerEndPointHash } from "./channel-binding.js";
 export { md5PasswordMessage } from "./md5.js";
 export { saslprep, saslprepOrRaw } from "./saslprep.js";
 export {
@@ -10,4 +11,3 @@ export {
   type ScramClientOptions,
   type ScramMechanism,
 } from "./scram.js";
-export { tlsServerEndPointHash } from "./channel-binding.js";

@@ -14,5 +14,5 @@ export function md5PasswordMessage(user: string, password: string, salt: Uint8Ar
     throw new InterfaceError(`MD5 authentication salt must be 4 bytes, got ${salt.length}`);
   }
   const storedHash = bytesToHex(md5(utf8(password + user)));
-  return "md5" + bytesToHex(md5(concatBytes(utf8(storedHash), salt)));
+  return `md5${bytesToHex(md5(concatBytes(utf8(storedHash), salt)))}`;
 }

@@ -33,27 +33,17 @@ export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Arr
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   const webCrypto = subtle();
   if (!webCrypto) return hmac(sha256, key, data);
-  const cryptoKey = await webCrypto.importKey(
-    "raw",
-    bufferSource(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const cryptoKey = await webCrypto.importKey("raw", bufferSource(key), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return new Uint8Array(await webCrypto.sign("HMAC", cryptoKey, bufferSource(data)));
 }
 
 /** PBKDF2-HMAC-SHA-256 with a 32-byte output: SCRAM's Hi() function for SHA-256. */
-export async function pbkdf2Sha256(
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-): Promise<Uint8Array> {
+export async function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const webCrypto = subtle();
   if (!webCrypto) return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: 32 });
-  const key = await webCrypto.importKey("raw", bufferSource(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
+  const key = await webCrypto.importKey("raw", bufferSource(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await webCrypto.deriveBits(
     { name: "PBKDF2", hash: "SHA-256", salt: bufferSource(salt), iterations },
     key,

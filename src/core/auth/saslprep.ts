@@ -29,8 +29,8 @@ function parseRanges(spec: string): RangeTable {
   const items = spec.trim().split(/\s+/);
   const table = new Uint32Array(items.length * 2);
   items.forEach((item, i) => {
-    const [first, last = first] = item.split("-");
-    table[2 * i] = parseInt(first!, 16);
+    const [first = "", last = first] = item.split("-");
+    table[2 * i] = parseInt(first, 16);
     table[2 * i + 1] = parseInt(last, 16);
   });
   return table;
@@ -85,7 +85,10 @@ export function saslprep(input: string): string {
   checkBidi(codePoints);
 
   // Step 2, normalize.
-  return codePoints.map((cp) => String.fromCodePoint(cp)).join("").normalize("NFKC");
+  return codePoints
+    .map((cp) => String.fromCodePoint(cp))
+    .join("")
+    .normalize("NFKC");
 }
 
 /**
@@ -100,9 +103,7 @@ function checkBidi(codePoints: number[]): void {
   const first = codePoints[0]!;
   const last = codePoints[codePoints.length - 1]!;
   if (!inTable(randALCat, first) || !inTable(randALCat, last)) {
-    throw rejected(
-      "bidirectional check failed (right-to-left text must start and end with a right-to-left character)",
-    );
+    throw rejected("bidirectional check failed (right-to-left text must start and end with a right-to-left character)");
   }
 }
 

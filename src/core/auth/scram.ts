@@ -30,9 +30,7 @@ export function chooseScramMechanism(
   const why = serverMechanisms.includes(SCRAM_SHA_256_PLUS)
     ? "; SCRAM-SHA-256-PLUS needs channel binding data from a TLS connection, which is not available"
     : "";
-  throw new InterfaceError(
-    `no supported SASL authentication mechanism: the server offered ${offered}${why}`,
-  );
+  throw new InterfaceError(`no supported SASL authentication mechanism: the server offered ${offered}${why}`);
 }
 
 export interface ScramClientOptions {
