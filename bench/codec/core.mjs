@@ -17,26 +17,27 @@ const T = 0x54;
 
 /** Our receive path on one capture; returns the rows built (or DataRows framed if !rows). */
 export function oursReplay(env, capture, codec, buildRows) {
-  const { RowDecoder, registry, decodeUtf8, BodyReader, readRowDescription } = env;
+  const { RowDecoder, registry, decodeUtf8, readRowDescription } = env;
   let decoder = capture.columns ? RowDecoder.forBinary(capture.columns, registry, decodeUtf8) : null;
-  if (decoder?.usesPlan) codec.setPlan(decoder.kinds);
-  else codec.clearPlan();
+  codec.usePlan(decoder?.plan ?? null);
   const rows = [];
   let framed = 0;
   for (const chunk of capture.chunks) {
     let count = codec.push(chunk);
     for (;;) {
-      if (decoder && buildRows) decoder.refresh(codec);
-      const m = codec.messages;
+      if (decoder?.plan.decodesAny && buildRows) decoder.refresh(codec);
       for (let i = 0; i < count; i++) {
-        const type = m[i * 6];
+        const type = codec.frameType(i);
         if (type === D) {
           framed++;
-          if (buildRows) rows.push(decoder.decode(codec, i));
+          if (buildRows) {
+            decoder.checkFieldCount(codec, i);
+            rows.push(decoder.decode(codec, i));
+          }
         } else if (type === T) {
-          const columns = readRowDescription(new BodyReader(codec.bytes, m[i * 6 + 1], m[i * 6 + 2], decodeUtf8));
+          const columns = readRowDescription(codec.bytes, codec.frameOffset(i), codec.frameLength(i), decodeUtf8);
           decoder = RowDecoder.forText(columns, registry, decodeUtf8);
-          codec.clearPlan();
+          codec.usePlan(null);
         }
       }
       if (!codec.pending) break;

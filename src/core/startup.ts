@@ -53,7 +53,7 @@ export class StartupRequest extends Request<void> {
         this.host.backendKey(r.int32(), r.int32());
         return;
       case Backend.ErrorResponse:
-        this.noteError(errorForFields(readFields(r)));
+        this.noteError(errorForFields(readFields(codec.bytes, offset, length)));
         return;
       case Backend.NegotiateProtocolVersion:
         // The server speaks an older minor version and lists options it did not recognise; v3.0
