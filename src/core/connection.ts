@@ -28,6 +28,7 @@ import {
   type Notification,
 } from "./events.js";
 import { isAsynchronous } from "./exchange.js";
+import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import type { QueryHost, QueryResult } from "./query.js";
 import type { ReplicationStream } from "./replication.js";
@@ -62,9 +63,7 @@ export class CoreConnection implements QueryHost {
   readonly cancels: CancelWatcher;
   private readonly runner: StatementRunner;
   private readonly types: TypeResolver;
-  /** Set while an async message handler (authentication) runs; later bytes wait. */
-  private blocked = false;
-  private backlog: Uint8Array[] = [];
+  private readonly pump: MessagePump;
 
   private constructor(
     readonly options: ResolvedOptions,
@@ -72,6 +71,16 @@ export class CoreConnection implements QueryHost {
     private readonly codec: Codec,
   ) {
     this.decodeText = this.session.encoding.decode;
+    const session = this.session;
+    this.pump = new MessagePump(codec, {
+      dispatch: (type, offset, length, index) => this.dispatch(type, offset, length, index),
+      beginBatch: (c) => this.queue.current?.beginBatch(c),
+      endBatch: (c) => this.queue.current?.endBatch(c),
+      get stopped() {
+        return session.closed;
+      },
+      fatal: (error) => this.fatal(error),
+    });
     this.queue = new RequestQueue(transport, options.timeout, (error) => this.fatal(error));
     this.cancels = new CancelWatcher({
       isRunning: (request) => this.queue.current === (request as Request),
@@ -264,63 +273,7 @@ export class CoreConnection implements QueryHost {
 
   private onData(chunk: Uint8Array): void {
     this.queue.progress();
-    if (this.blocked) {
-      this.backlog.push(chunk.slice());
-      return;
-    }
-    try {
-      this.processBatch(0, this.codec.push(chunk));
-    } catch (err) {
-      this.fatal(err);
-    }
-  }
-
-  /** Handles framed messages [start, count) of the current batch, then any that remain. */
-  private processBatch(start: number, count: number): void {
-    const codec = this.codec;
-    for (;;) {
-      this.queue.current?.beginBatch(codec);
-      for (let i = start; i < count; i++) {
-        if (this.session.closed) return;
-        const pending = this.dispatch(codec.frameType(i), codec.frameOffset(i), codec.frameLength(i), i);
-        if (pending) {
-          this.waitFor(pending, i + 1, count);
-          return;
-        }
-      }
-      this.queue.current?.endBatch(codec);
-      if (!codec.pending) break;
-      start = 0;
-      count = codec.resume();
-    }
-  }
-
-  /** An async handler (authentication) is running: hold later messages until it finishes. */
-  private waitFor(pending: Promise<void>, index: number, count: number): void {
-    this.blocked = true;
-    pending.then(
-      () => {
-        this.blocked = false;
-        try {
-          this.processBatch(index, count);
-          const backlog = this.backlog;
-          this.backlog = [];
-          for (const chunk of backlog) {
-            if (this.blocked) {
-              this.backlog.push(chunk);
-              continue;
-            }
-            this.processBatch(0, this.codec.push(chunk));
-          }
-        } catch (err) {
-          this.fatal(err);
-        }
-      },
-      (err: unknown) => {
-        this.blocked = false;
-        this.fatal(err);
-      },
-    );
+    this.pump.push(chunk);
   }
 
   private dispatch(type: number, offset: number, length: number, index: number): Promise<void> | void {
