@@ -370,27 +370,30 @@ export class CoreConnection implements QueryHost {
     if (!this.session.accepting) throw connectionClosed(this.session.closeError);
     this.session.transition("closing");
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const cutOff = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+    const cutOff = new Promise<"cut off">((resolve) => (timer = setTimeout(() => resolve("cut off"), CLOSE_GRACE_MS)));
     const closed = new Promise<void>((resolve) => {
       if (this.session.closed) resolve();
       else this.on("close", () => resolve());
     });
-    const orderly = async (): Promise<void> => {
+    const answered = async (): Promise<void> => {
       // Streams left open would wait for their consumer forever: end them.
       await Promise.all([...this.runner.openStreams].map((stream) => stream.return().catch(() => undefined)));
       await Promise.all(this.queue.pending().map((r) => r.promise.catch(() => undefined)));
-      if (this.session.closed) return;
+    };
+    let outcome = await Promise.race([answered(), cutOff]);
+    if (!this.session.closed) {
       this.session.closeError = connectionClosed(null);
       this.queue.send((w) => msg.terminate(w));
       this.queue.flush();
-      this.transport.end();
-      await closed;
-    };
-    await Promise.race([orderly(), cutOff]);
+      if (outcome !== "cut off") {
+        this.transport.end();
+        outcome = await Promise.race([closed, cutOff]);
+      }
+    }
     clearTimeout(timer);
     if (this.session.closed) return;
-    this.session.closeError = connectionClosed(null);
-    this.shutdown(this.session.closeError);
+    // The server did not finish in time: what it left unanswered fails, the socket is cut.
+    this.shutdown(this.session.closeError ?? connectionClosed(null));
     this.transport.destroy();
   }
 

@@ -14,6 +14,8 @@ export type Phase =
   | "startup"
   /** A simple Query, nothing answered yet: a result, a COPY, an error or an empty query. */
   | "query"
+  /** A simple Query's result set: DataRows, then CommandComplete. */
+  | "query-rows"
   /** A simple Query with at least one statement answered: more of the same, or ReadyForQuery. */
   | "query-answered"
   /** Parse sent: ParseComplete. */
@@ -88,12 +90,21 @@ export class Expectations {
           if (phase === "query") break; // a Query is always answered before its ReadyForQuery
           return this.advance(type);
         }
-        if (type === Backend.RowDescription) return false;
+        if (type === Backend.RowDescription) {
+          this.replace("query-rows");
+          return false;
+        }
         if (type === Backend.CommandComplete || type === Backend.EmptyQueryResponse) {
           this.replace("query-answered");
           return false;
         }
         if (this.startCopy(type, true)) return false;
+        break;
+      case "query-rows":
+        if (type === Backend.CommandComplete) {
+          this.replace("query-answered");
+          return false;
+        }
         break;
       case "parse":
         if (type === Backend.ParseComplete) return this.advance(type);
@@ -164,7 +175,7 @@ export class Expectations {
     while (at < phases.length) {
       const phase = phases[at]!;
       if (phase === "sync" || phase === "startup") break;
-      if (phase === "query" || phase === "query-answered") {
+      if (phase === "query" || phase === "query-rows" || phase === "query-answered") {
         phases[at] = "query-answered";
         break;
       }
@@ -213,5 +224,5 @@ export class Expectations {
 }
 
 function isRowPhase(phase: Phase): boolean {
-  return phase === "execute" || phase === "query" || phase === "query-answered";
+  return phase === "execute" || phase === "query-rows";
 }
