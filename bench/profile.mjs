@@ -48,7 +48,7 @@ if (!enough) {
 
 const client = await DRIVERS[clientName].open(server);
 const copy = workload === "W4copy" ? copyChunks(n).chunks : null;
-const rows = workload === "W4many" ? manyRows(n) : null;
+const rows = workload === "W4many" ? manyRows(n) : [];
 const step = {
   W1: () => client.w1(n),
   W1simple: () => client.w1simple(n),

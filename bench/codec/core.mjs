@@ -51,6 +51,7 @@ export function oursReplay(env, capture, codec, buildRows) {
 export function pgReplay(env, capture, buildRows) {
   const { Parser, Result } = env;
   const parser = new Parser();
+  /** @type {any} pg's Result for the current RowDescription */
   let result = null;
   let framed = 0;
   const rows = [];
@@ -77,6 +78,9 @@ export function pgReplay(env, capture, buildRows) {
 /**
  * Runs every (parser, capture, level) case `iterations` times, alternating between cases, and
  * returns median milliseconds per pass and MB/s. `log` receives progress lines.
+ * @param {any} env
+ * @param {any[]} captures
+ * @param {{ iterations?: number, warmup?: number, log?: (line: string) => void }} [options]
  */
 export async function runCodecBench(env, captures, { iterations = 15, warmup = 3, log = () => {} } = {}) {
   const codec = await env.loadCodec();
@@ -103,6 +107,7 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
       cases.push({ id: `pg/${capture.name}/rows`, run: () => pgReplay(env, capture, true), expected, capture });
     }
   }
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
   for (let it = -warmup; it < iterations; it++) {
     for (const c of cases) {
@@ -115,6 +120,7 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
     }
     if (it === -1) log(`codec: warmed up (${cases.length} cases)`);
   }
+  /** @type {Record<string, { ms: number, min: number, max: number, mbps: number, rows: number }>} */
   const out = {};
   for (const c of cases) {
     const s = samples[c.id].slice().sort((a, b) => a - b);
