@@ -12,6 +12,7 @@ import {
   type StreamOptions,
 } from "../native/connection.js";
 import { Cursor, type ExecuteOptions, type Parameters } from "./cursor.js";
+import { mayPipeline, type ParameterSetsOutcome, runInOrder, runPipelined } from "./executemany.js";
 import { convertParamstyle, type Paramstyle } from "./paramstyle.js";
 
 /** A two-phase commit transaction id: [format_id, global_transaction_id, branch_qualifier]. */
@@ -83,22 +84,22 @@ export class Connection extends NativeConnection {
     return this.core.extendedQuery(converted.sql, converted.values, { oids, stream: options.stream });
   }
 
-  /** @internal Cursor.executemany: every set is sent before the first answer arrives. */
-  async executeManyForCursor(
+  /**
+   * @internal Cursor.executemany: the sets run in order and none after a failure (pg8000's
+   * result). Inside a transaction block they are pipelined, since a failure there makes the
+   * server refuse the rest anyway; in autocommit each set waits for the previous one.
+   */
+  executeManyForCursor(
     style: Paramstyle,
     sql: string,
     paramSets: Iterable<Parameters>,
     oids: (number | undefined)[] | undefined,
-  ): Promise<QueryResult[]> {
+  ): Promise<ParameterSetsOutcome> {
+    if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
+    const send = (params: Parameters): Promise<QueryResult> => this.executeForCursor(style, sql, params, {}, oids);
     this.beginIfNeeded();
-    const pending: Promise<QueryResult>[] = [];
-    for (const params of paramSets) {
-      const converted = convertParamstyle(style, sql, params);
-      const p = this.core.extendedQuery(converted.sql, converted.values, { oids });
-      p.catch(() => undefined); // observed below; avoid an unhandled rejection for later failures
-      pending.push(p);
-    }
-    return Promise.all(pending);
+    const inBlock = !this.autocommit || this.core.inTransaction;
+    return inBlock && mayPipeline(sql) ? runPipelined(paramSets, send) : runInOrder(paramSets, send);
   }
 
   /** @internal Cursor.callproc: no auto-BEGIN, as in pg8000 (procedures may manage transactions). */

@@ -70,22 +70,32 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   /**
-   * Runs the statement once per parameter set. The sets are pipelined (sent without waiting
-   * for each answer); rowcount is the sum, or -1 if any run reports none.
+   * Runs the statement once per parameter set, in order; after a set fails, none of the later
+   * sets runs and the error is raised (as in pg8000). Inside a transaction block (autocommit
+   * off, or after BEGIN) the sets are pipelined: all sent before the first answer, since a
+   * failure aborts the transaction and the server refuses the rest. In autocommit each set
+   * commits on its own and waits for the previous one.
+   *
+   * rowcount is the sum, or -1 if any run reports none; the rows are those of the last set.
+   * After a failure the cursor holds the result of the last set that succeeded (pg8000's
+   * cursor does the same), or what it held before when the first set failed.
    */
   async executemany(operation: string, paramSets: Iterable<Parameters>): Promise<this> {
     const con = this.open();
     const oids = this.inputOids ?? undefined;
     this.inputOids = null;
-    const results = await con.executeManyForCursor(this.paramstyle, operation, paramSets, oids);
-    if (results.length === 0) {
+    const outcome = await con.executeManyForCursor(this.paramstyle, operation, paramSets, oids);
+    const { results } = outcome;
+    const last = results[results.length - 1];
+    if (last !== undefined) this.load(last);
+    if (outcome.failed) throw outcome.error;
+    if (last === undefined) {
       this.rowcount = -1;
       this.columnsDescription = null;
       this.rows = null;
       this.executed = true;
       return this;
     }
-    this.load(results[results.length - 1]!);
     this.rowcount = results.some((r) => r.rowCount < 0) ? -1 : results.reduce((n, r) => n + r.rowCount, 0);
     return this;
   }
