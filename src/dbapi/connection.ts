@@ -4,6 +4,7 @@ import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
+import * as errors from "../errors.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
 import {
   Connection as NativeConnection,
@@ -11,7 +12,7 @@ import {
   type RunOptions,
   type StreamOptions,
 } from "../native/connection.js";
-import { Cursor, type ExecuteOptions, type Parameters } from "./cursor.js";
+import { type ColumnDescription, Cursor, describeColumn, type ExecuteOptions, type Parameters } from "./cursor.js";
 import { mayPipeline, type ParameterSetsOutcome, runInOrder, runPipelined } from "./executemany.js";
 import { convertParamstyle, type Paramstyle } from "./paramstyle.js";
 
@@ -29,6 +30,44 @@ export class Connection extends NativeConnection {
 
   cursor(paramstyle?: Paramstyle): Cursor {
     return new Cursor(this, paramstyle);
+  }
+
+  /** pg8000's legacy Connection.description: the columns of the last run(), as a cursor describes them. */
+  get description(): ColumnDescription[] | null {
+    return this.columns?.map((c) => describeColumn(c.name, c.type_oid, c.type_size, c.type_modifier)) ?? null;
+  }
+
+  // PEP 249's optional extension: the exception classes as connection attributes, so code that
+  // handles several drivers can write `catch (e) { if (e instanceof con.Error) … }`.
+  get Warning(): typeof errors.Warning {
+    return errors.Warning;
+  }
+  get Error(): typeof errors.Error {
+    return errors.Error;
+  }
+  get InterfaceError(): typeof errors.InterfaceError {
+    return errors.InterfaceError;
+  }
+  get DatabaseError(): typeof errors.DatabaseError {
+    return errors.DatabaseError;
+  }
+  get DataError(): typeof errors.DataError {
+    return errors.DataError;
+  }
+  get OperationalError(): typeof errors.OperationalError {
+    return errors.OperationalError;
+  }
+  get IntegrityError(): typeof errors.IntegrityError {
+    return errors.IntegrityError;
+  }
+  get InternalError(): typeof errors.InternalError {
+    return errors.InternalError;
+  }
+  get ProgrammingError(): typeof errors.ProgrammingError {
+    return errors.ProgrammingError;
+  }
+  get NotSupportedError(): typeof errors.NotSupportedError {
+    return errors.NotSupportedError;
   }
 
   /** Commits the current transaction (sent even when idle, as pg8000 does). */

@@ -4,6 +4,7 @@ import type { QueryResult } from "../core/query.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import type { Paramstyle } from "./paramstyle.js";
+import { DBAPITypeObject } from "./type-objects.js";
 
 /** [name, type_code, display_size, internal_size, precision, scale, null_ok] */
 export type ColumnDescription = [
@@ -38,11 +39,16 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   private columnsDescription: ColumnDescription[] | null = null;
   private inputOids: (number | undefined)[] | null = null;
   private executed = false;
-  private connection: Connection | null;
+  private con: Connection | null;
 
   constructor(connection: Connection, paramstyle: Paramstyle = "format") {
-    this.connection = connection;
+    this.con = connection;
     this.paramstyle = paramstyle;
+  }
+
+  /** The connection this cursor runs on (PEP 249's extension); null once the cursor is closed. */
+  get connection(): Connection | null {
+    return this.con;
   }
 
   /** null, or one 7-item description per column of the last result. */
@@ -51,8 +57,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   private open(): Connection {
-    if (this.connection === null) throw new InterfaceError("Cursor closed");
-    return this.connection;
+    if (this.con === null) throw new InterfaceError("Cursor closed");
+    return this.con;
   }
 
   /**
@@ -126,8 +132,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
     this.position = 0;
   }
 
+  /** The buffered result; still readable after close(), as in pg8000. */
   private resultRows(): Row[] {
-    this.open();
     if (this.rows === null) {
       throw new ProgrammingError(
         this.executed ? "no result set: the last statement did not return rows" : "attempting to use unexecuted cursor",
@@ -159,8 +165,9 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   /**
-   * Parameter types for the next execute/executemany: a type OID per parameter, or a
-   * constructor (Number, String, Boolean, BigInt, Date, Uint8Array), or null to let the server infer.
+   * Parameter types for the next execute/executemany: a type OID per parameter, a type object
+   * (its primary code: STRING is varchar), a constructor (Number, String, Boolean, BigInt, Date,
+   * Uint8Array), or null to let the server infer.
    */
   setinputsizes(...sizes: unknown[]): void {
     this.inputOids = sizes.map(oidForSize);
@@ -169,8 +176,19 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   /** Accepted for DB-API compatibility; has no effect. */
   setoutputsize(_size: number, _column?: number): void {}
 
+  /** Detaches the cursor: later executes raise InterfaceError("Cursor closed"); fetched rows stay readable. */
   close(): void {
-    this.connection = null;
+    this.con = null;
+  }
+
+  /** `using cur = con.cursor()` closes the cursor at the end of the block (pg8000's `with`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `await using cur = con.cursor()` does the same. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
   }
 
   *[Symbol.iterator](): Iterator<Row> {
@@ -182,7 +200,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 }
 
-function describeColumn(name: string, oid: number, size: number, modifier: number): ColumnDescription {
+/** @internal One description entry; precision and scale are filled for numeric(p, s). */
+export function describeColumn(name: string, oid: number, size: number, modifier: number): ColumnDescription {
   let precision: number | null = null;
   let scale: number | null = null;
   if (oid === NUMERIC && modifier >= 4) {
@@ -195,6 +214,8 @@ function describeColumn(name: string, oid: number, size: number, modifier: numbe
 function oidForSize(size: unknown): number | undefined {
   if (size === null || size === undefined) return undefined;
   if (typeof size === "number" && Number.isInteger(size)) return size;
+  // pg8000's type objects are plain OIDs, so pg8000 code passes e.g. STRING here.
+  if (size instanceof DBAPITypeObject) return size.primary;
   switch (size) {
     case Boolean:
       return 16;
@@ -210,7 +231,7 @@ function oidForSize(size: unknown): number | undefined {
       return 17;
     default:
       throw new InterfaceError(
-        "setinputsizes: give type OIDs (numbers) or one of Boolean, Number, BigInt, String, Date, Uint8Array",
+        "setinputsizes: give type OIDs (numbers), type objects (STRING…) or one of Boolean, Number, BigInt, String, Date, Uint8Array",
       );
   }
 }
