@@ -81,10 +81,14 @@ export class Connection extends NativeConnection {
     await this.core.simpleQuery("ROLLBACK");
   }
 
-  /** Like native run() with `:name` params, inside the auto-opened transaction. */
-  override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][] | null> {
+  /**
+   * Like native run() with `:name` params, inside the auto-opened transaction. As pg8000's
+   * legacy run(), a statement without rows (DDL, SET…) gives an empty array, not null;
+   * `description` then is null.
+   */
+  override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][]> {
     this.beginIfNeeded();
-    return super.run(sql, params, options);
+    return (await super.run(sql, params, options)) ?? [];
   }
 
   override stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {

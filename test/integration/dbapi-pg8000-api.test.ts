@@ -91,8 +91,14 @@ describe("connection attributes", () => {
       ["b", pg8000.VARCHAR, null, null],
       ["c", pg8000.NUMERIC, 6, 2],
     ]);
-    expect(await con.run("SET TIME ZONE 'UTC'")).toBeNull();
+    expect(await con.run("SET TIME ZONE 'UTC'")).toEqual([]);
     expect(con.description).toBeNull();
+  });
+
+  it("run() of a statement without rows gives [] (pg8000's legacy run gives an empty tuple)", async () => {
+    expect(await con.run("SET TIME ZONE 'UTC'")).toEqual([]);
+    expect(await con.run("")).toEqual([]);
+    expect(await con.run("SELECT 1 WHERE false")).toEqual([]);
   });
 });
 
@@ -126,5 +132,16 @@ describe("cursor", () => {
       escaped = cur;
     }
     expect(escaped.connection).toBeNull();
+  });
+});
+
+describe("literal()", () => {
+  it("bytes become a bytea literal; pg8000's X'03' would be a bit string", async () => {
+    const bytes = new Uint8Array([3, 255]);
+    expect(pg8000.literal(bytes)).toBe("E'\\\\x03ff'::bytea");
+    expect(await con.run(`SELECT ${pg8000.literal(bytes)}, pg_typeof(${pg8000.literal(bytes)})::text`)).toEqual([
+      [bytes, "bytea"],
+    ]);
+    expect(await con.run("SELECT pg_typeof(X'03')::text")).toEqual([["bit"]]);
   });
 });
