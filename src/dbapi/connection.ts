@@ -9,6 +9,7 @@ import { InterfaceError, ProgrammingError } from "../errors.js";
 import {
   Connection as NativeConnection,
   type Params,
+  type PreparedStatement,
   type RunOptions,
   type StreamOptions,
 } from "../native/connection.js";
@@ -89,6 +90,20 @@ export class Connection extends NativeConnection {
   override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][]> {
     this.beginIfNeeded();
     return (await super.run(sql, params, options)) ?? [];
+  }
+
+  /**
+   * As pg8000's legacy PreparedStatement: run() opens the transaction like any other statement
+   * (outside autocommit) and gives [] for a statement without rows.
+   */
+  override async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
+    const statement = await super.prepare(sql, types);
+    const runOnce = statement.run.bind(statement);
+    statement.run = async (params?: Params | null): Promise<unknown[][]> => {
+      this.beginIfNeeded();
+      return (await runOnce(params)) ?? [];
+    };
+    return statement;
   }
 
   override stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
@@ -210,7 +225,11 @@ export class Connection extends NativeConnection {
 
   private requireXid(xid: Xid | null, method: string): Xid {
     const target = xid ?? this.xidInProgress;
-    if (!target) throw new ProgrammingError(`Cannot ${method}() without a TPC transaction!`);
+    if (!target) {
+      // pg8000's wording, which differs for tpc_rollback
+      const what = method === "tpc_rollback" ? "TPC prepared transaction" : "TPC transaction";
+      throw new ProgrammingError(`Cannot ${method}() without a ${what}!`);
+    }
     return target;
   }
 }

@@ -148,10 +148,10 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
     return this.position < rows.length ? rows[this.position++]! : null;
   }
 
-  /** Up to `size` (default arraysize) next rows. */
-  fetchmany(size: number = this.arraysize): Row[] {
+  /** Up to `size` next rows; arraysize when `size` is omitted or null (pg8000's None). */
+  fetchmany(size?: number | null): Row[] {
     const rows = this.resultRows();
-    const out = rows.slice(this.position, this.position + Math.max(0, size));
+    const out = rows.slice(this.position, this.position + Math.max(0, size ?? this.arraysize));
     this.position += out.length;
     return out;
   }

@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as pg8000 from "../../src/index.js";
-import { trustOptions } from "./helpers.js";
+import { trustOptions, uniqueName } from "./helpers.js";
 
 let con: pg8000.Connection;
 beforeAll(async () => {
@@ -99,6 +99,39 @@ describe("connection attributes", () => {
     expect(await con.run("SET TIME ZONE 'UTC'")).toEqual([]);
     expect(await con.run("")).toEqual([]);
     expect(await con.run("SELECT 1 WHERE false")).toEqual([]);
+  });
+});
+
+describe("prepare() as pg8000's legacy PreparedStatement", () => {
+  it("run() opens the transaction outside autocommit, so rollback() undoes it", async () => {
+    const table = uniqueName("t_prep");
+    con.autocommit = true;
+    await con.run(`CREATE TEMP TABLE ${table} (x int)`);
+    con.autocommit = false;
+    const insert = await con.prepare(`INSERT INTO ${table} VALUES (:x)`);
+    expect(await insert.run({ x: 1 })).toEqual([]);
+    await con.rollback();
+    expect(await con.run(`SELECT count(*) FROM ${table}`)).toEqual([[0n]]);
+    await insert.close();
+  });
+});
+
+describe("messages and defaults as pg8000", () => {
+  it("tpc_rollback() without a transaction: 'Cannot tpc_rollback() without a TPC prepared transaction!'", async () => {
+    await expect(con.tpc_rollback()).rejects.toThrow(
+      new pg8000.ProgrammingError("Cannot tpc_rollback() without a TPC prepared transaction!"),
+    );
+    await expect(con.tpc_commit()).rejects.toThrow(
+      new pg8000.ProgrammingError("Cannot tpc_commit() without a TPC transaction!"),
+    );
+  });
+
+  it("fetchmany(null) fetches arraysize rows, like fetchmany(None)", async () => {
+    const cur = await con.cursor().execute("SELECT generate_series(1, 5)");
+    cur.arraysize = 2;
+    expect(cur.fetchmany(null)).toEqual([[1], [2]]);
+    expect(cur.fetchmany()).toEqual([[3], [4]]);
+    expect(cur.fetchmany(0)).toEqual([]);
   });
 });
 
