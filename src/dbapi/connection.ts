@@ -136,8 +136,9 @@ export class Connection extends NativeConnection {
   ): Promise<QueryResult> {
     if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
     this.beginIfNeeded();
-    const empty = params === undefined || params === null || (Array.isArray(params) && params.length === 0);
-    if (empty) return this.core.simpleQuery(sql, { stream: options.stream });
+    if (params === undefined || params === null || isEmpty(params)) {
+      return this.core.simpleQuery(sql, { stream: options.stream });
+    }
     const converted = convertParamstyle(style, sql, params);
     return this.core.extendedQuery(converted.sql, converted.values, { oids, stream: options.stream });
   }
@@ -232,6 +233,13 @@ export class Connection extends NativeConnection {
     }
     return target;
   }
+}
+
+/** pg8000's `len(args) == 0`: an empty array or an empty object. */
+function isEmpty(params: Parameters): boolean {
+  if (Array.isArray(params)) return params.length === 0;
+  for (const _ in params) return false;
+  return true;
 }
 
 /** The gid is a string literal in PREPARE/COMMIT PREPARED (no parameters allowed there). */

@@ -126,6 +126,14 @@ describe("messages and defaults as pg8000", () => {
     );
   });
 
+  it("execute() with an empty array or object runs the SQL verbatim (pg8000's len(args) == 0)", async () => {
+    const cur = con.cursor();
+    await cur.execute("SELECT '100%%'", {});
+    expect(cur.fetchall()).toEqual([["100%%"]]);
+    await cur.execute("SELECT '100%%'", []);
+    expect(cur.fetchall()).toEqual([["100%%"]]);
+  });
+
   it("fetchmany(null) fetches arraysize rows, like fetchmany(None)", async () => {
     const cur = await con.cursor().execute("SELECT generate_series(1, 5)");
     cur.arraysize = 2;
