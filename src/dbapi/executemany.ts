@@ -7,7 +7,9 @@
 // - Pipelined: every set is sent before the first answer arrives. Used only inside a
 //   transaction block, where a failing set aborts the transaction and the server refuses every
 //   later set (25P02) without running it — what the user sees is the same as in order. Only
-//   statements that cannot end the transaction block qualify (see mayPipeline).
+//   statements that cannot end the transaction block qualify (see mayPipeline). The one case
+//   the server cannot stop is a failure on the client while a result is read (an in adapter
+//   throwing): the later sets have run by then. pg8000 desynchronises its connection there.
 
 import type { QueryResult } from "../core/query.js";
 import { forEachCodeSpan } from "../core/sql-scanner.js";
