@@ -3,7 +3,10 @@
 //
 // - In order: each set is sent once the previous one has succeeded (one round trip per set).
 //   Used in autocommit, where every set commits on its own: rows of the sets before a failure
-//   stay, so the later sets must never reach the server.
+//   stay, so the later sets must never reach the server. Pipelining the sets in one implicit
+//   transaction (one Sync) would skip the later sets too, but it is not the same: a failure
+//   would also roll back the sets before it, other sessions would see the rows only at the end,
+//   and statements that refuse to run in a transaction block would fail.
 // - Pipelined: every set is sent before the first answer arrives. Used only inside a
 //   transaction block, where a failing set aborts the transaction and the server refuses every
 //   later set (25P02) without running it — what the user sees is the same as in order. Only
