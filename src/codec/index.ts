@@ -25,9 +25,9 @@ import { MAX_PLAN_COLUMNS } from "./layout.js";
 import { type CodecBuild, compileCodec, instantiateCodec } from "./module.js";
 
 export { Codec, type FramedMessage, type MemoryViews, type TypedColumn } from "./codec.js";
-export { DecodePlan } from "./plan.js";
 export { arrayKind, ColumnKind, type ColumnKindValue, columnSize, MESSAGE_STRIDE, rangeKind } from "./layout.js";
 export { type CodecBuild, compileCodec } from "./module.js";
+export { DecodePlan } from "./plan.js";
 export { MAX_PLAN_COLUMNS };
 
 export interface CodecOptions {

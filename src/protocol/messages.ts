@@ -287,29 +287,36 @@ export const AuthCode = {
   SASLFinal: 12,
 } as const;
 
-export type AuthenticationRequest =
-  | { code: typeof AuthCode.MD5; salt: Uint8Array }
-  | { code: typeof AuthCode.SASL; mechanisms: string[] }
-  | { code: typeof AuthCode.SASLContinue | typeof AuthCode.SASLFinal; data: Uint8Array }
-  | { code: number };
+/** An Authentication request; the fields that its code does not carry are empty. */
+export interface AuthenticationRequest {
+  /** One of AuthCode. */
+  code: number;
+  /** MD5: the 4-byte salt. */
+  salt: Uint8Array;
+  /** SASL: the mechanisms the server offers. */
+  mechanisms: string[];
+  /** SASLContinue / SASLFinal: the server's SASL data. */
+  data: Uint8Array;
+}
+
+const NO_BYTES = new Uint8Array(0);
 
 export function readAuthentication(bytes: Uint8Array, offset: number, length: number): AuthenticationRequest {
   const r = body(bytes, offset, length);
-  const code = r.int32();
-  switch (code) {
+  const message: AuthenticationRequest = { code: r.int32(), salt: NO_BYTES, mechanisms: [], data: NO_BYTES };
+  switch (message.code) {
     case AuthCode.MD5:
-      return { code, salt: r.bytesOf(4) };
-    case AuthCode.SASL: {
-      const mechanisms: string[] = [];
-      for (let m = r.cstring(); m !== ""; m = r.cstring()) mechanisms.push(m);
-      return { code, mechanisms };
-    }
+      message.salt = r.bytesOf(4);
+      break;
+    case AuthCode.SASL:
+      for (let m = r.cstring(); m !== ""; m = r.cstring()) message.mechanisms.push(m);
+      break;
     case AuthCode.SASLContinue:
     case AuthCode.SASLFinal:
-      return { code, data: r.rest() };
-    default:
-      return { code };
+      message.data = r.rest();
+      break;
   }
+  return message;
 }
 
 // ---- CopyData (d) ----
