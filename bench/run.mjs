@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "./lib/cluster.mjs";
+import { startServer } from "../test/tools/cluster.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
 import { Libpq } from "./lib/libpq.mjs";

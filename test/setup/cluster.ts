@@ -8,7 +8,6 @@
 // function so vitest still calls teardown when setup fails half-way.
 
 import type { TestProject } from "vitest/node";
-import { CLUSTER_INFO_ENV } from "./cluster-info.js";
 import {
   type ClusterHandle,
   createCluster,
@@ -17,7 +16,8 @@ import {
   findKeptCluster,
   keptClusterHint,
   recordKeptCluster,
-} from "./provision.js";
+} from "../tools/provision.js";
+import { CLUSTER_INFO_ENV } from "./cluster-info.js";
 
 let handle: ClusterHandle | undefined;
 
