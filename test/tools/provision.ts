@@ -13,7 +13,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { ClusterInfo } from "../setup/cluster-info.js";
+import type { ClusterInfo } from "./cluster-info.js";
 
 const execFileAsync = promisify(execFile);
 
