@@ -207,7 +207,7 @@ class WebSocketTransport implements Transport {
   private onOpen(): void {
     if (!this.raw && this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
       const error = new OperationalError(
-        `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL})`,
+        `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL}; for a raw relay set bridge.protocol: "raw")`,
       );
       this.onOpened?.(error);
       this.destroy(error);
