@@ -1,8 +1,8 @@
 // The bridge's configuration: its public shape, defaults that are closed unless opened on
 // purpose, and validation whose errors say what to change. Targets come only from here.
 
-import * as fs from "node:fs";
 import * as net from "node:net";
+import { readFile, resolveTarget } from "./targets.js";
 
 /** How the bridge talks TLS to one PostgreSQL target (it answers the client's SSLRequest with 'N'). */
 export type TargetTlsMode = "disable" | "require" | "verify-full";
@@ -185,13 +185,11 @@ const DEFAULT_LIMITS: Required<BridgeLimits> = {
   maxHandshakesPerIp: 32,
 };
 
-const TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 export class BridgeConfigError extends Error {
   override name = "BridgeConfigError";
 }
 
-function fail(message: string): never {
+export function fail(message: string): never {
   throw new BridgeConfigError(`bridge config: ${message}`);
 }
 
@@ -357,66 +355,6 @@ function resolveListenTls(t: NonNullable<NonNullable<BridgeConfig["listen"]>["tl
   const key = t.key ?? (t.keyFile ? readFile(t.keyFile, "listen.tls.keyFile") : undefined);
   if (!cert || !key) fail("listen.tls needs cert and key (PEM strings) or certFile and keyFile");
   return { cert, key };
-}
-
-function resolveTarget(name: string, target: TargetConfig): BridgeTarget {
-  if (!TARGET_NAME.test(name))
-    fail(`target name ${JSON.stringify(name)} may use only letters, digits, '_', '.', '-' (1-64)`);
-  if (target === null || typeof target !== "object")
-    fail(`targets.${name} must be { host, port, tls? } or { unix_sock }`);
-  const keys = Object.keys(target);
-  const logins = resolveLogins(name, target);
-  if ("unix_sock" in target) {
-    if (keys.some((k) => k !== "unix_sock" && !LOGIN_KEYS.includes(k)))
-      fail(`targets.${name}: valid keys of a unix_sock target are unix_sock, ${LOGIN_KEYS.join(", ")}`);
-    if (typeof target.unix_sock !== "string" || !target.unix_sock.startsWith("/")) {
-      fail(
-        `targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`,
-      );
-    }
-    return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable" }, ...logins };
-  }
-  if (keys.some((k) => !["host", "port", "tls", ...LOGIN_KEYS].includes(k)))
-    fail(`targets.${name}: valid keys are host, port, tls, ${LOGIN_KEYS.join(", ")} (or unix_sock)`);
-  if (typeof target.host !== "string" || target.host === "") fail(`targets.${name}.host must be a non-empty string`);
-  const port = target.port ?? 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    fail(`targets.${name}.port must be an integer from 1 to 65535`);
-  return { name, kind: "tcp", host: target.host, port, tls: resolveTargetTls(name, target.tls), ...logins };
-}
-
-const LOGIN_KEYS = ["users", "databases", "replication"];
-
-function resolveLogins(name: string, target: TargetLogins): Pick<BridgeTarget, "users" | "databases" | "replication"> {
-  const list = (key: "users" | "databases"): Set<string> | null => {
-    const value = target[key];
-    if (value === undefined) return null;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === ""))
-      fail(`targets.${name}.${key} must be an array of names (omit it to allow any)`);
-    return new Set(value);
-  };
-  if (target.replication !== undefined && typeof target.replication !== "boolean")
-    fail(`targets.${name}.replication must be true or false`);
-  return { users: list("users"), databases: list("databases"), replication: target.replication === true };
-}
-
-function resolveTargetTls(name: string, tls: TcpTarget["tls"]): ResolvedTargetTls {
-  const t: TargetTls = tls === undefined ? { mode: "disable" } : typeof tls === "string" ? { mode: tls } : tls;
-  if (!["disable", "require", "verify-full"].includes(t.mode)) {
-    fail(`targets.${name}.tls must be "disable", "require" or "verify-full" (or { mode, ca | caFile, servername })`);
-  }
-  const ca = t.ca ?? (t.caFile ? readFile(t.caFile, `targets.${name}.tls.caFile`) : undefined);
-  if (ca !== undefined && t.mode !== "verify-full")
-    fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
-  return { mode: t.mode, ca, servername: t.servername };
-}
-
-function readFile(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    fail(`${what}: cannot read ${file}: ${(err as Error).message}`);
-  }
 }
 
 function makeLogger(log: BridgeConfig["log"]): ResolvedConfig["log"] {
