@@ -385,7 +385,7 @@ class WebSocketTransport implements Transport {
 }
 
 /** Says what happened and what to fix, by close code alone (the reason is quoted, never parsed). */
-function bridgeCloseError(
+export function bridgeCloseError(
   code: number,
   reason: string,
   connecting: boolean,
