@@ -1,7 +1,9 @@
 // WebSocket transport to the pg8000 bridge (browser mode; also Node through the `ws` package).
 // Raw PostgreSQL bytes travel as binary messages whose boundaries mean nothing; the bridge picks
 // the server from its own configuration (?target=NAME) and does TLS to it, answering SSLRequest
-// with 'N' itself. Bridge protocol: design/ARCHITECTURE.md. No Node built-ins on this path.
+// with 'N' itself. With bridge.protocol "raw" the same bytes go to any wsproxy-style relay (no
+// subprotocol). The contract with the bridge: src/bridge-protocol.ts; design/ARCHITECTURE.md.
+// No Node built-ins on this path.
 
 import {
   BRIDGE_SUBPROTOCOL,
@@ -72,7 +74,7 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
 interface BridgeAddress {
   url: string;
   protocols: string[];
-  /** A plain relay: no subprotocol to check, and its close codes are not the bridge's. */
+  /** A plain relay (bridge.protocol "raw"): no subprotocol offered or checked. */
   raw: boolean;
   /** The URL without the token, for messages. */
   shown: string;
