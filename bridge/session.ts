@@ -169,12 +169,10 @@ export class BridgeSession {
         }
         const refusal = checkLogin(this.ctx.target, params);
         if (refusal) {
+          const code = refusal.reason === RefusalReason.BadRequest ? CloseCode.BadRequest : CloseCode.LoginRefused;
           this.ctx.metrics.refusal(refusal.reason);
-          this.log("warn", "refused", { code: CloseCode.LoginRefused, reason: refusal.text, refusal: refusal.reason });
-          this.close(
-            refusal.reason === RefusalReason.BadRequest ? CloseCode.BadRequest : CloseCode.LoginRefused,
-            refusal.text,
-          );
+          this.log("warn", "refused", { code, reason: refusal.text });
+          this.close(code, refusal.text);
           return;
         }
         this.startQuery(head);
