@@ -50,16 +50,44 @@ function letter(type: number): string {
   return String.fromCharCode(type);
 }
 
+const NONE: readonly Phase[] = [];
+
 export class Expectations {
-  private phases: Phase[] = [];
+  /**
+   * From `head` on: what is still awaited. Usually a list shared by every request of the same
+   * shape (see expectAll), copied before it is changed: nothing is allocated per request.
+   */
+  private phases: readonly Phase[] = NONE;
+  private owned = false;
   private head = 0;
   /** The current phase takes DataRows (checked once per row, so kept as a flag). */
   rowsAllowed = false;
 
   /** The server will answer a message just sent with `phase`. */
   expect(phase: Phase): void {
-    this.phases.push(phase);
+    this.own().push(phase);
     if (this.head === this.phases.length - 1) this.rowsAllowed = isRowPhase(phase);
+  }
+
+  /** expect() for each of `phases`, a list that is never changed (it may be shared). */
+  expectAll(phases: readonly Phase[]): void {
+    if (this.phases.length === 0 && phases.length > 0) {
+      this.phases = phases;
+      this.owned = false;
+      this.head = 0;
+      this.rowsAllowed = isRowPhase(phases[0]!);
+      return;
+    }
+    for (const phase of phases) this.expect(phase);
+  }
+
+  /** The phases, made this request's own before a change. */
+  private own(): Phase[] {
+    if (!this.owned) {
+      this.phases = this.phases.slice();
+      this.owned = true;
+    }
+    return this.phases as Phase[];
   }
 
   /** What the next backend message must answer; undefined when nothing is awaited. */
@@ -170,7 +198,7 @@ export class Expectations {
    * extended protocol the server skips everything up to the next Sync, so do we.
    */
   private afterError(): void {
-    const phases = this.phases;
+    const phases = this.own();
     let at = this.head;
     while (at < phases.length) {
       const phase = phases[at]!;
@@ -192,19 +220,20 @@ export class Expectations {
     else if (type === Backend.CopyOutResponse) copy = "copy-out";
     else if (type === Backend.CopyBothResponse) copy = "copy-both";
     else return false;
+    const phases = this.own();
     if (simple) {
       // The Query stays below the COPY: its answer goes on once the COPY ends.
-      this.phases[this.head] = "query-answered";
-      this.phases.splice(this.head, 0, copy);
+      phases[this.head] = "query-answered";
+      phases.splice(this.head, 0, copy);
     } else {
-      this.phases[this.head] = copy;
+      phases[this.head] = copy;
     }
     this.rowsAllowed = false;
     return true;
   }
 
   private replace(phase: Phase): void {
-    this.phases[this.head] = phase;
+    this.own()[this.head] = phase;
     this.rowsAllowed = isRowPhase(phase);
   }
 
@@ -213,7 +242,8 @@ export class Expectations {
     this.head++;
     if (this.head === this.phases.length) {
       // Everything sent is answered (a portal between batches): start over, keep memory flat.
-      this.phases.length = 0;
+      this.phases = NONE;
+      this.owned = false;
       this.head = 0;
       this.rowsAllowed = false;
     } else {

@@ -7,7 +7,8 @@ import { Expectations } from "./exchange.js";
 
 export type { TransactionStatus };
 
-export abstract class Request<T = unknown> {
+/** The request is its own phase machine (one object per request in flight, not two). */
+export abstract class Request<T = unknown> extends Expectations {
   /** First error seen (server or client side); raised once ReadyForQuery arrives. */
   error: Error | null = null;
   /** The server's transaction status when this request started being answered. */
@@ -17,11 +18,14 @@ export abstract class Request<T = unknown> {
   /** Called when the server starts on this request (set when it was cancelled while queued). */
   cancelWhenStarted: (() => void) | null = null;
   /** What the server may send next for this request, from what was sent for it. */
-  readonly expected = new Expectations();
+  get expected(): Expectations {
+    return this;
+  }
   readonly promise: Promise<T>;
   private settle!: { resolve: (value: T) => void; reject: (error: Error) => void };
 
   constructor() {
+    super();
     this.promise = new Promise<T>((resolve, reject) => {
       this.settle = { resolve, reject };
     });

@@ -9,7 +9,7 @@ import type { EncodedParameter, TypeRegistry } from "../types/registry.js";
 import type { CancelOptions, CancelWatcher } from "./cancel-watcher.js";
 import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
 import { CopyHandler } from "./copy.js";
-import type { Expectations } from "./exchange.js";
+import type { Expectations, Phase } from "./exchange.js";
 import { PortalStream } from "./portal-stream.js";
 import { type QueryHost, QueryRequest, type QueryResult } from "./query.js";
 import { ReplicationStream } from "./replication.js";
@@ -46,6 +46,40 @@ export interface Exchange {
   end?: "sync" | "flush";
 }
 
+/** What the server answers to each message of an exchange, in order; one list per shape. */
+const PHASES = new Map<number, readonly Phase[]>();
+
+function phasesOf(e: Exchange): readonly Phase[] {
+  const shape =
+    (e.closeStatement !== undefined ? 1 : 0) |
+    (e.query !== undefined ? 2 : 0) |
+    (e.parse ? 4 : 0) |
+    (e.describeStatement !== undefined ? 8 : 0) |
+    (e.bind ? 16 : 0) |
+    (e.describePortal ? 32 : 0) |
+    (e.execute !== undefined ? 64 : 0) |
+    (e.closePortal ? 128 : 0) |
+    (e.end === "flush" ? 256 : 0);
+  let phases = PHASES.get(shape);
+  if (phases === undefined) {
+    const list: Phase[] = [];
+    if (shape & 1) list.push("close");
+    if (shape & 2) list.push("query");
+    else {
+      if (shape & 4) list.push("parse");
+      if (shape & 8) list.push("parameters");
+      if (shape & 16) list.push("bind");
+      if (shape & 32) list.push("columns");
+      if (shape & 64) list.push("execute");
+      if (shape & 128) list.push("close");
+      if (!(shape & 256)) list.push("sync");
+    }
+    phases = Object.freeze(list);
+    PHASES.set(shape, phases);
+  }
+  return phases;
+}
+
 /** The server no longer has the statement, or its result type changed (DDL since it was prepared). */
 function isStaleStatement(err: unknown): boolean {
   if (!(err instanceof DatabaseError)) return false;
@@ -79,46 +113,21 @@ export class StatementRunner {
       msg.close(w, "S", toClose.pop()!);
       expected.expect("close");
     }
-    if (exchange.closeStatement !== undefined) {
-      msg.close(w, "S", exchange.closeStatement);
-      expected.expect("close");
-    }
+    if (exchange.closeStatement !== undefined) msg.close(w, "S", exchange.closeStatement);
     if (exchange.query !== undefined) {
       msg.query(w, exchange.query);
-      expected.expect("query");
-      return;
-    }
-    const { parse, bind } = exchange;
-    if (parse) {
-      msg.parse(w, parse.name, parse.sql, parse.oids);
-      expected.expect("parse");
-    }
-    if (exchange.describeStatement !== undefined) {
-      msg.describe(w, "S", exchange.describeStatement);
-      expected.expect("parameters");
-    }
-    if (bind) {
-      msg.bind(w, "", bind.statement, bind.values, bind.formats);
-      expected.expect("bind");
-    }
-    if (exchange.describePortal) {
-      msg.describe(w, "P", "");
-      expected.expect("columns");
-    }
-    if (exchange.execute !== undefined) {
-      msg.execute(w, "", exchange.execute);
-      expected.expect("execute");
-    }
-    if (exchange.closePortal) {
-      msg.close(w, "P", "");
-      expected.expect("close");
-    }
-    if (exchange.end === "flush") {
-      msg.flush(w);
     } else {
-      msg.sync(w);
-      expected.expect("sync");
+      const { parse, bind } = exchange;
+      if (parse) msg.parse(w, parse.name, parse.sql, parse.oids);
+      if (exchange.describeStatement !== undefined) msg.describe(w, "S", exchange.describeStatement);
+      if (bind) msg.bind(w, "", bind.statement, bind.values, bind.formats);
+      if (exchange.describePortal) msg.describe(w, "P", "");
+      if (exchange.execute !== undefined) msg.execute(w, "", exchange.execute);
+      if (exchange.closePortal) msg.close(w, "P", "");
+      if (exchange.end === "flush") msg.flush(w);
+      else msg.sync(w);
     }
+    expected.expectAll(phasesOf(exchange));
   }
 
   private send<T>(request: Request<T>, exchange: Exchange | (() => Exchange), exclusive = false): Promise<T> {
