@@ -100,7 +100,7 @@ export class CoreConnection {
 
   static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
     const options = resolveOptions(input);
-    const [transport, codec] = await Promise.all([openTransport(options), loadCodec()]);
+    const [transport, codec] = await Promise.all([openTransport(options), loadCodec({ module: options.codec })]);
     codec.setStopTypes("T2");
     const con = new CoreConnection(options, transport, codec);
     await con.start();
