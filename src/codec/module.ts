@@ -37,7 +37,7 @@ export function compileCodec(build: CodecBuild): Promise<WasmModule> {
 const compiledBytes = new WeakMap<object, Promise<WebAssembly.Module>>();
 
 /** The module given as connect({ codec }) / loadCodec({ module }): compiled once per bytes object. */
-export function codecFromSource(source: CodecSource): Promise<WebAssembly.Module> {
+export function codecFromSource(source: CodecSource): Promise<WasmModule> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (!(source instanceof ArrayBuffer || ArrayBuffer.isView(source))) {
     return Promise.reject(
@@ -57,7 +57,7 @@ export function codecFromSource(source: CodecSource): Promise<WebAssembly.Module
 }
 
 /** A fresh instance; its debug-build assertions surface as errors (they mean a codec bug). */
-export async function instantiateCodec(module: WebAssembly.Module): Promise<CodecExports> {
+export async function instantiateCodec(module: WasmModule): Promise<CodecExports> {
   let memory: WebAssembly.Memory | undefined;
   const imports = {
     env: {
