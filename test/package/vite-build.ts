@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { build, createLogger, type Rolldown } from "vite";
+import { build, createLogger, type InlineConfig, type Rolldown } from "vite";
 
 export interface ViteBuild {
   warnings: string[];
@@ -19,16 +19,18 @@ export interface ViteBuild {
   outDir: string;
 }
 
-/** Builds `<dir>/<html>` for browsers into `<dir>/out-<html name>`. */
-export async function viteBuild(dir: string, html: string): Promise<ViteBuild> {
+/** Builds `<dir>/<html>` (one page or several) for browsers into `<dir>/out-<first page's name>`. */
+export async function viteBuild(dir: string, html: string | string[], extra: InlineConfig = {}): Promise<ViteBuild> {
+  const pages = typeof html === "string" ? [html] : html;
   const warnings: string[] = [];
   const nodeImports: string[] = [];
   const logger = createLogger("warn", { allowClearScreen: false });
   logger.warn = (message) => warnings.push(message);
   logger.warnOnce = (message) => warnings.push(message);
   logger.error = (message) => warnings.push(message);
-  const outDir = path.join(dir, `out-${path.basename(html, ".html")}`);
+  const outDir = path.join(dir, `out-${path.basename(pages[0]!, ".html")}`);
   const result = await build({
+    ...extra,
     root: dir,
     configFile: false,
     logLevel: "warn",
@@ -38,7 +40,7 @@ export async function viteBuild(dir: string, html: string): Promise<ViteBuild> {
       emptyOutDir: true,
       target: "es2022",
       rolldownOptions: {
-        input: path.join(dir, html),
+        input: pages.map((page) => path.join(dir, page)),
         onLog: (level, log) => {
           if (level === "warn") warnings.push(log.message);
         },
@@ -73,7 +75,7 @@ export async function viteBuild(dir: string, html: string): Promise<ViteBuild> {
           item.moduleIds.map((id) => id.replace(/^.*\/node_modules\//, "")),
         );
         imports.set(item.fileName, item.imports);
-        if (item.isEntry) entry = item.fileName;
+        if (item.isEntry && entry === "") entry = item.fileName;
       }
     }
   }
