@@ -36,16 +36,17 @@ export function compileCodec(build: CodecBuild): Promise<WasmModule> {
 
 const compiledBytes = new WeakMap<object, Promise<WebAssembly.Module>>();
 
+export const CODEC_SOURCE_EXPECTED =
+  "codec must be a WebAssembly.Module or the bytes of build/codec.wasm (an ArrayBuffer or a Uint8Array)";
+
+export function isCodecSource(source: unknown): source is CodecSource {
+  return source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+}
+
 /** The module given as connect({ codec }) / loadCodec({ module }): compiled once per bytes object. */
 export function codecFromSource(source: CodecSource): Promise<WasmModule> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
-  if (!(source instanceof ArrayBuffer || ArrayBuffer.isView(source))) {
-    return Promise.reject(
-      new InterfaceError(
-        "codec must be a WebAssembly.Module or the bytes of build/codec.wasm (ArrayBuffer, Uint8Array)",
-      ),
-    );
-  }
+  if (!isCodecSource(source)) return Promise.reject(new InterfaceError(CODEC_SOURCE_EXPECTED));
   let module = compiledBytes.get(source);
   if (module === undefined) {
     module = WebAssembly.compile(source as BufferSource).catch((cause: unknown) => {

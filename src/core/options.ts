@@ -1,7 +1,7 @@
 // Connection options: the shape of API.md, validation with errors that say what to fix,
 // and postgresql:// URIs.
 
-import type { CodecSource } from "../codec/module.js";
+import { CODEC_SOURCE_EXPECTED, type CodecSource, isCodecSource } from "../codec/module.js";
 import { InterfaceError } from "../errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { DuplexLike as Duplex, NodeTlsOptions } from "./node-types.js";
@@ -104,6 +104,7 @@ export function resolveOptions(input: ConnectOptions | string): ResolvedOptions 
   optionalString(o, "unix_sock");
   optionalString(o, "application_name");
   optionalString(o, "replication");
+  if (o.codec !== undefined && !isCodecSource(o.codec)) throw new InterfaceError(CODEC_SOURCE_EXPECTED);
   if (o.password !== undefined && o.password !== null) {
     if (typeof o.password !== "string" && typeof o.password !== "function") {
       throw new InterfaceError("'password' must be a string or a function returning one");
