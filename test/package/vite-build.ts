@@ -41,6 +41,8 @@ export async function viteBuild(dir: string, html: string | string[], extra: Inl
       target: "es2022",
       rolldownOptions: {
         input: pages.map((page) => path.join(dir, page)),
+        // "the build took long" notes depend on the machine's load, not on the package.
+        checks: { bundlerTimings: false },
         onLog: (level, log) => {
           if (level === "warn") warnings.push(log.message);
         },
