@@ -1,6 +1,6 @@
-// The installed tarball in Cloudflare's workerd (through miniflare): bundled for workers by Vite
-// (the worker/browser export conditions, as wrangler resolves them), the codec imported as a
-// WebAssembly.Module and passed as connect({ codec }), a query through the bridge.
+// The installed tarball in Cloudflare's workerd (through miniflare), bundled by Vite with the
+// export conditions wrangler uses (the codec then comes in as a linked .wasm module) and with
+// only the generic worker ones (then connect({ codec }) gives it); queries through the bridge.
 
 import { copyFileSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -13,20 +13,21 @@ import { clusterInfo } from "../setup/cluster-info.js";
 const cluster = clusterInfo();
 const sql = "SELECT 'héllo' AS greeting, 6 * 7 AS answer, ARRAY[1.5, 2.5]::float8[] AS xs";
 let project: PackedProject;
-let worker: Miniflare;
-let modules: string[];
+let wasm: Buffer;
 
-beforeAll(async () => {
-  project = installPacked();
-  copyFileSync(path.join(import.meta.dirname, "workerd-app/worker.js"), path.join(project.dir, "worker.js"));
-  const wasm = path.join(project.dir, "node_modules/pg8000/build/codec.wasm");
+interface Bundled {
+  worker: Miniflare;
+  modules: string[];
+}
+
+/** Bundles worker.js for workers with these export conditions and starts it in workerd. */
+async function startWorker(conditions: string[]): Promise<Bundled> {
   const result = (await build({
     root: project.dir,
     configFile: false,
     logLevel: "silent",
-    resolve: { conditions: ["workerd", "worker", "browser", "module", "import", "default"] },
+    resolve: { conditions: [...conditions, "module", "import", "default"] },
     build: {
-      outDir: path.join(project.dir, "out-worker"),
       write: false,
       target: "es2022",
       minify: false,
@@ -37,49 +38,70 @@ beforeAll(async () => {
       {
         name: "wasm-as-workerd-module",
         enforce: "pre",
-        // workerd links .wasm imports as compiled modules itself: leave them to it.
+        // workerd links .wasm imports as compiled modules itself, as wrangler arranges: leave them to it.
         resolveId: (source: string) => (source.endsWith(".wasm") ? { id: "./codec.wasm", external: true } : null),
       },
     ],
   })) as Rolldown.RolldownOutput[];
   const chunks = result[0]!.output.filter((item) => item.type === "chunk");
-  modules = chunks.flatMap((chunk) => chunk.moduleIds.map((id) => id.replace(/^.*\/node_modules\//, "")));
-  worker = new Miniflare({
+  const worker = new Miniflare({
     compatibilityDate: "2025-09-01",
     modules: [
       { type: "ESModule", path: "worker.js", contents: chunks[0]!.code },
-      { type: "CompiledWasm", path: "codec.wasm", contents: readFileSync(wasm) },
+      { type: "CompiledWasm", path: "codec.wasm", contents: wasm },
     ],
   });
   await worker.ready;
+  return { worker, modules: chunks.flatMap((c) => c.moduleIds.map((id) => id.replace(/^.*\/node_modules\//, ""))) };
+}
+
+// wrangler's conditions, and those of a bundler that knows workers but not workerd.
+let workerd: Bundled;
+let genericWorker: Bundled;
+
+beforeAll(async () => {
+  project = installPacked();
+  copyFileSync(path.join(import.meta.dirname, "workerd-app/worker.js"), path.join(project.dir, "worker.js"));
+  wasm = readFileSync(path.join(project.dir, "node_modules/pg8000/build/codec.wasm"));
+  workerd = await startWorker(["workerd", "worker", "browser"]);
+  genericWorker = await startWorker(["worker", "browser"]);
 }, 180_000);
 
 afterAll(async () => {
-  await worker?.dispose();
+  await workerd?.worker.dispose();
+  await genericWorker?.worker.dispose();
   project?.remove();
 });
 
+async function query(bundle: Bundled, passCodec: boolean): Promise<unknown> {
+  const options = { user: cluster.users.trust.user, database: cluster.database, bridge: inject("bridge") };
+  const response = await bundle.worker.dispatchFetch("http://worker/", {
+    method: "POST",
+    body: JSON.stringify({ options, sql, passCodec }),
+  });
+  return response.json();
+}
+
+const expected = { rows: [["héllo", 42, [1.5, 2.5]]] };
+
 describe("workerd", () => {
   it("is bundled without the Node transport", () => {
-    expect(modules).toContain("pg8000/dist/transport/node-unavailable.js");
-    expect(modules).not.toContain("pg8000/dist/transport/node.js");
+    expect(workerd.modules).toContain("pg8000/dist/transport/node-unavailable.js");
+    expect(workerd.modules).not.toContain("pg8000/dist/transport/node.js");
+    expect(workerd.modules).toContain("pg8000/dist/codec/wasm-workerd.js");
   });
 
-  const query = async (passCodec: boolean): Promise<unknown> => {
-    const options = { user: cluster.users.trust.user, database: cluster.database, bridge: inject("bridge") };
-    const response = await worker.dispatchFetch("http://worker/", {
-      method: "POST",
-      body: JSON.stringify({ options, sql, passCodec }),
-    });
-    return response.json();
-  };
-
-  it("runs a query through the bridge with the codec imported as a module", async () => {
-    expect(await query(true)).toEqual({ rows: [["héllo", 42, [1.5, 2.5]]] });
+  it("runs a query through the bridge, the codec linked by the bundle (no option)", async () => {
+    expect(await query(workerd, false)).toEqual(expected);
   });
 
-  it("without connect({ codec }), says how to give it", async () => {
-    const { error } = (await query(false)) as { error: string };
+  it("runs a query with the codec imported as a module and passed as connect({ codec })", async () => {
+    expect(await query(workerd, true)).toEqual(expected);
+  });
+
+  it("bundled without the workerd condition: connect({ codec }) works, and without it the error says how", async () => {
+    expect(await query(genericWorker, true)).toEqual(expected);
+    const { error } = (await query(genericWorker, false)) as { error: string };
     expect(error).toMatch(/^InterfaceError: cannot load the WASM codec/);
     expect(error).toContain("import pg8000/codec.wasm as a WebAssembly.Module and pass it as connect({ codec })");
   });

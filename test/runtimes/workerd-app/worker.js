@@ -1,6 +1,6 @@
-// A Cloudflare Worker using the installed tarball (test/runtimes/workerd.test.ts): the codec is
-// imported as a compiled WebAssembly.Module (workerd cannot compile WASM at run time) and given
-// to connect({ codec }); each request runs the query it carries through the bridge.
+// A Cloudflare Worker using the installed tarball (test/runtimes/workerd.test.ts): each request
+// runs the query it carries through the bridge, with or without passing the codec, imported as a
+// compiled WebAssembly.Module (workerd cannot compile WASM at run time), as connect({ codec }).
 
 import codec from "pg8000/codec.wasm";
 import { connect } from "pg8000/native";
