@@ -84,7 +84,7 @@ describe("a strict TypeScript consumer", () => {
     expect(typeCheck(config)).toEqual({ ok: true, output: "" });
   });
 
-  it("type-checks a Node project (@types/node, no DOM lib) against pg8000, pg8000/native and pg8000/codec", () => {
+  it("type-checks a Node project (@types/node, no @types/ws, no DOM lib) against pg8000, pg8000/native, pg8000/codec and pg8000/bridge", () => {
     copyFileSync(path.join(import.meta.dirname, "consumer/node.ts"), path.join(project.dir, "node.ts"));
     const config = path.join(project.dir, "tsconfig.node.json");
     writeFileSync(

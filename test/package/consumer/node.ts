@@ -4,6 +4,7 @@
 import * as net from "node:net";
 import type * as tls from "node:tls";
 import * as dbapi from "pg8000";
+import { type BridgeConfig, createBridge } from "pg8000/bridge";
 import { loadCodec } from "pg8000/codec";
 import { connect } from "pg8000/native";
 
@@ -15,4 +16,10 @@ export async function viaNodeTypes(): Promise<void> {
   const c = await dbapi.connect({ user: "app", ssl_context: { rejectUnauthorized: false, ca: [Buffer.from("PEM")] } });
   await Promise.all([a.close(), b.close(), c.close()]);
   await loadCodec({ build: "debug" });
+}
+
+export async function bridgeWithoutWsTypes(): Promise<void> {
+  const config: BridgeConfig = { targets: { db: { host: "db", port: 5432 } }, tokens: ["t"] };
+  const bridge = await createBridge(config);
+  await bridge.close();
 }
