@@ -180,7 +180,11 @@ export class CoreConnection {
   /** Writes the buffer now; false when the socket's buffer is full (wait for drain). */
   private flush(): boolean {
     this.flushScheduled = false;
-    if (this.out.length === 0 || this.state === "closed") return true;
+    if (this.state === "closed") {
+      this.out.truncate(0); // nobody will send it: don't let it grow
+      return true;
+    }
+    if (this.out.length === 0) return true;
     // Sending counts as progress too (a long COPY IN gets no answer until it ends).
     if (this.timer !== undefined) this.armTimer();
     return this.transport.write(this.out.take());
