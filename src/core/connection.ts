@@ -442,6 +442,8 @@ export class CoreConnection {
     const out = new Array<EncodedParameter>(params.length);
     for (let i = 0; i < params.length; i++) {
       const encoded = this.registry.encode(params[i]);
+      // Checked before anything is queued, so a refused value leaves no statement half-made.
+      if (typeof encoded.data === "string") msg.checkWellFormed(encoded.data, `parameter $${i + 1}`);
       const explicit = oids?.[i];
       out[i] = explicit === undefined ? encoded : { ...encoded, oid: Math.max(explicit, 0) };
     }

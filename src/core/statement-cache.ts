@@ -2,6 +2,7 @@
 // Evicted statements are closed on the server (the Close rides along with the next write).
 
 import type { ColumnInfo } from "../protocol/messages.js";
+import { checkCString } from "../protocol/serializer.js";
 import type { RowDecoder } from "./rows.js";
 
 export interface StatementEntry {
@@ -67,6 +68,8 @@ export class StatementCache {
   }
 
   create(sql: string, types: string): StatementEntry {
+    // SQL that cannot be sent is refused before it is cached: its Parse would never go out.
+    checkCString(sql, "query");
     const entry = newStatementEntry(`pg8000_s${++this.counter}`, sql, types);
     entry.lastUsed = ++this.tick;
     let byTypes = this.entries.get(sql);

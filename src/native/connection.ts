@@ -90,7 +90,11 @@ export class Connection {
     const statement = this.statementFor(sql);
     const values = bindNamed(statement, given);
     if (options.types) execute.oids = bindTypes(statement, given, options.types);
-    return this.core.extendedQuery(statement.sql, values, execute);
+    try {
+      return this.core.extendedQuery(statement.sql, values, execute);
+    } catch (err) {
+      throw nameTheParameter(err, statement);
+    }
   }
 
   /**
@@ -318,4 +322,13 @@ function slotsAsObject(statement: NativeStatement): Record<string, unknown> {
 
 export async function connect(options: ConnectOptions | string): Promise<Connection> {
   return Connection.connect(options);
+}
+
+/** The core names a bad value "parameter $n"; in a query written with :name, say which name. */
+function nameTheParameter(err: unknown, statement: NativeStatement): unknown {
+  if (!(err instanceof InterfaceError)) return err;
+  const match = /^parameter \$(\d+) /.exec(err.message);
+  const name = match ? statement.names[Number(match[1]) - statement.maxDollar - 1] : undefined;
+  if (name !== undefined) err.message = err.message.replace(/^parameter \$(\d+) /, `parameter :${name} ($$$1) `);
+  return err;
 }
