@@ -24,7 +24,7 @@ import { QueryRequest, type QueryResult } from "./query.js";
 import { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
-import { StartupRequest } from "./startup.js";
+import { StartupRequest, sessionSetupSql, startupParameters } from "./startup.js";
 import { newStatementEntry, StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
 import { TypeResolver } from "./type-resolver.js";
@@ -123,15 +123,7 @@ export class CoreConnection {
 
   private async start(): Promise<void> {
     const o = this.options;
-    const params: Record<string, string> = { user: o.user };
-    if (o.database) params.database = o.database;
-    if (o.application_name) params.application_name = o.application_name;
-    if (o.replication) params.replication = o.replication;
-    // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
-    params.client_encoding = "UTF8";
-    params.DateStyle = "ISO";
-    params.extra_float_digits = "3"; // exact float text on servers before 12 too
-    Object.assign(params, o.startup_params);
+    const params = startupParameters(o);
     const startup = new StartupRequest({
       user: o.user,
       password: async () => (typeof o.password === "function" ? await o.password() : o.password),
@@ -157,6 +149,15 @@ export class CoreConnection {
       throw err;
     }
     if (this.state === "connecting") this.state = "open";
+    const setup = sessionSetupSql(o, this.parameter_statuses);
+    if (setup) {
+      try {
+        await this.simpleQuery(setup);
+      } catch (err) {
+        this.fatal(err);
+        throw err;
+      }
+    }
   }
 
   // ---- sending ----------------------------------------------------------------------------
