@@ -7,8 +7,8 @@ const shared = { testTimeout: 30_000, hookTimeout: 120_000, pool: "forks" as con
 export default defineConfig({
   test: {
     ...shared,
-    // One throwaway cluster, and one bridge in front of it, for the whole run.
-    globalSetup: ["test/setup/cluster.ts", "test/bridge/global-setup.ts"],
+    // One throwaway cluster, with one bridge and one PgBouncer in front of it, for the whole run.
+    globalSetup: ["test/setup/cluster.ts", "test/bridge/global-setup.ts", "test/setup/pgbouncer-global.ts"],
     projects: [
       { test: { ...shared, name: "direct", include: ["test/**/*.test.ts"] } },
       {

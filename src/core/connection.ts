@@ -575,11 +575,10 @@ export class CoreConnection {
       await entry.described;
       return { entry, temporary: false };
     }
-    const entry = await this.prepareNamed(`pg8000_tmp_${++this.temporaryCounter}`, sql, oids);
+    const entry = await this.prepareNamed(this.statements.uniqueName("tmp"), sql, oids);
     return { entry, temporary: true };
   }
 
-  private temporaryCounter = 0;
   /** Portal and replication streams not finished yet; close() ends them. */
   private readonly openStreams = new Set<{ return(): Promise<unknown> }>();
 

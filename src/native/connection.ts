@@ -6,7 +6,7 @@ import type { ConnectionEventName, ConnectionEvents, Notification } from "../cor
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
-import type { StatementEntry } from "../core/statement-cache.js";
+import { type StatementEntry, statementNamePrefix } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
@@ -41,6 +41,8 @@ export class Connection {
   row_count: number | null = null;
   private readonly memo = new Map<string, NativeStatement>();
   private preparedCounter = 0;
+  /** Random per connection, so a pooled server session never holds another client's statement under this name. */
+  private readonly statementPrefix = statementNamePrefix();
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -240,7 +242,7 @@ export class Connection {
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
     const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
-    const name = `pg8000_prepared_${++this.preparedCounter}`;
+    const name = `${this.statementPrefix}prepared${++this.preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);
   }
