@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { connect } from "../../src/native/index.js";
 import { cluster } from "../integration/helpers.js";
-import { type Direction, type Proxy, startProxy } from "./proxy.js";
+import { type Direction, type FaultProxy, startProxy } from "./proxy.js";
 import { rng, runWorkload } from "./workload.js";
 
 const CUTS = Number(process.env.PG8000_RELIABILITY_CUTS ?? 100);
 
-let proxy: Proxy;
+let proxy: FaultProxy;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);

@@ -14,7 +14,7 @@ export interface ProxyBehaviour {
   stall?: { direction: Direction; afterBytes: number };
 }
 
-export interface Proxy {
+export interface FaultProxy {
   port: number;
   /** Used for connections accepted from now on. */
   behaviour: ProxyBehaviour;
@@ -25,9 +25,9 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(upstream: { host: string; port: number }): Promise<Proxy> {
+export async function startProxy(upstream: { host: string; port: number }): Promise<FaultProxy> {
   const sockets = new Set<net.Socket>();
-  const proxy: Proxy = {
+  const proxy: FaultProxy = {
     port: 0,
     behaviour: {},
     accepted: 0,
