@@ -104,3 +104,142 @@ describe("lone UTF-16 surrogates are refused, not replaced by U+FFFD", () => {
     await db.close();
   });
 });
+
+describe("bad connect options", () => {
+  const base = () => trustOptions();
+  it.each<[string, Record<string, unknown>]>([
+    ["no user", { user: undefined }],
+    ["a numeric user", { user: 42 }],
+    ["a port of 0", { port: 0 }],
+    ["a port above 65535", { port: 70000 }],
+    ["a port that is a string of letters", { port: "abc" }],
+    ["a negative timeout", { timeout: -1 }],
+    ["a NaN timeout", { timeout: Number.NaN }],
+    ["an unknown option", { usr: "x" }],
+    ["a negative statement_cache_size", { statement_cache_size: -1 }],
+    ["a fractional statement_cache_size", { statement_cache_size: 1.5 }],
+    ["startup_params that is not an object", { startup_params: "TimeZone=UTC" }],
+    ["a startup parameter value that is not a string", { startup_params: { TimeZone: 5 } }],
+    ["a NUL in the database name", { database: "pg8000\0test" }],
+    ["a lone surrogate in the application_name", { application_name: `app${HIGH}` }],
+  ])("%s → InterfaceError", async (_what, extra) => {
+    const err = await errorOf(() => connect({ ...base(), ...extra } as Parameters<typeof connect>[0]));
+    expect(err).toBeInstanceOf(InterfaceError);
+    expect(err.message.length).toBeGreaterThan(10);
+  });
+
+  it.each<[string, unknown]>([
+    ["null", null],
+    ["a number", 5432],
+    ["an unparsable URI", "postgresql://[::1"],
+  ])("connect(%s) → InterfaceError", async (_what, input) => {
+    const err = await errorOf(() => connect(input as Parameters<typeof connect>[0]));
+    expect(err).toBeInstanceOf(InterfaceError);
+  });
+});
+
+describe("bad run() parameters and options", () => {
+  it.each<[string, unknown]>([
+    ["a Symbol", Symbol("s")],
+    ["a function", () => 1],
+    ["a NaN Date", new Date(Number.NaN)],
+    ["a WeakMap", new WeakMap()],
+  ])("%s as a parameter → InterfaceError naming what it got; connection usable", async (_what, value) => {
+    const err = await errorOf(() => con.run("SELECT $1", [value]));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+
+  it("a circular object as a json parameter → an error, connection usable", async () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const err = await errorOf(() => con.run("SELECT $1::json", [circular]));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+
+  it.each<[string, unknown]>([
+    ["too few", [1]],
+    ["too many", [1, 2, 3]],
+  ])("%s positional parameters → InterfaceError", async (_what, params) => {
+    const err = await errorOf(() => con.run("SELECT $1::int, $2::int", params as unknown[]));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+
+  it("a missing :name parameter → InterfaceError naming it", async () => {
+    const err = await errorOf(() => con.run("SELECT :a::int, :b::int", { a: 1 }));
+    expect(err).toBeInstanceOf(InterfaceError);
+    expect(err.message).toContain("b");
+    await expectStillUsable();
+  });
+
+  it.each<[string, unknown]>([
+    ["not a string", 42],
+    ["null", null],
+  ])("SQL that is %s → InterfaceError", async (_what, sql) => {
+    const err = await errorOf(() => con.run(sql as string));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+
+  it.each<[string, unknown]>([
+    ["zero", 0],
+    ["negative", -1],
+    ["a string", "1"],
+    ["Infinity", Number.POSITIVE_INFINITY],
+  ])("a query timeout that is %s → InterfaceError", async (_what, timeout) => {
+    const err = await errorOf(() => con.run("SELECT 1", null, { timeout: timeout as number }));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+
+  it.each<[string, unknown]>([
+    ["a number", 42],
+    ["an object without a way to read it", { foo: 1 }],
+    ["an array of numbers", [1, 2, 3]],
+  ])("a COPY FROM STDIN stream that is %s → InterfaceError; connection usable", async (_what, stream) => {
+    const err = await errorOf(() => con.run(`COPY ${table} FROM STDIN`, null, { stream }));
+    expect(err).toBeInstanceOf(InterfaceError);
+    expect(await con.run(`SELECT count(*)::int FROM ${table}`)).toEqual([[0]]);
+    await expectStillUsable();
+  });
+
+  it("a COPY TO STDOUT stream that cannot be written → InterfaceError; connection usable", async () => {
+    const err = await errorOf(() => con.run("COPY (SELECT 1) TO STDOUT", null, { stream: 42 }));
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+});
+
+describe("bad stream() options", () => {
+  it.each<[string, unknown]>([
+    ["zero", 0],
+    ["negative", -5],
+    ["fractional", 2.5],
+    ["a string", "10"],
+  ])("batch_size %s → InterfaceError before anything is sent", async (_what, batch_size) => {
+    const err = await errorOf(async () => {
+      for await (const _row of con.stream("SELECT 1", null, { batch_size: batch_size as number })) break;
+    });
+    expect(err).toBeInstanceOf(InterfaceError);
+    await expectStillUsable();
+  });
+});
+
+describe("bad DB-API execute() input", () => {
+  it.each<[string, string, unknown]>([
+    ["too few format parameters", "SELECT %s, %s", [1]],
+    ["too many format parameters", "SELECT %s", [1, 2]],
+    ["params that are not a sequence", "SELECT %s", 5],
+  ])("%s → InterfaceError/ProgrammingError; connection usable", async (_what, sql, params) => {
+    const db = await dbapi.connect(trustOptions());
+    const cursor = db.cursor();
+    const err = await errorOf(() => cursor.execute(sql, params as unknown[]));
+    expect(err instanceof dbapi.InterfaceError || err instanceof dbapi.ProgrammingError).toBe(true);
+    await db.rollback();
+    await cursor.execute("SELECT 3");
+    expect(cursor.fetchall()).toEqual([[3]]);
+    await db.close();
+  });
+});
