@@ -141,6 +141,8 @@ export async function startPgBouncer(cluster: ClusterInfo): Promise<PgBouncerHan
           transactionPoolSize: TRANSACTION_POOL_SIZE,
           version,
         };
+        // Also on an exit that skips the teardown (an error in another global setup).
+        process.once("exit", () => child.kill("SIGINT"));
         return { info, process: child, dir };
       }
       await new Promise((r) => setTimeout(r, 100));
