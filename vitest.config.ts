@@ -11,8 +11,8 @@ const sources = { ssr: { resolve: { conditions: ["pg8000-source", ...defaultServ
 export default defineConfig({
   test: {
     ...shared,
-    // One throwaway cluster, and one bridge in front of it, for the whole run.
-    globalSetup: ["test/setup/cluster.ts", "test/bridge/global-setup.ts"],
+    // One throwaway cluster, with one bridge and one PgBouncer in front of it, for the whole run.
+    globalSetup: ["test/setup/cluster.ts", "test/bridge/global-setup.ts", "test/setup/pgbouncer-global.ts"],
     projects: [
       { ...sources, test: { ...shared, name: "direct", include: ["test/**/*.test.ts"] } },
       {
