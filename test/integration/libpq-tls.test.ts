@@ -5,7 +5,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, connect } from "../../src/native/index.js";
 import { cluster } from "./helpers.js";
