@@ -134,6 +134,21 @@ describe("sslmode", () => {
   });
 });
 
+describe("sslmode prefer falls back to plain text when the server refuses the TLS login", () => {
+  const login = {
+    user: cluster.users.plainOnly.user,
+    host: "localhost",
+    port: cluster.port,
+    database: cluster.database,
+  };
+
+  it("prefer retries without TLS (hostssl reject); require gets the refusal", async () => {
+    expect(await tlsOf(await connect({ ...login, sslmode: "prefer" }))).toEqual([login.user, false, null]);
+    const err = await connect({ ...login, sslmode: "require" }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe("28000");
+  });
+});
+
 describe("client certificates", () => {
   const certUser = { user: cluster.users.cert.user, host: "localhost", port: cluster.port, database: cluster.database };
 

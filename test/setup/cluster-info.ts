@@ -47,6 +47,8 @@ export interface ClusterInfo {
     super: ClusterPasswordLogin;
     /** Only over TLS, by client certificate (clientCertPath / clientKeyPath), pg_hba `cert`. */
     cert: ClusterLogin;
+    /** Trusted over plain TCP, refused over TLS (pg_hba hostssl reject): sslmode=prefer's retry. */
+    plainOnly: ClusterLogin;
   };
   /** The test CA that signed the server certificate (for localhost, 127.0.0.1, ::1): sslrootcert. */
   caCertPath: string;

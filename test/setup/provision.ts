@@ -39,6 +39,7 @@ export const TEST_USERS: ClusterInfo["users"] = {
   sslOnly: { user: "pg8000_ssl_only", password: "pw_ssl" },
   super: { user: "pg8000_super", password: "pw_super" },
   cert: { user: "pg8000_cert" },
+  plainOnly: { user: "pg8000_plain_only" },
 };
 
 // ---------------------------------------------------------------------------
@@ -332,6 +333,7 @@ function hbaConf(): string {
     ["hostssl", "all", u.sslOnly.user, "all", "scram-sha-256"],
     ["hostnossl", "all", u.cert.user, "all", "reject"],
     ["hostssl", "all", u.cert.user, "all", "cert"],
+    ["hostssl", "all", u.plainOnly.user, "all", "reject"],
     ["local", "all", u.password.user, "", "password"],
     ["local", "all", u.md5.user, "", "md5"],
     ["local", "all", u.scram.user, "", "scram-sha-256"],
@@ -525,13 +527,16 @@ function superuserPsql(binDir: string, socketDir: string, port: number): Psql {
 async function createRolesAndDatabase(psql: Psql): Promise<void> {
   const u = TEST_USERS;
   const scramUsers = [u.password, u.scram, u.scramUnicode, u.sslOnly];
-  const everyone = [u.trust, u.password, u.md5, u.scram, u.scramUnicode, u.sslOnly, u.super, u.cert].map((x) => x.user);
+  const everyone = [u.trust, u.password, u.md5, u.scram, u.scramUnicode, u.sslOnly, u.super, u.cert, u.plainOnly].map(
+    (x) => x.user,
+  );
   await psql(
     ["-d", "postgres"],
     [
       `CREATE DATABASE ${DATABASE};`,
       `CREATE ROLE ${u.trust.user} LOGIN;`,
       `CREATE ROLE ${u.cert.user} LOGIN;`,
+      `CREATE ROLE ${u.plainOnly.user} LOGIN;`,
       // The server applies SASLprep to the password when it builds the SCRAM
       // secret, so pg8000_scram_unicode's secret is for "pw ünïcode".
       `SET password_encryption = 'scram-sha-256';`,
