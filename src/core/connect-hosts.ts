@@ -17,9 +17,7 @@ export interface SessionProbe {
 }
 
 /** A server that answered but has the wrong session attributes: try the next one. */
-class WrongSessionError extends OperationalError {
-  override name = "OperationalError";
-}
+class WrongSessionError extends OperationalError {}
 
 type Open<C> = (single: ResolvedOptions, signal: AbortSignal) => Promise<C>;
 

@@ -86,6 +86,21 @@ describe("target_session_attrs against a primary and a standby", () => {
     expect(await reached(await connect(both(attrs, order)))).toBe(expected);
   });
 
+  it("PGTARGETSESSIONATTRS and PGLOADBALANCEHOSTS apply when the options leave them out", async () => {
+    process.env.PGTARGETSESSIONATTRS = "standby";
+    process.env.PGLOADBALANCEHOSTS = "random";
+    try {
+      expect(
+        await reached(await connect({ ...base, host: "127.0.0.1,127.0.0.1", port: `${primary},${standby}` })),
+      ).toBe("standby");
+      const explicit = { ...base, host: "127.0.0.1,127.0.0.1", port: `${standby},${primary}` };
+      expect(await reached(await connect({ ...explicit, target_session_attrs: "primary" }))).toBe("primary");
+    } finally {
+      delete process.env.PGTARGETSESSIONATTRS;
+      delete process.env.PGLOADBALANCEHOSTS;
+    }
+  });
+
   it("prefer-standby settles for the primary when no standby answers", async () => {
     const con = await connect({ ...base, host: "127.0.0.1", port: primary, target_session_attrs: "prefer-standby" });
     expect(await reached(con)).toBe("primary");
