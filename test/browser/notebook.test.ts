@@ -127,8 +127,11 @@ describe("the browser build", () => {
     // What Vite had to stub out for browsers, and where it comes from (all behind lazy imports).
     const stubbed = [...new Set(notebook.externalized.map((e) => `${e.module} ← ${e.importer}`))].sort();
     expect(stubbed).toEqual([
+      "node:fs ← src/config/node-files.ts",
       "node:fs/promises ← src/codec/module.ts",
       "node:net ← src/transport/node.ts",
+      "node:os ← src/config/node-files.ts",
+      "node:path ← src/config/node-files.ts",
       "node:tls ← src/transport/node.ts",
     ]);
     const page = await openNotebook();
@@ -136,7 +139,12 @@ describe("the browser build", () => {
     expect((await runInNotebook(page, "SELECT 1 AS one")).rows).toEqual([["1"]]);
     // The page ran a full session; the chunks holding Node code, Vite's stub or the `ws` package's
     // browser stub (the transport uses the global WebSocket) were never fetched.
-    const nodeOnly = ["src/transport/node.ts", "__vite-browser-external", "node_modules/ws/"];
+    const nodeOnly = [
+      "src/transport/node.ts",
+      "src/config/node-files.ts",
+      "__vite-browser-external",
+      "node_modules/ws/",
+    ];
     const nodeChunks = [...notebook.chunks]
       .filter(([, modules]) => modules.some((m) => nodeOnly.some((n) => m.includes(n))))
       .map(([file]) => `/${file}`);
