@@ -108,6 +108,20 @@ describe("sslmode", () => {
     );
   });
 
+  it("ssl_min_protocol_version and ssl_max_protocol_version bound the TLS version", async () => {
+    const version = async (extra: object): Promise<unknown> => {
+      const con = await connect({ ...trust, host: "localhost", sslmode: "require", ...extra });
+      const rows = await con.run("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+      await con.close();
+      return rows![0]![0];
+    };
+    expect(await version({ ssl_max_protocol_version: "TLSv1.2" })).toBe("TLSv1.2");
+    expect(await version({ ssl_min_protocol_version: "TLSv1.3" })).toBe("TLSv1.3");
+    await expect(version({ ssl_min_protocol_version: "SSLv3" })).rejects.toThrow(
+      /invalid ssl_min_protocol_version "SSLv3"/,
+    );
+  });
+
   it("a server that refuses TLS (the unix socket answers 'N') fails require with the mode named", async () => {
     const err = await connect({
       user: cluster.superuser,

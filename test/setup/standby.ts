@@ -20,6 +20,7 @@ export async function createStandby(o: {
   primaryPort: number;
   superuser: string;
 }): Promise<{ port: number }> {
+  const started = Date.now();
   const dataDir = standbyDataDir(o.baseDir);
   const logFile = path.join(o.baseDir, "standby.log");
   fs.mkdirSync(dataDir, { mode: 0o700 });
@@ -46,6 +47,8 @@ export async function createStandby(o: {
       await run(...asServerUser(o.user, pgCtl, ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "start"]), {
         cwd: o.baseDir,
       });
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(`test cluster: streaming standby on 127.0.0.1:${port} (ready in ${seconds}s)`);
       return { port };
     } catch (err) {
       const log = fs.readFileSync(logFile, "utf8");
