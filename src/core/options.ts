@@ -18,6 +18,8 @@ export interface BridgeOptions {
   url: string;
   token?: string;
   target?: string;
+  /** "pg8000" (default): a pg8000 bridge; "raw": a plain relay of binary frames (wsproxy-style). */
+  protocol?: "pg8000" | "raw";
 }
 
 export type TargetSessionAttrs = "any" | "read-write" | "read-only" | "primary" | "standby" | "prefer-standby";
