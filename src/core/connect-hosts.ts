@@ -41,6 +41,11 @@ export async function connectToHosts<C extends SessionProbe>(o: ResolvedOptions,
           return await withConnectTimeout(o.connect_timeout, userSignal, target, async (signal) => {
             const con = await open(attempt, signal);
             await checkOrClose(con, attrs, target);
+            // An abort that came while nothing was listening (e.g. during codec loading) still counts.
+            if (signal.aborted) {
+              await con.close().catch(() => undefined);
+              throw signal.reason;
+            }
             return con;
           });
         } catch (error) {
