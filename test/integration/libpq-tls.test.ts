@@ -2,9 +2,10 @@
 // client, against the test cluster (server certificate for localhost/127.0.0.1/::1, signed by
 // the test CA at cluster.caCertPath). Node only.
 
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, connect } from "../../src/native/index.js";
@@ -160,6 +161,43 @@ describe("sslmode prefer falls back to plain text when the server refuses the TL
     expect(await tlsOf(await connect({ ...login, sslmode: "prefer" }))).toEqual([login.user, false, null]);
     const err = await connect({ ...login, sslmode: "require" }).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toBe("28000");
+  });
+});
+
+describe("certificate revocation lists", () => {
+  /** CRLs signed by the test CA: one empty, one revoking the server's certificate. */
+  function makeCrls(): { empty: string; revoked: string; revokedDir: string } {
+    const tls = dirname(cluster.caCertPath);
+    const work = mkdtempSync(join(dir, "crl-"));
+    writeFileSync(join(work, "index.txt"), "");
+    writeFileSync(join(work, "crlnumber"), "01\n");
+    const config = join(work, "ca.cnf");
+    writeFileSync(
+      config,
+      `[ca]\ndefault_ca = test\n[test]\ndatabase = ${work}/index.txt\ncrlnumber = ${work}/crlnumber\n` +
+        "default_md = sha256\ndefault_crl_days = 2\n",
+    );
+    const ca = ["-config", config, "-cert", cluster.caCertPath, "-keyfile", join(tls, "ca.key")];
+    const openssl = (args: string[]) => execFileSync("openssl", ["ca", ...ca, ...args], { stdio: "pipe" });
+    const empty = join(work, "empty.crl");
+    openssl(["-gencrl", "-out", empty]);
+    openssl(["-revoke", join(tls, "server.crt")]);
+    const revokedDir = join(work, "dir");
+    mkdirSync(revokedDir);
+    const revoked = join(revokedDir, "revoked.crl");
+    openssl(["-gencrl", "-out", revoked]);
+    return { empty, revoked, revokedDir };
+  }
+
+  it("sslcrl and sslcrldir: a revoked server certificate is refused, an unrevoked one accepted", async () => {
+    const crls = makeCrls();
+    const verified = { ...trust, host: "localhost", sslmode: "verify-full" as const, sslrootcert: cluster.caCertPath };
+    expect((await tlsOf(await connect({ ...verified, sslcrl: crls.empty })))[1]).toBe(true);
+    for (const revoked of [{ sslcrl: crls.revoked }, { sslcrldir: crls.revokedDir }]) {
+      const err = await connect({ ...verified, ...revoked }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OperationalError);
+      expect((err as Error).message).toMatch(/TLS handshake with the server failed: certificate revoked/);
+    }
   });
 });
 
