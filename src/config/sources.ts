@@ -3,6 +3,7 @@
 // variables. Each keyword is taken from the first source that sets it.
 
 import { InterfaceError } from "../errors.js";
+import { DEFAULT_PORT } from "./hosts.js";
 import {
   type Keywords,
   keywordsFromEnvironment,
@@ -20,6 +21,9 @@ export function optionsFromKeywords(k: Keywords): Record<string, unknown> {
       case "dbname":
         out.database = value;
         break;
+      case "port":
+        out.port = portList(value);
+        break;
       case "connect_timeout":
       case "keepalives":
       case "keepalives_idle":
@@ -34,6 +38,12 @@ export function optionsFromKeywords(k: Keywords): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** "5432" → 5432; "5432,,5433" → [5432, 5432, 5433] (an empty entry is the default port). */
+function portList(text: string): number | number[] {
+  const ports = text.split(",").map((p) => (p.trim() === "" ? DEFAULT_PORT : integer("port", p)));
+  return ports.length === 1 ? ports[0]! : ports;
 }
 
 function integer(name: string, text: string): number {

@@ -79,7 +79,7 @@ export interface ConnectOptions extends LibpqOptions {
   /** Database name; the server defaults it to the user name. */
   database?: string;
   /** TCP port, default 5432; a list gives one port per host. */
-  port?: number | string | (number | string)[];
+  port?: number | number[];
   /** Password, or a function returning it (called only when the server asks). */
   password?: string | (() => string | Promise<string>);
   /** Local address (and port) to bind the TCP socket to. */
@@ -268,6 +268,12 @@ function validate(o: Record<string, unknown> & ConnectOptions): ResolvedOptions 
     if (typeof o.password !== "string" && typeof o.password !== "function") {
       throw new InterfaceError("'password' must be a string or a function returning one");
     }
+  }
+  const ports = Array.isArray(o.port) ? o.port : [o.port];
+  if (o.port !== undefined && !ports.every((p) => typeof p === "number")) {
+    throw new InterfaceError(
+      `'port' must be a number, or a list of numbers (one per host), got ${JSON.stringify(o.port)}`,
+    );
   }
   const targets = o.unix_sock
     ? [{ host: "localhost", port: singlePort(o.port), unix_sock: o.unix_sock }]

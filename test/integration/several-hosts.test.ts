@@ -54,10 +54,12 @@ describe("the test setup's standby", () => {
     await p.run(`INSERT INTO ${table} VALUES (42)`);
     const s = await connect({ ...base, host: "127.0.0.1", port: standby });
     expect(s.parameter_statuses.in_hot_standby).toBe("on");
+    // Replication is asynchronous: wait (up to 10 s) until the table and its row have arrived.
     let rows: unknown = null;
-    for (let i = 0; i < 100 && rows === null; i++) {
+    for (let i = 0; i < 200; i++) {
       rows = await s.run(`SELECT v FROM ${table}`).catch(() => null);
-      if (rows === null) await new Promise((r) => setTimeout(r, 50));
+      if (JSON.stringify(rows) === "[[42]]") break;
+      await new Promise((r) => setTimeout(r, 50));
     }
     expect(rows).toEqual([[42]]);
     await p.run(`DROP TABLE ${table}`);
@@ -90,10 +92,10 @@ describe("target_session_attrs against a primary and a standby", () => {
     process.env.PGTARGETSESSIONATTRS = "standby";
     process.env.PGLOADBALANCEHOSTS = "random";
     try {
-      expect(
-        await reached(await connect({ ...base, host: "127.0.0.1,127.0.0.1", port: `${primary},${standby}` })),
-      ).toBe("standby");
-      const explicit = { ...base, host: "127.0.0.1,127.0.0.1", port: `${standby},${primary}` };
+      expect(await reached(await connect({ ...base, host: "127.0.0.1,127.0.0.1", port: [primary, standby] }))).toBe(
+        "standby",
+      );
+      const explicit = { ...base, host: "127.0.0.1,127.0.0.1", port: [standby, primary] };
       expect(await reached(await connect({ ...explicit, target_session_attrs: "primary" }))).toBe("primary");
     } finally {
       delete process.env.PGTARGETSESSIONATTRS;
@@ -111,7 +113,7 @@ describe("target_session_attrs against a primary and a standby", () => {
     const err = await connect({
       ...base,
       host: "127.0.0.1,127.0.0.1",
-      port: `${dead},${standby}`,
+      port: [dead, standby],
       target_session_attrs: "read-write",
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
@@ -199,7 +201,7 @@ describe("failover and host lists", () => {
       const con = await connect({
         ...base,
         host: "127.0.0.1,127.0.0.1",
-        port: `${primary},${standby}`,
+        port: [primary, standby],
         load_balance_hosts: "random",
       });
       seen[await reached(con)]++;

@@ -94,7 +94,7 @@ describe("sources in libpq's order", () => {
       user: "given",
       host: "service-host",
       database: "svc",
-      port: "6000", // a list as text; the host list parses it
+      port: 6000,
       sslmode: "require",
       startup_params: { TimeZone: "UTC" },
     });

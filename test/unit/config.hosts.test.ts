@@ -47,6 +47,17 @@ describe("expandHosts", () => {
     ]);
   });
 
+  it("the port option is a number or a list of numbers; connection strings give lists as text", () => {
+    expect(resolveOptions({ user: "u", host: ["a", "b"], port: [1, 2] }).targets.map((t) => t.port)).toEqual([1, 2]);
+    expect(resolveOptions("host=a,b,c port=1,,3 user=u").targets.map((t) => t.port)).toEqual([1, 5432, 3]);
+    expect(() => resolveOptions({ user: "u", port: "5432" as unknown as number })).toThrow(
+      /'port' must be a number, or a list of numbers \(one per host\), got "5432"/,
+    );
+    expect(() => resolveOptions("host=a port=x user=u")).toThrow(
+      /invalid integer value "x" for connection option "port"/,
+    );
+  });
+
   it("the connect option host takes libpq's comma list", () => {
     expect(resolveOptions({ user: "u", host: "a, b", port: 7 }).targets).toEqual([
       { host: "a", port: 7 },
