@@ -10,6 +10,7 @@ import { type DecodeText, textEncodingFor, UTF8 } from "../protocol/text-encodin
 import type { Transport } from "../transport/transport.js";
 import { type EncodedParameter, TypeRegistry } from "../types/registry.js";
 import { ColumnarCollector, type ColumnarResult } from "./columnar.js";
+import { connectToHosts } from "./connect-hosts.js";
 import { CopyHandler, type CopyHost } from "./copy.js";
 import {
   BoundedQueue,
@@ -18,7 +19,7 @@ import {
   Listeners,
   type Notification,
 } from "./events.js";
-import { type ConnectOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import { type PortalHost, PortalStream } from "./portal-stream.js";
 import { QueryRequest, type QueryResult } from "./query.js";
 import { ReplicationStream } from "./replication.js";
@@ -99,8 +100,13 @@ export class CoreConnection {
   }
 
   static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
-    const options = resolveOptions(input);
-    const opening = openTransport(options);
+    const options = await resolveConnectOptions(input);
+    return connectToHosts(options, (single, signal) => CoreConnection.open(single, signal));
+  }
+
+  /** One server (of the hosts connectToHosts tries); `signal` tears the attempt down. */
+  private static async open(options: ResolvedOptions, signal: AbortSignal): Promise<CoreConnection> {
+    const opening = openTransport(options, signal);
     opening.catch(() => {}); // awaited below; not an unhandled rejection while the codec loads
     // A codec that cannot load must not leave the byte stream open behind the error.
     const codec = await loadCodec({ module: options.codec }).catch(async (err: unknown) => {
@@ -110,7 +116,13 @@ export class CoreConnection {
     const transport = await opening;
     codec.setStopTypes("T2");
     const con = new CoreConnection(options, transport, codec);
-    await con.start();
+    const abort = (): void => transport.destroy(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      await con.start();
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
     return con;
   }
 
@@ -135,6 +147,7 @@ export class CoreConnection {
       user: o.user,
       password: async () => (typeof o.password === "function" ? await o.password() : o.password),
       serverCertificate: () => this.transport.serverCertificate?.() ?? null,
+      policy: o.auth,
       send: (build) => this.send(build),
       backendKey: (pid, key) => {
         this.backendPid = pid;
