@@ -20,6 +20,7 @@ import type { Transport } from "../transport/transport.js";
 import { TypeRegistry } from "../types/registry.js";
 import { CancelWatcher, sendCancelRequest } from "./cancel-watcher.js";
 import type { ColumnarResult } from "./columnar.js";
+import { connectToHosts } from "./connect-hosts.js";
 import {
   BoundedQueue,
   type ConnectionEventName,
@@ -29,14 +30,14 @@ import {
 } from "./events.js";
 import { isAsynchronous } from "./exchange.js";
 import { MessagePump } from "./message-pump.js";
-import { type ConnectOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import type { QueryHost, QueryResult } from "./query.js";
 import type { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { connectionClosed, RequestQueue } from "./request-queue.js";
 import { RowDecoder } from "./rows.js";
 import { Session, type SessionState } from "./session.js";
-import { StartupRequest } from "./startup.js";
+import { StartupRequest, sessionSetupSql, startupParameters } from "./startup.js";
 import { StatementCache, type StatementEntry } from "./statement-cache.js";
 import { type ExecuteOptions, StatementRunner } from "./statement-runner.js";
 import { openTransport } from "./transport-open.js";
@@ -97,13 +98,31 @@ export class CoreConnection implements QueryHost {
   }
 
   static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
-    const options = resolveOptions(input);
-    const [transport, codec] = await Promise.all([openTransport(options), loadCodec()]);
+    const options = await resolveConnectOptions(input);
+    return connectToHosts(options, (single, signal) => CoreConnection.open(single, signal));
+  }
+
+  /** One server (of the hosts connectToHosts tries); `signal` tears the attempt down. */
+  private static async open(options: ResolvedOptions, signal: AbortSignal): Promise<CoreConnection> {
+    const opening = openTransport(options, signal);
+    opening.catch(() => {}); // awaited below; not an unhandled rejection while the codec loads
+    // A codec that cannot load must not leave the byte stream open behind the error.
+    const codec = await loadCodec({ module: options.codec }).catch(async (err: unknown) => {
+      (await opening.catch(() => undefined))?.destroy();
+      throw err;
+    });
+    const transport = await opening;
     // Framing stops after RowDescription and BindComplete: a new decode plan applies from the
     // next batch on, which holds the rows they describe.
     codec.setStopTypes("T2");
     const con = new CoreConnection(options, transport, codec);
-    await con.start();
+    const abort = (): void => transport.destroy(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      await con.start();
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
     return con;
   }
 
@@ -232,19 +251,12 @@ export class CoreConnection implements QueryHost {
 
   private async start(): Promise<void> {
     const o = this.options;
-    const params: Record<string, string> = { user: o.user };
-    if (o.database) params.database = o.database;
-    if (o.application_name) params.application_name = o.application_name;
-    if (o.replication) params.replication = o.replication;
-    // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
-    params.client_encoding = "UTF8";
-    params.DateStyle = "ISO";
-    params.extra_float_digits = "3"; // exact float text on servers before 12 too
-    Object.assign(params, o.startup_params);
+    const params = startupParameters(o);
     const startup = new StartupRequest({
       user: o.user,
       password: async () => (typeof o.password === "function" ? await o.password() : o.password),
       serverCertificate: () => this.transport.serverCertificate?.() ?? null,
+      policy: o.auth,
       send: (build) => this.queue.send(build),
       backendKey: (pid, key) => {
         this.session.backendPid = pid;
@@ -267,6 +279,15 @@ export class CoreConnection implements QueryHost {
       throw err;
     }
     if (this.session.state === "connecting") this.session.transition("ready");
+    const setup = sessionSetupSql(o, this.session.parameterStatuses);
+    if (setup) {
+      try {
+        await this.simpleQuery(setup);
+      } catch (err) {
+        this.fatal(err);
+        throw err;
+      }
+    }
   }
 
   // ---- receiving --------------------------------------------------------------------------

@@ -11,7 +11,15 @@ import {
   readFields,
 } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
-import { chooseScramMechanism, md5PasswordMessage, ScramClient, tlsServerEndPointHash } from "./auth/index.js";
+import {
+  type AuthMethod,
+  AuthPolicy,
+  chooseScramMechanism,
+  md5PasswordMessage,
+  ScramClient,
+  tlsServerEndPointHash,
+} from "./auth/index.js";
+import type { ResolvedOptions } from "./options.js";
 import { Request, type TransactionStatus } from "./request.js";
 
 /** What the startup exchange needs from the connection. */
@@ -22,7 +30,38 @@ export interface StartupHost {
   serverCertificate: () => Uint8Array | null;
   send(build: (w: msg.MessageWriter) => void): void;
   backendKey(processId: number, secretKey: number): void;
+  /** require_auth and channel_binding; unrestricted when left out. */
+  policy?: AuthPolicy;
 }
+
+/**
+ * The startup packet's parameters: only what the driver needs, because poolers such as PgBouncer
+ * refuse the whole connection for a parameter they do not track (08P01 "unsupported startup
+ * parameter"). client_encoding and DateStyle are on PgBouncer's list; extra_float_digits is not.
+ */
+export function startupParameters(o: ResolvedOptions): Record<string, string> {
+  const params: Record<string, string> = { user: o.user };
+  if (o.database) params.database = o.database;
+  if (o.application_name) params.application_name = o.application_name;
+  if (o.replication) params.replication = o.replication;
+  // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
+  params.client_encoding = "UTF8";
+  params.DateStyle = "ISO";
+  return Object.assign(params, o.startup_params);
+}
+
+/**
+ * SQL to run once the session is up, or null. PostgreSQL 12 and later print floats exactly at
+ * the default extra_float_digits (1); older servers round to 15 digits unless it is 3.
+ */
+export function sessionSetupSql(o: ResolvedOptions, parameterStatuses: Record<string, string>): string | null {
+  if (o.startup_params && "extra_float_digits" in o.startup_params) return null; // the user chose
+  if (o.replication && o.replication !== "database") return null; // physical replication takes no SQL
+  const major = Number.parseInt(parameterStatuses.server_version ?? "", 10);
+  return major < 12 ? "SET extra_float_digits = 3" : null;
+}
+
+const UNRESTRICTED = AuthPolicy.parse(undefined, undefined);
 
 const UNSUPPORTED_AUTH: Record<number, string> = {
   2: "Kerberos V5",
@@ -45,9 +84,13 @@ export class StartupRequest extends Request<void> {
   private scram: ScramClient | null = null;
   /** Set once the server proved it knows the password (SCRAM server signature checked). */
   private scramVerified = false;
+  /** The method the server asked for; "none" until it asks. */
+  private method: AuthMethod = "none";
+  private readonly policy: AuthPolicy;
 
   constructor(private readonly host: StartupHost) {
     super();
+    this.policy = host.policy ?? UNRESTRICTED;
   }
 
   async handle(type: number, offset: number, length: number, _i: number, codec: Codec): Promise<void> {
@@ -81,22 +124,42 @@ export class StartupRequest extends Request<void> {
             "the server reported authentication success before completing SCRAM; refusing to continue",
           );
         }
+        this.policy.checkCompleted(this.method, this.scram?.mechanism === "SCRAM-SHA-256-PLUS");
         return;
       case Auth.Cleartext: {
+        this.asked("password");
         const password = await this.requirePassword("password");
         this.host.send((w) => msg.password(w, password));
         return;
       }
       case Auth.MD5: {
+        this.asked("md5");
         const salt = request.salt;
         const password = await this.requirePassword("MD5 password");
-        this.host.send((w) => msg.password(w, md5PasswordMessage(this.host.user, password, salt)));
+        const answer = await md5PasswordMessage(this.host.user, password, salt);
+        this.host.send((w) => msg.password(w, answer));
         return;
       }
       case Auth.SASL: {
         const mechanisms = request.mechanisms;
+        this.asked("scram-sha-256");
+        if (this.scram) throw new InterfaceError("the server started SASL authentication twice");
+        const binding = this.policy.channelBinding;
+        // disable: act as if there were no TLS to bind to, so the gs2 flag is "n", as libpq does.
+        const cert = binding === "disable" ? null : this.host.serverCertificate();
+        if (binding === "require") {
+          if (cert === null) {
+            throw new InterfaceError(
+              "channel binding required, but this connection has no TLS server certificate to bind to; use sslmode=require or stronger",
+            );
+          }
+          if (!mechanisms.includes("SCRAM-SHA-256-PLUS")) {
+            throw new InterfaceError(
+              "channel binding required, but the server does not offer SCRAM-SHA-256-PLUS; refusing to authenticate without it",
+            );
+          }
+        }
         const password = await this.requirePassword("SASL (SCRAM)");
-        const cert = this.host.serverCertificate();
         let mechanism = chooseScramMechanism(mechanisms, cert !== null);
         let channelBinding: Uint8Array | null = null;
         let tlsAvailable = cert !== null;
@@ -106,7 +169,7 @@ export class StartupRequest extends Request<void> {
           } catch (err) {
             // e.g. an Ed25519 certificate: RFC 5929 defines no hash for it. Plain SCRAM still
             // authenticates; "n" (not "y") because the server does support binding.
-            if (!mechanisms.includes("SCRAM-SHA-256")) throw err;
+            if (!mechanisms.includes("SCRAM-SHA-256") || binding === "require") throw err;
             mechanism = "SCRAM-SHA-256";
             tlsAvailable = false;
           }
@@ -139,6 +202,12 @@ export class StartupRequest extends Request<void> {
         );
       }
     }
+  }
+
+  /** The server asked for `method`: refused here, before any password is looked up or sent. */
+  private asked(method: Exclude<AuthMethod, "none">): void {
+    this.policy.checkRequest(method);
+    this.method = method;
   }
 
   private async requirePassword(method: string): Promise<string> {

@@ -95,7 +95,6 @@ export interface RunnerHost extends QueryHost {
 }
 
 export class StatementRunner {
-  private temporaryCounter = 0;
   /** Portal and replication streams not finished yet; close() ends them. */
   readonly openStreams = new Set<{ return(): Promise<unknown> }>();
 
@@ -259,6 +258,8 @@ export class StatementRunner {
     const out = new Array<EncodedParameter>(params.length);
     for (let i = 0; i < params.length; i++) {
       const encoded = this.registry.encode(params[i]);
+      // Checked before anything is queued, so a refused value leaves no statement half-made.
+      if (typeof encoded.data === "string") msg.checkWellFormed(encoded.data, `parameter $${i + 1}`);
       const explicit = oids?.[i];
       out[i] = explicit === undefined ? encoded : { ...encoded, oid: Math.max(explicit, 0) };
     }
@@ -356,7 +357,7 @@ export class StatementRunner {
       await entry.described;
       return { entry, temporary: false };
     }
-    const entry = await this.prepareNamed(`pg8000_tmp_${++this.temporaryCounter}`, sql, oids);
+    const entry = await this.prepareNamed(this.statements.uniqueName("tmp"), sql, oids);
     return { entry, temporary: true };
   }
 

@@ -1,14 +1,23 @@
-// Opens the byte stream a connection runs on and negotiates TLS on it (SSLRequest).
-// Node transports are imported lazily so browser bundles never reach node:net / node:tls.
+// Opens the byte stream a connection runs on and negotiates TLS on it (SSLRequest) as sslmode
+// says (PostgreSQL docs: libpq, "SSL Support"). Node transports are imported
+// lazily through `#node-transport` (browser and worker bundles resolve it to
+// transport/node-unavailable.ts) and files lazily, so browser bundles never reach node:net / node:tls / node:fs.
 
+import type { TlsSettings } from "../config/tls-settings.js";
 import { InterfaceError, OperationalError } from "../errors.js";
 import * as msg from "../protocol/serializer.js";
 import type { TlsOptions, Transport } from "../transport/transport.js";
 import type { ResolvedOptions } from "./options.js";
 
-export async function openTransport(o: ResolvedOptions): Promise<Transport> {
+export async function openTransport(o: ResolvedOptions, signal?: AbortSignal): Promise<Transport> {
   let transport: Transport;
   if (o.bridge !== undefined && o.bridge !== null) {
+    if (o.ssl_context == null && ["require", "verify-ca", "verify-full"].includes(o.tls.mode)) {
+      throw new InterfaceError(
+        `sslmode=${o.tls.mode} does not apply through the bridge: TLS to PostgreSQL is set per target in the ` +
+          "bridge's config, and wss:// protects the connection to the bridge",
+      );
+    }
     const { connectBridge } = await import("../transport/websocket.js");
     return connectBridge(o);
   }
@@ -16,25 +25,31 @@ export async function openTransport(o: ResolvedOptions): Promise<Transport> {
     if (isTransport(o.sock)) {
       transport = o.sock;
     } else {
-      const { NodeTransport } = await import("../transport/node.js");
-      transport = new NodeTransport(o.sock);
+      const { NodeTransport } = await import("#node-transport");
+      transport = new NodeTransport(o.sock as unknown as import("node:stream").Duplex);
     }
   } else {
-    const { connectSocket } = await import("../transport/node.js");
+    const { connectSocket } = await import("#node-transport");
     transport = await connectSocket({
-      host: o.host,
+      host: o.hostaddr ?? o.host,
       port: o.port,
       unixSock: o.unix_sock,
       sourceAddress: o.source_address,
       keepAlive: o.tcp_keepalive,
+      keepAliveIdle: o.keepalives_idle,
       timeout: o.timeout,
+      signal,
     });
   }
+  const abort = (): void => transport.destroy(signal?.reason);
+  signal?.addEventListener("abort", abort, { once: true });
   try {
     await negotiateTls(transport, o);
   } catch (err) {
     transport.destroy();
     throw err;
+  } finally {
+    signal?.removeEventListener("abort", abort);
   }
   return transport;
 }
@@ -46,28 +61,84 @@ function isTransport(sock: unknown): sock is Transport {
 const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 
 async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<void> {
-  const ssl = o.ssl_context;
-  if (ssl === false) return;
-  const required = ssl === true || (typeof ssl === "object" && ssl !== null);
+  // ssl_context: false is also how cancel() asks for a plain connection.
+  const mode = o.ssl_context === false ? "disable" : o.tls.mode;
+  if (o.tlsUsed) o.tlsUsed.value = false;
+  if (mode === "disable" || mode === "allow") return;
+  const required = mode !== "prefer";
   if (!transport.startTls) {
-    if (required) throw new InterfaceError("this transport cannot do TLS itself; use ssl_context: false or null");
+    if (required) {
+      throw new InterfaceError(
+        `this transport cannot do TLS itself; use sslmode=prefer or disable (it is sslmode=${mode})`,
+      );
+    }
     return;
   }
   const answer = await sslResponse(transport, o.timeout);
   if (answer === "N") {
     if (required) {
       throw new InterfaceError(
-        "the server refuses SSL (it answered 'N' to SSLRequest); enable ssl on the server or set ssl_context to null/false",
+        `the server refuses SSL (it answered 'N' to SSLRequest), and sslmode=${mode} requires it; ` +
+          "enable ssl on the server or use sslmode=prefer/disable",
       );
     }
     return;
   }
-  const servername = IP_ADDRESS.test(o.host) ? undefined : o.host;
-  const options: TlsOptions =
-    typeof ssl === "object" && ssl !== null
-      ? { servername, ...(ssl as TlsOptions) }
-      : { servername, rejectUnauthorized: false };
-  await transport.startTls(options);
+  await transport.startTls(await nodeTlsOptions(o.tls, o.host));
+  if (o.tlsUsed) o.tlsUsed.value = true;
+}
+
+/**
+ * Node tls.connect options for the settings. verify-ca checks the chain against the root
+ * certificates but not the host name; verify-full checks both; require checks the chain only
+ * when a root certificate file is there (libpq's rule), otherwise nothing.
+ */
+async function nodeTlsOptions(t: TlsSettings, host: string): Promise<TlsOptions> {
+  const name = IP_ADDRESS.test(host) ? undefined : host;
+  const servername = t.sni ? name : undefined;
+  if (t.custom) return { servername, ...(t.custom as TlsOptions) };
+  if (t.unverified) return { servername, rejectUnauthorized: false };
+  const files = await import("#node-files");
+  const options: TlsOptions = { servername, minVersion: t.minVersion };
+  if (t.maxVersion) options.maxVersion = t.maxVersion;
+
+  let mode = t.mode;
+  let rootcert = t.rootcert;
+  if (rootcert === undefined) {
+    const fallback = files.postgresqlDir("root.crt");
+    if (files.fileExists(fallback)) rootcert = fallback;
+    else if (mode === "verify-ca" || mode === "verify-full") {
+      throw new InterfaceError(
+        `sslmode=${mode} needs root certificates to check the server's against, but sslrootcert is not set and ` +
+          `"${fallback}" does not exist: set sslrootcert to the CA file, or sslrootcert=system for the system's trusted roots`,
+      );
+    }
+  }
+  if (rootcert !== undefined && rootcert !== "system" && mode === "require") mode = "verify-ca";
+  if (mode === "verify-ca" || mode === "verify-full") {
+    options.rejectUnauthorized = true;
+    if (rootcert !== "system") options.ca = files.readConfiguredFile(rootcert!, "sslrootcert");
+    // Host name (or IP address) checked against the certificate only for verify-full.
+    if (mode === "verify-ca") options.checkServerIdentity = () => undefined;
+    else options.host = host;
+  } else {
+    options.rejectUnauthorized = false;
+  }
+  if (t.crl) options.crl = files.readConfiguredFile(t.crl, "sslcrl");
+  else if (t.crldir) options.crl = files.readCrlDir(t.crldir);
+
+  if (t.sendCertificate) {
+    const cert = t.cert ?? files.postgresqlDir("postgresql.crt");
+    const key = t.key ?? files.postgresqlDir("postgresql.key");
+    // As in libpq, the default certificate is optional; a named one must exist.
+    if (t.cert !== undefined || files.fileExists(cert)) {
+      options.cert = files.readConfiguredFile(cert, "sslcert");
+      files.checkPrivateKeyPermissions(key);
+      options.key = files.readConfiguredFile(key, "sslkey");
+      if (t.password !== undefined) options.passphrase = t.password;
+    }
+  }
+  return options;
 }
 
 /** Sends SSLRequest and reads the server's one-byte answer. */

@@ -7,7 +7,7 @@ import type { ConnectionEventName, ConnectionEvents, Notification } from "../cor
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
-import type { StatementEntry } from "../core/statement-cache.js";
+import { type StatementEntry, statementNamePrefix } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
@@ -42,6 +42,8 @@ export class Connection {
   row_count: number | null = null;
   private readonly memo = new Map<string, NativeStatement>();
   private preparedCounter = 0;
+  /** Random per connection, so a pooled server session never holds another client's statement under this name. */
+  private readonly statementPrefix = statementNamePrefix();
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -91,7 +93,11 @@ export class Connection {
     const statement = this.statementFor(sql);
     const values = bindNamed(statement, given);
     if (options.types) execute.oids = bindTypes(statement, given, options.types);
-    return this.core.extendedQuery(statement.sql, values, execute);
+    try {
+      return this.core.extendedQuery(statement.sql, values, execute);
+    } catch (err) {
+      throw nameTheParameter(err, statement);
+    }
   }
 
   /**
@@ -173,7 +179,7 @@ export class Connection {
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
     const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
-    const name = `pg8000_prepared_${++this.preparedCounter}`;
+    const name = `${this.statementPrefix}prepared${++this.preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);
   }
@@ -255,4 +261,13 @@ function slotsAsObject(statement: NativeStatement): Record<string, unknown> {
 
 export async function connect(options: ConnectOptions | string): Promise<Connection> {
   return Connection.connect(options);
+}
+
+/** The core names a bad value "parameter $n"; in a query written with :name, say which name. */
+function nameTheParameter(err: unknown, statement: NativeStatement): unknown {
+  if (!(err instanceof InterfaceError)) return err;
+  const match = /^parameter \$(\d+) /.exec(err.message);
+  const name = match ? statement.names[Number(match[1]) - statement.maxDollar - 1] : undefined;
+  if (name !== undefined) err.message = err.message.replace(/^parameter \$(\d+) /, `parameter :${name} ($$$1) `);
+  return err;
 }

@@ -14,8 +14,12 @@ export interface NodeConnectOptions {
   unixSock?: string;
   sourceAddress?: [string, number?];
   keepAlive: boolean;
+  /** Seconds of idle time before the first keepalive probe (libpq's keepalives_idle). */
+  keepAliveIdle?: number;
   /** Seconds; undefined = no limit. */
   timeout?: number;
+  /** Aborts connecting: the socket is destroyed and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export class NodeTransport implements Transport {
@@ -147,11 +151,18 @@ export function connectSocket(opts: NodeConnectOptions): Promise<NodeTransport> 
       if (timer) clearTimeout(timer);
       socket.off("connect", onConnect);
       socket.off("error", onError);
+      opts.signal?.removeEventListener("abort", onAbort);
     };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(opts.signal!.reason);
+    };
+    opts.signal?.addEventListener("abort", onAbort);
     const onConnect = (): void => {
       cleanup();
       socket.setNoDelay(true);
-      if (opts.keepAlive) socket.setKeepAlive(true);
+      if (opts.keepAlive) socket.setKeepAlive(true, (opts.keepAliveIdle ?? 0) * 1000);
       resolve(new NodeTransport(socket));
     };
     const onError = (err: Error): void => {

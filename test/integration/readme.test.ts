@@ -35,6 +35,8 @@ describe("README examples", () => {
       const file = join(generated, `example-${n}.ts`);
       writeFileSync(file, `${prepare(code)}\nexport {};\n`);
       const printed: string[] = [];
+      // Examples may set libpq's PG* variables; the next example must not inherit them.
+      const env = { ...process.env };
       const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
         printed.push(format(...args));
       });
@@ -42,6 +44,8 @@ describe("README examples", () => {
         await import(/* @vite-ignore */ file);
       } finally {
         spy.mockRestore();
+        for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+        Object.assign(process.env, env);
       }
       expect(printed).toEqual(expected);
     },

@@ -23,6 +23,11 @@ let handle: ClusterHandle | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const keep = process.env.PG8000_TEST_KEEP_CLUSTER === "1";
+  // The driver reads libpq's PG* variables: a PGSSLMODE or PGPASSWORD in the developer's shell
+  // must not change how the tests connect. Removed before vitest forks its workers.
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("PG") && !name.startsWith("PG8000_")) delete process.env[name];
+  }
   // Chromium for the browser suites is installed here, once, before the workers start: test
   // files installing it in parallel would fight over apt's lock.
   await ensureDebianPackages([]);

@@ -45,9 +45,18 @@ export interface ClusterInfo {
     sslOnly: ClusterPasswordLogin;
     /** Superuser that authenticates with SCRAM over TCP. */
     super: ClusterPasswordLogin;
+    /** Only over TLS, by client certificate (clientCertPath / clientKeyPath), pg_hba `cert`. */
+    cert: ClusterLogin;
+    /** Trusted over plain TCP, refused over TLS (pg_hba hostssl reject): sslmode=prefer's retry. */
+    plainOnly: ClusterLogin;
   };
-  /** The server's self-signed certificate, usable as the CA for verify-full. */
+  /** The test CA that signed the server certificate (for localhost, 127.0.0.1, ::1): sslrootcert. */
   caCertPath: string;
+  /** Client certificate (CN pg8000_cert) and its key (mode 0600), signed by the same CA. */
+  clientCertPath: string;
+  clientKeyPath: string;
+  /** A streaming hot standby of this cluster, on 127.0.0.1 (same users, socket dir and TLS). */
+  standbyPort: number;
   binDir: string;
   /** server_version_num, e.g. 150020 */
   serverVersion: number;

@@ -14,6 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { ClusterInfo } from "./cluster-info.js";
+import { createStandby, standbyDataDir } from "./standby.js";
+import { makeTestCertificates } from "./tls-certs.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -36,6 +38,8 @@ export const TEST_USERS: ClusterInfo["users"] = {
   scramUnicode: { user: "pg8000_scram_unicode", password: "pw\u00A0\u00FCn\u00EFcode" },
   sslOnly: { user: "pg8000_ssl_only", password: "pw_ssl" },
   super: { user: "pg8000_super", password: "pw_super" },
+  cert: { user: "pg8000_cert" },
+  plainOnly: { user: "pg8000_plain_only" },
 };
 
 // ---------------------------------------------------------------------------
@@ -49,7 +53,7 @@ interface RunOptions {
 }
 
 /** Runs a command, resolving with its output; rejects with stderr included. */
-function run(file: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
+export function run(file: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   if (opts.input === undefined) {
     return execFileAsync(file, args, {
       env: opts.env ?? libpqFreeEnv(),
@@ -200,7 +204,7 @@ async function requirePostgresBinDir(): Promise<string> {
 // ---------------------------------------------------------------------------
 // The OS user the server runs as
 
-interface ServerUser {
+export interface ServerUser {
   name: string;
   uid: number;
   gid: number;
@@ -236,7 +240,7 @@ async function lookupUser(name: string): Promise<ServerUser | undefined> {
 }
 
 /** The command line that runs `file args` as the server user. */
-function asServerUser(user: ServerUser | undefined, file: string, args: string[]): [string, string[]] {
+export function asServerUser(user: ServerUser | undefined, file: string, args: string[]): [string, string[]] {
   if (!user) return [file, args];
   const runuser = findExecutable("runuser");
   if (runuser) return [runuser, ["-u", user.name, "--", file, ...args]];
@@ -268,7 +272,7 @@ function canListen(host: string, port: number): Promise<number | false> {
  * Another process may still grab it before the postmaster does; startServer
  * retries with a fresh port when that happens.
  */
-async function pickPort(): Promise<{ port: number; ipv6: boolean }> {
+export async function pickPort(): Promise<{ port: number; ipv6: boolean }> {
   const ipv6Loopback = (await canListen("::1", 0)) !== false;
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await canListen("127.0.0.1", 0);
@@ -278,42 +282,19 @@ async function pickPort(): Promise<{ port: number; ipv6: boolean }> {
   throw new Error("test cluster: could not find a free TCP port on 127.0.0.1");
 }
 
-async function makeCertificate(tlsDir: string, user: ServerUser | undefined): Promise<{ cert: string; key: string }> {
-  const openssl = findExecutable("openssl");
-  if (!openssl) throw new Error("test cluster: openssl not found (Debian: `apt-get install openssl`)");
-  const cert = path.join(tlsDir, "server.crt");
-  const key = path.join(tlsDir, "server.key");
-  // Short-lived and self-signed: the cert is its own CA for verify-full tests.
-  await run(openssl, [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-  ]);
-  // The server refuses a key that others can read or that it doesn't own.
-  fs.chmodSync(key, 0o600);
-  chownToServer(user, key);
-  fs.chmodSync(cert, 0o644);
-  return { cert, key };
-}
-
 /** A string literal for postgresql.conf or SQL (standard_conforming_strings on): both double quotes. */
 function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function serverSettings(o: { port: number; ipv6: boolean; socketDir: string; cert: string; key: string }): string {
+function serverSettings(o: {
+  port: number;
+  ipv6: boolean;
+  socketDir: string;
+  cert: string;
+  key: string;
+  ca: string;
+}): string {
   const settings: Record<string, string | number> = {
     listen_addresses: quoteLiteral(o.ipv6 ? "127.0.0.1,::1" : "127.0.0.1"),
     port: o.port,
@@ -323,6 +304,8 @@ function serverSettings(o: { port: number; ipv6: boolean; socketDir: string; cer
     ssl: "on",
     ssl_cert_file: quoteLiteral(o.cert),
     ssl_key_file: quoteLiteral(o.key),
+    // Client certificates signed by the test CA (the cert user's login) are checked against it.
+    ssl_ca_file: quoteLiteral(o.ca),
     max_prepared_transactions: 10,
     wal_level: "logical",
     max_wal_senders: 10,
@@ -348,6 +331,9 @@ function hbaConf(): string {
     ["local", "all,replication", SUPERUSER, "", "trust"],
     ["hostnossl", "all", u.sslOnly.user, "all", "reject"],
     ["hostssl", "all", u.sslOnly.user, "all", "scram-sha-256"],
+    ["hostnossl", "all", u.cert.user, "all", "reject"],
+    ["hostssl", "all", u.cert.user, "all", "cert"],
+    ["hostssl", "all", u.plainOnly.user, "all", "reject"],
     ["local", "all", u.password.user, "", "password"],
     ["local", "all", u.md5.user, "", "md5"],
     ["local", "all", u.scram.user, "", "scram-sha-256"],
@@ -444,7 +430,10 @@ async function provision(handle: ClusterHandle): Promise<void> {
   chownToServer(user, logFile);
 
   // initdb is the slow part; make the certificate meanwhile.
-  const [, tls] = await Promise.all([initdb(binDir, user, dataDir, baseDir), makeCertificate(tlsDir, user)]);
+  const [, tls] = await Promise.all([
+    initdb(binDir, user, dataDir, baseDir),
+    makeTestCertificates(tlsDir, TEST_USERS.cert.user, user),
+  ]);
 
   fs.appendFileSync(path.join(dataDir, "postgresql.conf"), "\ninclude = 'pg8000_test.conf'\n");
   fs.writeFileSync(path.join(dataDir, "pg_hba.conf"), hbaConf());
@@ -454,6 +443,8 @@ async function provision(handle: ClusterHandle): Promise<void> {
   await createRolesAndDatabase(psql);
   const hasHstore = await installHstore(psql);
   const versionNum = await psql(["-d", "postgres", "-Atc", "SHOW server_version_num"]);
+  // After the roles and the database exist, so the standby starts with them.
+  const standby = await createStandby({ binDir, user, baseDir, socketDir, primaryPort: port, superuser: SUPERUSER });
 
   handle.info = {
     host: "127.0.0.1",
@@ -464,7 +455,10 @@ async function provision(handle: ClusterHandle): Promise<void> {
     database: DATABASE,
     superuser: SUPERUSER,
     users: TEST_USERS,
-    caCertPath: tls.cert,
+    caCertPath: tls.ca,
+    clientCertPath: tls.clientCert,
+    clientKeyPath: tls.clientKey,
+    standbyPort: standby.port,
     binDir,
     serverVersion: Number(versionNum.trim()),
     hasHstore,
@@ -497,13 +491,14 @@ async function startServer(o: {
   logFile: string;
   cert: string;
   key: string;
+  ca: string;
 }): Promise<{ port: number; ipv6: boolean }> {
   const pgCtl = path.join(o.binDir, "pg_ctl");
   for (let attempt = 1; ; attempt++) {
     const { port, ipv6 } = await pickPort();
     fs.writeFileSync(
       path.join(o.dataDir, "pg8000_test.conf"),
-      serverSettings({ port, ipv6, socketDir: o.socketDir, cert: o.cert, key: o.key }),
+      serverSettings({ port, ipv6, socketDir: o.socketDir, cert: o.cert, key: o.key, ca: o.ca }),
     );
     fs.truncateSync(o.logFile);
     try {
@@ -532,12 +527,16 @@ function superuserPsql(binDir: string, socketDir: string, port: number): Psql {
 async function createRolesAndDatabase(psql: Psql): Promise<void> {
   const u = TEST_USERS;
   const scramUsers = [u.password, u.scram, u.scramUnicode, u.sslOnly];
-  const everyone = [u.trust, u.password, u.md5, u.scram, u.scramUnicode, u.sslOnly, u.super].map((x) => x.user);
+  const everyone = [u.trust, u.password, u.md5, u.scram, u.scramUnicode, u.sslOnly, u.super, u.cert, u.plainOnly].map(
+    (x) => x.user,
+  );
   await psql(
     ["-d", "postgres"],
     [
       `CREATE DATABASE ${DATABASE};`,
       `CREATE ROLE ${u.trust.user} LOGIN;`,
+      `CREATE ROLE ${u.cert.user} LOGIN;`,
+      `CREATE ROLE ${u.plainOnly.user} LOGIN;`,
       // The server applies SASLprep to the password when it builds the SCRAM
       // secret, so pg8000_scram_unicode's secret is for "pw ünïcode".
       `SET password_encryption = 'scram-sha-256';`,
@@ -611,6 +610,7 @@ export function destroyClusterSync(handle: ClusterHandle): void {
   if (handle.destroyed || handle.keep) return;
   handle.destroyed = true;
   untrackForExit(handle);
+  stopPostmasterSync(standbyDataDir(handle.baseDir), handle.binDir, handle.user);
   stopPostmasterSync(handle.dataDir, handle.binDir, handle.user);
   fs.rmSync(handle.baseDir, { recursive: true, force: true });
 }
@@ -670,6 +670,7 @@ function reapOrphanedClusters(): void {
       if (!(owner > 0) || isAlive(owner)) continue;
       const info = readInfo(path.join(baseDir, "cluster.json"));
       const dataDir = path.join(baseDir, "data");
+      stopPostmasterSync(standbyDataDir(baseDir), info?.binDir, dataDirOwnerSync(dataDir));
       stopPostmasterSync(dataDir, info?.binDir, dataDirOwnerSync(dataDir));
       fs.rmSync(baseDir, { recursive: true, force: true });
       console.log(`test cluster: removed ${baseDir}, left behind by dead process ${owner}`);

@@ -55,8 +55,13 @@ export interface ScramClientOptions {
 const CHANNEL_BINDING_TYPE = "tls-server-end-point";
 // Printable ASCII except "," (SCRAM's "printable" rule), the character set of nonces.
 const PRINTABLE = /^[\x21-\x2b\x2d-\x7e]+$/;
-// WebCrypto's PBKDF2 takes an unsigned 32-bit iteration count.
-const MAX_ITERATIONS = 0xffffffff;
+/**
+ * The most PBKDF2 iterations a server may ask for. PostgreSQL's default is 4096 and its
+ * scram_iterations setting goes up to 2^31-1: a hostile (or impostor) server asking for billions
+ * would keep the client computing for hours before it can prove anything. 1,000,000 is 244 times
+ * the default and above OWASP's 600,000 for PBKDF2-HMAC-SHA256, about a second of CPU.
+ */
+export const MAX_SCRAM_ITERATIONS = 1_000_000;
 
 type Step = "initial" | "first-sent" | "final-sent" | "done" | "failed";
 
@@ -200,8 +205,13 @@ function parseServerFirst(message: string, clientNonce: string): ServerFirst {
   if (!salt) throw invalidMessage(context, "salt is not valid base64");
   if (salt.length === 0) throw invalidMessage(context, "salt is empty");
   const iterations = /^[1-9][0-9]*$/.test(iterationText) ? Number(iterationText) : NaN;
-  if (!(iterations <= MAX_ITERATIONS)) {
-    throw invalidMessage(context, "iteration count is not a positive 32-bit integer");
+  if (Number.isNaN(iterations)) throw invalidMessage(context, "iteration count is not a positive integer");
+  if (iterations > MAX_SCRAM_ITERATIONS) {
+    throw new InterfaceError(
+      `the server asks for ${iterationText} SCRAM iterations, more than this driver's limit of ` +
+        `${MAX_SCRAM_ITERATIONS.toLocaleString("en-US")}; refusing to authenticate (a hostile server can use a huge ` +
+        "count to tie up the client's CPU). If the server is yours, lower its scram_iterations and reset the password",
+    );
   }
   return { nonce, salt, iterations };
 }
