@@ -6,14 +6,7 @@
 
 import { type Codec, loadCodec } from "../codec/index.js";
 import { InterfaceError, OperationalError, type ServerFields } from "../errors.js";
-import {
-  Backend,
-  type ColumnInfo,
-  readFields,
-  readNotification,
-  readParameterStatus,
-  readReadyForQuery,
-} from "../protocol/messages.js";
+import { Backend, type ColumnInfo, readFields, readReadyForQuery } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import type { Transport } from "../transport/transport.js";
@@ -21,14 +14,7 @@ import { TypeRegistry } from "../types/registry.js";
 import { CancelWatcher, sendCancelRequest } from "./cancel-watcher.js";
 import type { ColumnarResult } from "./columnar.js";
 import { connectToHosts } from "./connect-hosts.js";
-import {
-  BoundedQueue,
-  type ConnectionEventName,
-  type ConnectionEvents,
-  Listeners,
-  type Notification,
-} from "./events.js";
-import { isAsynchronous } from "./exchange.js";
+import type { ConnectionEventName, ConnectionEvents, Notification } from "./events.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import type { QueryHost, QueryResult } from "./query.js";
@@ -51,15 +37,12 @@ const CLOSE_GRACE_MS = 5000;
 
 export class CoreConnection implements QueryHost {
   readonly registry = new TypeRegistry();
-  readonly notifications = new BoundedQueue<Notification>(100);
-  readonly notices = new BoundedQueue<ServerFields>(100);
   /** Bytes → string in the session's client_encoding (UTF8 unless the session changed it). */
   decodeText: DecodeText;
   /** Bumped when decoding rules change, so cached statements rebuild their decoders. */
   typesGeneration = 0;
 
   private readonly session = new Session();
-  private readonly listeners = new Listeners();
   readonly queue: RequestQueue;
   readonly cancels: CancelWatcher;
   private readonly runner: StatementRunner;
@@ -149,6 +132,14 @@ export class CoreConnection implements QueryHost {
     return this.session.parameterStatuses;
   }
 
+  get notifications(): Notification[] {
+    return this.session.notifications;
+  }
+
+  get notices(): ServerFields[] {
+    return this.session.notices;
+  }
+
   get backendPid(): number {
     return this.session.backendPid;
   }
@@ -163,7 +154,7 @@ export class CoreConnection implements QueryHost {
   }
 
   on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
-    return this.listeners.on(event, listener);
+    return this.session.events.on(event, listener);
   }
 
   assertOpen(): void {
@@ -305,8 +296,12 @@ export class CoreConnection implements QueryHost {
       request.handle(type, offset, length, index, this.codec);
       return;
     }
-    if (isAsynchronous(type)) {
-      this.onAsynchronous(type, offset, length);
+    if (type === Backend.NoticeResponse || type === Backend.ParameterStatus || type === Backend.NotificationResponse) {
+      if (this.session.asynchronous(type, this.codec.bytes, offset, length, this.registry)) {
+        this.decodeText = this.session.encoding.decode;
+        this.queue.writer.encoding = this.session.encoding;
+        this.typesGeneration++; // cached decoders hold the old text decoding
+      }
       return;
     }
     if (!request) {
@@ -322,7 +317,9 @@ export class CoreConnection implements QueryHost {
     if (!final) return request.handle(type, offset, length, index, this.codec);
     const status = readReadyForQuery(this.codec.bytes, offset, length);
     this.session.readyForQuery(status);
-    this.queue.finishCurrent(request, () => request.complete(status));
+    this.queue.finishCurrent();
+    request.complete(status);
+    this.queue.released(request);
   }
 
   private unexpected(type: number, request: Request | undefined): InterfaceError {
@@ -330,31 +327,6 @@ export class CoreConnection implements QueryHost {
     return new InterfaceError(
       `protocol violation: unexpected message type '${String.fromCharCode(type)}' with no query in progress; the connection is closed`,
     );
-  }
-
-  /** NotificationResponse, NoticeResponse, ParameterStatus: they may come at any time. */
-  private onAsynchronous(type: number, offset: number, length: number): void {
-    const bytes = this.codec.bytes;
-    if (type === Backend.NotificationResponse) {
-      const n = readNotification(bytes, offset, length, this.decodeText);
-      const notification: Notification = [n.processId, n.channel, n.payload];
-      this.notifications.add(notification);
-      this.listeners.emit("notification", notification);
-    } else if (type === Backend.NoticeResponse) {
-      const fields = readFields(bytes, offset, length, this.decodeText);
-      this.notices.add(fields);
-      this.listeners.emit("notice", fields);
-    } else {
-      const { name, value } = readParameterStatus(bytes, offset, length, this.decodeText);
-      const decode = this.session.parameterStatus(name, value);
-      if (decode) {
-        this.decodeText = decode;
-        this.queue.writer.encoding = this.session.encoding;
-        this.typesGeneration++; // cached decoders hold the old text decoding
-      }
-      this.registry.sessionChanged(name, value);
-      this.listeners.emit("parameter_status", name, value);
-    }
   }
 
   // ---- failures and closing -----------------------------------------------------------------
@@ -379,7 +351,7 @@ export class CoreConnection implements QueryHost {
     this.session.transition("closed");
     this.session.closeError ??= error;
     for (const request of this.queue.close()) request.fail(this.session.closeError);
-    this.listeners.emit("close", this.session.closeError);
+    this.session.events.emit("close", this.session.closeError);
   }
 
   /**

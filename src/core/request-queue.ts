@@ -43,6 +43,11 @@ export class RequestQueue {
     return this.queue[this.head];
   }
 
+  /** An exclusive request holds later bytes back: what they say is decided when they go out. */
+  get holdingBack(): boolean {
+    return this.exclusive !== null;
+  }
+
   /** Requests not answered yet, in order. */
   pending(): Request[] {
     return this.queue.slice(this.head);
@@ -128,10 +133,10 @@ export class RequestQueue {
   }
 
   /**
-   * The current request got its ReadyForQuery: `complete` settles it, then the bytes held back
-   * behind it go out and the next request is the one being answered.
+   * The current request got its ReadyForQuery: the next one is answered from now on. Call
+   * released() once the finished request is settled.
    */
-  finishCurrent(request: Request, complete: () => void): void {
+  finishCurrent(): void {
     this.queue[this.head] = undefined as unknown as Request;
     this.head++;
     if (this.head === this.queue.length) {
@@ -142,7 +147,10 @@ export class RequestQueue {
       this.queue.splice(0, this.head);
       this.head = 0;
     }
-    complete();
+  }
+
+  /** After finishCurrent(): the bytes held back behind `request` go out, the next one may be cancelled. */
+  released(request: Request): void {
     if (request === this.exclusive) this.releaseExclusive();
     this.queue[this.head]?.cancelWhenStarted?.();
   }
