@@ -3,6 +3,8 @@
 // address it prints opens a connected notebook in real Chromium that runs SQL.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,12 +15,18 @@ let launcher: ChildProcess;
 let address: string;
 let output = "";
 let browser: Browser;
+const dataDir = mkdtempSync(path.join(tmpdir(), "pg8000-start-"));
 
 beforeAll(async () => {
+  chmodSync(dataDir, 0o755);
   const chromium = await ensureChromium();
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  launcher = spawn(process.execPath, [path.join(root, "web-demo/start.mjs"), "--http-port", "0"], { env, cwd: root });
+  launcher = spawn(
+    process.execPath,
+    [path.join(root, "web-demo/start.mjs"), "--http-port", "0", "--data-dir", dataDir],
+    { env, cwd: root },
+  );
   launcher.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no address within 90 s:\n${output}`)), 90_000);
@@ -42,11 +50,12 @@ afterAll(async () => {
     launcher.kill("SIGINT");
     await exited;
   }
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("npm start", () => {
   it("says it runs an embedded PostgreSQL and prints a local notebook address", () => {
-    expect(output).toMatch(/embedded PGlite/);
+    expect(output).toMatch(/embedded PostgreSQL 18/);
     expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#bridge=ws/);
   });
 
@@ -69,6 +78,7 @@ describe("npm start", () => {
     );
     expect(cells).toEqual([
       ["Finnegans Wake", "18.00"],
+      ["Mrs Dalloway", "11.25"],
       ["Ulysses", "14.99"],
     ]);
     expect(problems).toEqual([]);
