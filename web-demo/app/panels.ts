@@ -122,7 +122,7 @@ export function setUpListen(root: HTMLElement, session: Session): void {
     session.con!.on("notification", ([pid, channel, payload]) => {
       const item = el("li");
       item.dataset.testid = "notification";
-      const time = new Date().toLocaleTimeString();
+      const time = new Date().toLocaleTimeString("en-GB");
       item.textContent = `${time} ${channel}: ${payload} (from backend ${pid})`;
       list.prepend(item);
     });
