@@ -172,7 +172,7 @@ session.on("connected", () => {
   status.textContent = `Connected to PostgreSQL ${con.parameter_statuses.server_version ?? "?"} as ${field("user")}`;
   con.on("notice", (fields) => {
     const running = cells.find((c) => c.isRunning) ?? lastFocused ?? cells[0];
-    running?.addNotice(fields as { severity?: string; message?: string });
+    running?.addNotice(fields as Record<string, string | undefined>);
   });
   showTransaction();
   schema.refresh();

@@ -29,10 +29,10 @@ export async function setSql(page: Page, index: number, sql: string): Promise<vo
 export async function runCell(page: Page, index: number, timeout = 30_000): Promise<string> {
   const cell = cellAt(page, index);
   await cell.locator('[data-testid="cell-run"]').click();
-  return waitForCell(page, index, timeout);
+  return waitCell(page, index, timeout);
 }
 
-export async function waitForCell(page: Page, index: number, timeout = 30_000): Promise<string> {
+export async function waitCell(page: Page, index: number, timeout = 30_000): Promise<string> {
   const status = cellAt(page, index).locator('[data-testid="cell-status"]');
   await expect
     .poll(() => status.textContent(), { timeout })

@@ -96,10 +96,11 @@ export class Cell {
     this.running?.abort();
   }
 
-  addNotice(fields: { severity?: string; message?: string; detail?: string; hint?: string }): void {
+  /** A notice, by the protocol's field letters: V/S severity, M message, D detail, H hint. */
+  addNotice(fields: Record<string, string | undefined>): void {
     const li = el("li", "notice");
     li.dataset.testid = "notice";
-    li.textContent = `${fields.severity ?? "NOTICE"}: ${fields.message ?? ""}${fields.detail ? ` — ${fields.detail}` : ""}${fields.hint ? ` (hint: ${fields.hint})` : ""}`;
+    li.textContent = `${fields.V ?? fields.S ?? "NOTICE"}: ${fields.M ?? ""}${fields.D ? ` — ${fields.D}` : ""}${fields.H ? ` (hint: ${fields.H})` : ""}`;
     this.notices.append(li);
   }
 
@@ -148,7 +149,7 @@ export class Cell {
           await runStatement(con, statement.text, view, (oid) => this.host.session.typeName(oid), controller.signal);
         } catch (err) {
           view.showError(describeError(err));
-          const position = Number((err as { position?: string }).position);
+          const position = Number((err as { fields?: Record<string, string> }).fields?.P);
           if (position > 0) markError(this.editor, source.from + statement.from + position - 1);
           failed = true;
           break;
@@ -170,15 +171,17 @@ export class Cell {
 }
 
 function describeError(err: unknown): ErrorShown {
-  const e = err as { name?: string; code?: string; message?: string; detail?: string; hint?: string; where?: string };
   if (err instanceof NotebookError) return { name: "Notebook", message: err.message };
+  const e = err as { name?: string; code?: string; message?: string; fields?: Record<string, string | undefined> };
   if (!e.code) return { name: e.name ?? "Error", message: friendlyMessage(err) };
+  // The server's fields by their protocol letters: D detail, H hint, W where.
+  const f = e.fields ?? {};
   return {
     name: e.name ?? "Error",
     code: e.code,
     message: e.message ?? String(err),
-    detail: e.detail,
-    hint: e.hint,
-    where: e.where,
+    detail: f.D,
+    hint: f.H,
+    where: f.W,
   };
 }
