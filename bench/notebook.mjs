@@ -15,6 +15,11 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+if ((process.env.BENCH_SKIP ?? "").split(",").includes("notebook")) process.exit(0);
+const loadBefore = os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(", ");
 const { values: flags } = parseArgs({
   options: {
     reps: { type: "string", default: "3" },
@@ -68,13 +73,16 @@ async function startNotebook(dataDir) {
     });
     child.once("exit", (code) => reject(new Error(`start.mjs exited with ${code}:\n${output}`)));
   });
-  return { address, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGINT"))) };
+  const stop = () =>
+    new Promise((resolve) => {
+      child.once("exit", resolve);
+      child.kill("SIGINT");
+    });
+  return { address, stop };
 }
 
 /** Runs the first cell from inside the page and times what the user sees. */
-async function timeRows(page, cdp, sql) {
-  await cdp.send("HeapProfiler.collectGarbage");
-  const heapBefore = await heapUsed(cdp);
+async function timeRows(page, cdp, sql, heapBaseline) {
   await setSql(page, sql);
   const timing = await page.evaluate(async () => {
     const cell = document.querySelector('[data-testid="cell"]');
@@ -120,8 +128,9 @@ async function timeRows(page, cdp, sql) {
       domRows: cell.querySelectorAll('[data-testid="result-row"]').length,
     };
   });
+  await cdp.send("HeapProfiler.collectGarbage");
   const heapWith = await heapUsed(cdp);
-  return { ...timing, heapMB: (heapWith - heapBefore) / 2 ** 20 };
+  return { ...timing, heapMB: (heapWith - heapBaseline) / 2 ** 20 };
 }
 
 async function timeChart(page, sql) {
@@ -188,8 +197,10 @@ try {
   );
   const rowsSql = `select i, md5(i::text) from generate_series(1,${ROWS}) i`;
   const chartSql = `select i::float8 as x, sin(i / 5000.0) + random() / 10 as y from generate_series(1,${ROWS}) i`;
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heapBaseline = await heapUsed(cdp);
   for (let r = 0; r < REPS; r++) {
-    results.rows.push(await timeRows(page, cdp, rowsSql));
+    results.rows.push(await timeRows(page, cdp, rowsSql, heapBaseline));
     console.error(`rows rep ${r + 1}: ${JSON.stringify(results.rows.at(-1))}`);
   }
   for (let r = 0; r < REPS; r++) {
@@ -207,13 +218,17 @@ const ms = (n) => `${Math.round(n)} ms`;
 const pick = (list, key) => median(list.map((x) => x[key]));
 const lines = [
   `Notebook in Chromium (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "?"}), median of ${REPS}, embedded PostgreSQL via start.mjs`,
+  `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(", ")}`,
   "",
   `${ROWS.toLocaleString("en-US")}-row result (select i, md5(i::text) from generate_series(1,${ROWS}) i):`,
   `  first rows visible     ${ms(pick(results.rows, "firstRow"))}   (target < 1000 ms)`,
   `  all rows               ${ms(pick(results.rows, "allRows"))}   (target < 5000 ms)`,
   `  longest main-thread task ${ms(pick(results.rows, "longestTask"))}   (target < 200 ms)`,
   `  longest gap between frames ${ms(pick(results.rows, "worstFrameGap"))}`,
-  `  JS heap held by the result ${pick(results.rows, "heapMB").toFixed(0)} MB; DOM rows ${pick(results.rows, "domRows")}`,
+  `  JS heap with the result shown (after GC, over the page's own) ${pick(results.rows, "heapMB").toFixed(0)} MB; DOM rows ${pick(results.rows, "domRows")}`,
   "",
   `${ROWS.toLocaleString("en-US")}-point chart (run_columnar → uPlot line):`,
   `  click to drawn         ${ms(pick(results.chart, "clickToDrawn"))}   (target < 1000 ms)`,

@@ -167,7 +167,7 @@ describe.each(names)("the notebook on the %s server", (name) => {
     await typeAndRun(
       page,
       0,
-      "DO $$ BEGIN RAISE NOTICE 'hello %', 42; END $$;\nDROP TABLE IF EXISTS surely_not_here_" + suffix,
+      `DO $$ BEGIN RAISE NOTICE 'hello %', 42; END $$;\nDROP TABLE IF EXISTS surely_not_here_${suffix}`,
     );
     expect(await cellAt(page, 0).locator('[data-testid="notice"]').allTextContents()).toEqual([
       "NOTICE: hello 42",
@@ -413,6 +413,10 @@ describe.each(names)("the notebook on the %s server", (name) => {
       await runCell(page, 0);
       await cellAt(page, 0).locator('[data-testid="result-chart-toggle"]').click();
       await expect.poll(() => cellAt(page, 0).locator('[data-testid="result-chart"] canvas').count()).toBe(1);
+      // Dates on a time axis: the sample's years, not the 1970s.
+      expect(await cellAt(page, 0).locator('[data-testid="result-chart"] .u-axis').first().textContent()).toMatch(
+        /2024/,
+      );
       await page.screenshot({ path: screenshotPath });
     }
     await page.close();

@@ -101,17 +101,18 @@ export async function showChart(
   draw();
 }
 
-/** A column as numbers: time values in seconds (uPlot's time scale), NULL and non-numbers as NaN (gaps). */
+/**
+ * A column as numbers: time in seconds (uPlot's time scale; run_columnar gives dates as days and
+ * timestamps as milliseconds since 1970), NULL and non-numbers as NaN (gaps).
+ */
 function toNumbers(column: Columnar["columns"][number], type: string): Float64Array {
   const { values, nulls } = column;
   const out = new Float64Array(values.length);
-  if (
-    values instanceof Float64Array ||
-    values instanceof Float32Array ||
-    values instanceof Int32Array ||
-    values instanceof Int16Array
-  ) {
-    out.set(values);
+  const scale = type === "date" ? 86_400 : type.startsWith("timestamp") ? 0.001 : 1;
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+    const numbers = values as unknown as ArrayLike<number>;
+    if (scale === 1) out.set(numbers);
+    else for (let i = 0; i < numbers.length; i++) out[i] = numbers[i]! * scale;
   } else {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -120,9 +121,9 @@ function toNumbers(column: Columnar["columns"][number], type: string): Float64Ar
           ? Number.NaN
           : v instanceof Date
             ? v.getTime() / 1000
-            : typeof v === "string" && (type === "date" || type.startsWith("timestamp"))
+            : typeof v === "string" && scale !== 1
               ? Date.parse(v) / 1000
-              : Number(v);
+              : Number(v) * scale;
     }
   }
   if (nulls) for (let i = 0; i < nulls.length; i++) if (nulls[i]) out[i] = Number.NaN;
