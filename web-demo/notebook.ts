@@ -4,7 +4,6 @@
 
 import * as pg8000 from "pg8000/native";
 import { Cell, type CellHost } from "./app/cell.js";
-import { showChart } from "./app/chart.js";
 import { insertAtCursor } from "./app/editor.js";
 import { fromSqlFile, toSqlFile } from "./app/notebook-file.js";
 import { setUpImport, setUpListen } from "./app/panels.js";
@@ -69,8 +68,10 @@ const host: CellHost = {
     lastFocused = cell;
   },
   schemaMayHaveChanged: () => schema.refresh(),
-  chart(view: ResultView, chartHost: HTMLElement) {
-    if (session.con) void showChart(view, chartHost, session.con, (oid) => session.typeName(oid));
+  async chart(view: ResultView, chartHost: HTMLElement) {
+    // uPlot loads with the first chart, not with the page.
+    const { showChart } = await import("./app/chart.js");
+    if (session.con) await showChart(view, chartHost, session.con, (oid) => session.typeName(oid));
   },
 };
 

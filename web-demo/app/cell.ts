@@ -21,7 +21,7 @@ export interface CellHost {
   focused(cell: Cell): void;
   /** A statement that may have changed the schema ran: refresh the browser. */
   schemaMayHaveChanged(): void;
-  chart(view: ResultView, host: HTMLElement): void;
+  chart(view: ResultView, host: HTMLElement): Promise<void>;
 }
 
 let cellCounter = 0;
@@ -143,7 +143,7 @@ export class Cell {
       for (const statement of statements) {
         const isQuery = /^(select|with|values|table|show|explain)\b/i.test(stripLeadingComments(statement.text));
         ddl ||= !isQuery;
-        const view = new ResultView(statement.text, isQuery ? (v, h) => this.host.chart(v, h) : null);
+        const view = new ResultView(statement.text, isQuery ? (v, h) => void this.host.chart(v, h) : null);
         this.results.append(view.element);
         try {
           await runStatement(con, statement.text, view, (oid) => this.host.session.typeName(oid), controller.signal);
