@@ -2,9 +2,8 @@
 // positions), the .sql file format of cells, and how values read in the grid and in CSV.
 
 import { describe, expect, it } from "vitest";
-import { csvField, sqlstateClass, valueText } from "../../web-demo/app/format.js";
+import { csvField, parseCsvLine, sqlstateClass, valueText } from "../../web-demo/app/format.js";
 import { fromSqlFile, toSqlFile } from "../../web-demo/app/notebook-file.js";
-import { parseCsvLine } from "../../web-demo/app/panels.js";
 import { splitStatements } from "../../web-demo/app/statements.js";
 
 const texts = (sql: string) => splitStatements(sql).map((s) => s.text);

@@ -82,6 +82,29 @@ export function csvField(value: unknown, type: string): string {
   return /[",\r\n]/.test(text) || text === "" ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Fields of one CSV line (quotes and doubled quotes; enough for a header). */
+export function parseCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      fields.push(field);
+      field = "";
+    } else field += c;
+  }
+  fields.push(field);
+  return fields;
+}
+
 /** SQLSTATE classes (PostgreSQL docs, Appendix A) as people name them. */
 const CLASSES: Record<string, string> = {
   "01": "warning",

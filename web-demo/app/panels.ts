@@ -1,7 +1,7 @@
 // The side panels that are not cells: CSV import through COPY FROM STDIN, and LISTEN.
 
 import { identifier } from "pg8000/native";
-import { duration, plural } from "./format.js";
+import { duration, parseCsvLine, plural } from "./format.js";
 import { el } from "./grid.js";
 import { friendlyMessage, type Session } from "./session.js";
 
@@ -85,29 +85,6 @@ export function setUpImport(root: HTMLElement, session: Session, imported: () =>
 function firstLine(text: string): string {
   const end = text.search(/\r?\n/);
   return end < 0 ? text : text.slice(0, end);
-}
-
-/** Fields of one CSV line (quotes and doubled quotes; enough for a header). */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      fields.push(field);
-      field = "";
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
 }
 
 /** LISTEN panel: channels listened to on the notebook's session; notifications appear live. */
