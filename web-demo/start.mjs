@@ -221,7 +221,7 @@ async function startEmbeddedPostgres() {
     }
   }
   const where = plan.moved
-    ? `${plan.dataDir} (the checkout is not readable by the OS user "${plan.user.name}" the server runs as)`
+    ? `${plan.dataDir} (the checkout is not reachable by the OS user "${plan.user.name}" the server runs as)`
     : path.relative(process.cwd(), plan.dataDir).startsWith("..")
       ? plan.dataDir
       : path.relative(process.cwd(), plan.dataDir);

@@ -117,7 +117,7 @@ describe("the embedded PostgreSQL", () => {
   it("a checkout the server's OS user cannot enter (a 0700 directory) still starts", async () => {
     const hidden = mkdtempSync(path.join(tmpdir(), "pg8000-private-")); // mode 0700
     const launcher = await startLauncher(["--data-dir", path.join(hidden, "data"), "--no-build"]);
-    const moved = /data in (\/var\/tmp\/pg8000-notebook\/[0-9a-f]+)\/pg18 \(the checkout is not readable/.exec(
+    const moved = /data in (\/var\/tmp\/pg8000-notebook\/[0-9a-f]+)\/pg18 \(the checkout is not reachable/.exec(
       launcher.output(),
     );
     try {

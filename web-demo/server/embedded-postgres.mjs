@@ -52,8 +52,8 @@ function hydrateSymlinks(nativeDir) {
   const listFile = path.join(nativeDir, "pg-symlinks.json");
   if (!existsSync(listFile)) return;
   for (const { source, target } of JSON.parse(readFileSync(listFile, "utf8"))) {
-    // Paths in the list start with "native/", relative to the package directory.
-    const link = path.join(nativeDir, "..", target);
+    // Paths in the list start with "native/" (relative to the package); ours may be a copy.
+    const link = path.join(nativeDir, target.replace(/^native\//, ""));
     const exists = (() => {
       try {
         lstatSync(link);
