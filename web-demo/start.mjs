@@ -148,12 +148,19 @@ async function databaseTarget() {
   if (flags.host || flags.port) {
     const host = flags.host ?? "localhost";
     const port = Number(flags.port ?? 5432);
+    const user = flags.user ?? process.env.USER ?? "postgres";
     return {
       description: `your server at ${host}:${port}`,
       bridgeTarget: { host, port },
-      user: flags.user ?? process.env.USER ?? "postgres",
+      user,
       database: flags.database,
       passwordless: false,
+      // Works when the server lets this user in without a password (PGPASSWORD when set).
+      cancelRunning: (app) =>
+        cancelSessions(
+          { host, port, user, database: flags.database, password: process.env.PGPASSWORD, ssl_context: false },
+          app,
+        ),
     };
   }
   return flags.embedded === "pglite" ? startPglite() : startEmbeddedPostgres();

@@ -84,8 +84,14 @@ export async function showChart(
         ],
         hooks: {
           draw: [
-            () => {
+            (u: uPlot) => {
               const ms = performance.now() - t0;
+              // The x range as drawn (dates for a time axis): a hook for tests and a tooltip.
+              const [min, max] = [u.scales.x!.min ?? Number.NaN, u.scales.x!.max ?? Number.NaN];
+              const show = (v: number): string =>
+                u.scales.x!.time ? new Date(v * 1000).toISOString().slice(0, 10) : String(v);
+              plotHost.dataset.xRange = `${show(min)} – ${show(max)}`;
+              plotHost.title = `x from ${plotHost.dataset.xRange}`;
               plotHost.dataset.drawMs = ms.toFixed(1);
               status.textContent = `${xs.length.toLocaleString("en-US")} points: columns fetched in ${duration(fetchedMs)}, drawn in ${duration(ms)}`;
             },
