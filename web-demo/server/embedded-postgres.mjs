@@ -23,6 +23,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
 } from "node:fs";
 import { createRequire } from "node:module";
@@ -66,7 +67,8 @@ function hydrateSymlinks(nativeDir) {
   }
   for (const bin of ["initdb", "pg_ctl", "postgres"]) {
     const file = path.join(nativeDir, "bin", bin);
-    if (existsSync(file)) chmodSync(file, 0o755);
+    // Only when a mode bit is missing: node_modules may be read-only, or not ours.
+    if (existsSync(file) && (statSync(file).mode & 0o555) !== 0o555) chmodSync(file, 0o755);
   }
 }
 
