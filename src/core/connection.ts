@@ -100,7 +100,14 @@ export class CoreConnection {
 
   static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
     const options = resolveOptions(input);
-    const [transport, codec] = await Promise.all([openTransport(options), loadCodec()]);
+    const opening = openTransport(options);
+    opening.catch(() => {}); // awaited below; not an unhandled rejection while the codec loads
+    // A codec that cannot load must not leave the byte stream open behind the error.
+    const codec = await loadCodec({ module: options.codec }).catch(async (err: unknown) => {
+      (await opening.catch(() => undefined))?.destroy();
+      throw err;
+    });
+    const transport = await opening;
     codec.setStopTypes("T2");
     const con = new CoreConnection(options, transport, codec);
     await con.start();

@@ -83,7 +83,8 @@ export class StartupRequest extends Request<void> {
       case Auth.MD5: {
         const salt = r.bytesOf(4);
         const password = await this.requirePassword("MD5 password");
-        this.host.send((w) => msg.password(w, md5PasswordMessage(this.host.user, password, salt)));
+        const answer = await md5PasswordMessage(this.host.user, password, salt);
+        this.host.send((w) => msg.password(w, answer));
         return;
       }
       case Auth.SASL: {
