@@ -27,7 +27,10 @@ export async function startLauncher(args: string[], env: Record<string, string |
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no address within 120 s:\n${output}`)), 120_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`npm start printed no address within 120 s:\n${output}`));
+    }, 120_000);
     const look = (): void => {
       const m = /SQL notebook → (\S+)/.exec(output);
       if (m) {

@@ -38,10 +38,20 @@ beforeAll(async () => {
   chmodSync(dataDir, 0o755);
   const chromium = await ensureChromium();
   const url = `postgresql://${login.user}:${encodeURIComponent(login.password)}@${cluster.host}:${cluster.port}/${cluster.database}`;
-  const [embedded, clustered] = await Promise.all([
+  const started = await Promise.allSettled([
     startLauncher(["--data-dir", dataDir]),
     startLauncher([], { DATABASE_URL: url }),
   ]);
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) {
+    // Stop the one that did start before giving up.
+    for (const s of started) if (s.status === "fulfilled") await s.value.stop();
+    throw failed.reason;
+  }
+  const [embedded, clustered] = started.map((s) => (s as PromiseFulfilledResult<Launcher>).value) as [
+    Launcher,
+    Launcher,
+  ];
   for (const [name, launcher, password] of [
     ["embedded", embedded, null],
     ["cluster", clustered, login.password],

@@ -78,25 +78,30 @@ describe("the embedded PostgreSQL", () => {
 
   it("Ctrl+C with a query running: stops within 5 s, and the page says the server is gone", async () => {
     const launcher = await startLauncher(["--data-dir", dataDir]);
-    // The second run finds the database of the first.
-    expect(launcher.output()).not.toContain("new: loaded");
     const page = await browser.context.newPage();
-    await page.goto(launcher.address);
-    await waitConnected(page);
-    const [kept] = await typeAndRun(page, 0, "SELECT note FROM kept");
-    expect(kept!.rows).toEqual([["from the first run"]]);
-    await setSql(page, 0, "SELECT pg_sleep(60)");
-    await cellAt(page, 0).locator('[data-testid="cell-run"]').click();
-    await expect.poll(() => cellAt(page, 0).locator('[data-testid="cell-status"]').textContent()).toMatch(/^running/);
-    const { code, ms } = await launcher.stop("SIGINT");
-    expect(code).toBe(0);
-    expect(ms).toBeLessThan(5000);
-    const status = page.locator('[data-testid="connection-status"]');
-    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/^Disconnected: /);
-    expect(await status.textContent()).not.toMatch(/bridge config/);
-    const [result] = await readResults(page, 0);
-    expect(result!.error?.text).not.toMatch(/bridge config/);
-    await page.close();
+    try {
+      // The second run finds the database of the first.
+      expect(launcher.output()).not.toContain("new: loaded");
+      await page.goto(launcher.address);
+      await waitConnected(page);
+      const [kept] = await typeAndRun(page, 0, "SELECT note FROM kept");
+      expect(kept!.rows).toEqual([["from the first run"]]);
+      await setSql(page, 0, "SELECT pg_sleep(60)");
+      await cellAt(page, 0).locator('[data-testid="cell-run"]').click();
+      await expect.poll(() => cellAt(page, 0).locator('[data-testid="cell-status"]').textContent()).toMatch(/^running/);
+      const { code, ms } = await launcher.stop("SIGINT");
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(5000);
+      const status = page.locator('[data-testid="connection-status"]');
+      await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/^Disconnected: /);
+      expect(await status.textContent()).not.toMatch(/bridge config/);
+      const [result] = await readResults(page, 0);
+      expect(result!.error?.text).not.toMatch(/bridge config/);
+    } finally {
+      // A failed expectation above must not leave the launcher (and its server) running.
+      await launcher.stop();
+      await page.close();
+    }
   });
 
   it("--fresh starts over with the sample data only", async () => {
