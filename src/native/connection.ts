@@ -62,6 +62,10 @@ export class Connection {
   get notices(): ServerFields[] {
     return this.core.notices;
   }
+  /** The session's transaction status from the last ReadyForQuery: "I" idle, "T" in a transaction, "E" in a failed one; null before the first. */
+  get transaction_status(): "I" | "T" | "E" | null {
+    return this.core.transactionStatus;
+  }
   /** The server process id of this session (for pg_cancel_backend / pg_terminate_backend). */
   get backend_pid(): number {
     return this.core.backendPid;
