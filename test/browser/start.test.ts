@@ -48,7 +48,7 @@ describe("npm start's flags", () => {
   });
 });
 
-describe("the embedded PostgreSQL", () => {
+describe("the embedded PostgreSQL", { timeout: 120_000 }, () => {
   it("first run: seeds the sample data; the printed address opens a connected notebook", async () => {
     const launcher = await startLauncher(["--data-dir", dataDir]);
     try {
@@ -142,7 +142,7 @@ describe("the embedded PostgreSQL", () => {
   });
 });
 
-describe("--embedded pglite", () => {
+describe("--embedded pglite", { timeout: 120_000 }, () => {
   it("serves the sample data from PGlite and says what PGlite cannot do", async () => {
     const launcher = await startLauncher(["--embedded", "pglite", "--no-build"]);
     try {
