@@ -454,11 +454,7 @@ export class CoreConnection {
    * and breaking out of the loop closes the portal. Other queries on this connection wait
    * until the stream ends.
    */
-  stream(
-    sql: string,
-    params: readonly unknown[],
-    options: ExecuteOptions & { batchSize?: number } = {},
-  ): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
     this.assertOpen();
     this.checkCancelOptions(options);
     const batchSize = options.batchSize ?? 1000;
@@ -478,6 +474,7 @@ export class CoreConnection {
       using: stmt,
       bound: stmt !== undefined,
     });
+    portal.request = request;
     const promise = this.enqueue(
       request,
       (w) => {

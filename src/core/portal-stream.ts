@@ -2,6 +2,7 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
+import type { ColumnInfo } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { QueryRequest } from "./query.js";
 
@@ -23,6 +24,11 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   private failure: Error | null = null;
   private waiter: Waiter | null = null;
   request!: QueryRequest;
+
+  /** The result's columns: known once the first batch arrived (after the first next()). */
+  get columns(): ColumnInfo[] | null {
+    return this.request.columns;
+  }
 
   constructor(
     private readonly host: PortalHost,

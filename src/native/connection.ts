@@ -4,7 +4,7 @@ import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
 import type { ConnectOptions } from "../core/options.js";
-import type { QueryResult } from "../core/query.js";
+import type { QueryResult as CoreResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
 import type { StatementEntry } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
@@ -12,6 +12,7 @@ import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
 import type { InAdapter, OutAdapter } from "../types/registry.js";
 import { bindNamed, bindTypes, type NativeStatement, toStatement } from "./placeholders.js";
+import { checkRowMode, type QueryOptions, type QueryResult, toQueryResult } from "./query-result.js";
 
 export type Params = Record<string, unknown> | unknown[];
 
@@ -31,8 +32,14 @@ export interface StreamOptions extends Omit<RunOptions, "stream"> {
   batch_size?: number;
 }
 
+/** The rows of stream(); `columns` is known once the first batch arrived (after the first next()). */
+export interface RowStream extends AsyncIterableIterator<unknown[]> {
+  readonly columns: ColumnInfo[] | null;
+}
+
 /** Converted statements are reused by SQL text; a small map keeps the scanning off the hot path. */
 const STATEMENT_MEMO_LIMIT = 512;
+let preparedCounter = 0;
 
 export class Connection {
   /** Columns of the last result, or null. */
@@ -40,7 +47,6 @@ export class Connection {
   /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
   row_count: number | null = null;
   private readonly memo = new Map<string, NativeStatement>();
-  private preparedCounter = 0;
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -81,7 +87,7 @@ export class Connection {
     return result.columns === null ? null : result.rows;
   }
 
-  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<QueryResult> {
+  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<CoreResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const execute: ExecuteOptions = { stream: options.stream, signal: options.signal, timeout: options.timeout };
     // No params: the SQL goes verbatim (simple protocol), COPY with a stream included.
@@ -94,11 +100,32 @@ export class Connection {
   }
 
   /**
+   * Runs one statement and resolves to `{ rows, fields, command, row_count }`, rows as objects
+   * keyed by column name (arrays with `row_mode: "array"`). `Row` types the rows.
+   */
+  query<Row = unknown[]>(
+    sql: string,
+    params: Params | null | undefined,
+    options: QueryOptions & { row_mode: "array" },
+  ): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: Params | null,
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>;
+  async query(sql: string, params?: Params | null, options: QueryOptions = {}): Promise<QueryResult<unknown>> {
+    checkRowMode(options.row_mode);
+    const result = await this.execute(sql, params, options);
+    this.remember(result);
+    return toQueryResult(result, options.row_mode);
+  }
+
+  /**
    * Rows one by one from a server-side portal, fetched `batch_size` (default 1000) at a time, so
    * memory stays bounded whatever the result size; `break` closes the portal. Other queries on
    * this connection wait until the stream ends.
    */
-  stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params?: Params | null, options: StreamOptions = {}): RowStream {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const given = params ?? [];
     const statement = this.statementFor(sql);
@@ -236,7 +263,8 @@ export class Connection {
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
     const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
-    const name = `pg8000_prepared_${++this.preparedCounter}`;
+    // Unique in the process: a pooled session outlives the Connection objects lent on it.
+    const name = `pg8000_prepared_${++preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);
   }
@@ -263,7 +291,7 @@ export class Connection {
   }
 
   /** @internal used by PreparedStatement to record the result like run() does. */
-  remember(result: QueryResult): void {
+  remember(result: CoreResult): void {
     this.columns = result.columns;
     this.row_count = result.rowCount;
   }

@@ -6,6 +6,8 @@ export {
   connect,
   type Params,
   PreparedStatement,
+  type RowStream,
   type RunOptions,
   type StreamOptions,
 } from "./connection.js";
+export type { QueryOptions, QueryResult } from "./query-result.js";
