@@ -270,6 +270,11 @@ export class Connection {
   }
 
   register_in_adapter(oid: number, fn: InAdapter): void {
+    if (!Number.isInteger(oid) || oid <= 0) {
+      throw new InterfaceError(
+        `register_in_adapter needs a type OID (a positive integer, e.g. BIGINT), got ${String(oid)}`,
+      );
+    }
     this.core.registerInAdapter(oid, fn);
   }
 

@@ -3,6 +3,7 @@
 
 import type { ConnectOptions } from "../core/options.js";
 import { InterfaceError } from "../errors.js";
+import type { Connection } from "../native/connection.js";
 
 export interface PoolSettings {
   /** Most connections open at once (default 10). */
@@ -15,6 +16,12 @@ export interface PoolSettings {
   max_lifetime?: number;
   /** Seconds a caller waits for a connection, opening included (default 30; 0 = no limit). */
   acquire_timeout?: number;
+  /**
+   * Runs once on each new connection before it is first lent, e.g. to register adapters
+   * (`con.register_in_adapter(INT8, Number)`) or SET session defaults. When it throws, the
+   * connection is closed and the waiting caller gets the error.
+   */
+  on_connect?: (con: Connection) => void | Promise<void>;
 }
 
 export type PoolOptions = ConnectOptions & PoolSettings;
@@ -26,9 +33,10 @@ export interface ResolvedPoolSettings {
   idleTimeout: number;
   maxLifetime: number;
   acquireTimeout: number;
+  onConnect: ((con: Connection) => void | Promise<void>) | undefined;
 }
 
-const POOL_KEYS = ["max", "min", "idle_timeout", "max_lifetime", "acquire_timeout"] as const;
+const POOL_KEYS = ["max", "min", "idle_timeout", "max_lifetime", "acquire_timeout", "on_connect"] as const;
 
 /** Splits the pool's own options from the connect options, which go to every connect() as given. */
 export function splitPoolOptions(input: PoolOptions | string): {
@@ -55,9 +63,13 @@ function resolveSettings(o: PoolSettings): ResolvedPoolSettings {
   if (!Number.isInteger(min) || min < 0 || min > max) {
     throw new InterfaceError(`pool option 'min' must be an integer from 0 to max (${max}), got ${String(o.min)}`);
   }
+  if (o.on_connect !== undefined && typeof o.on_connect !== "function") {
+    throw new InterfaceError("pool option 'on_connect' must be a function (con) => void | Promise<void>");
+  }
   return {
     max,
     min,
+    onConnect: o.on_connect,
     idleTimeout: seconds(o, "idle_timeout", 30),
     maxLifetime: seconds(o, "max_lifetime", 3600),
     acquireTimeout: seconds(o, "acquire_timeout", 30),

@@ -249,7 +249,7 @@ export class Pool {
 
   private open(): void {
     this.opening++;
-    CoreConnection.connect(this.connectOptions).then(
+    this.openSession().then(
       (core) => {
         this.opening--;
         const slot: Slot = { core, created: Date.now(), idleSince: 0, timer: undefined, lease: null };
@@ -266,6 +266,22 @@ export class Pool {
         this.checkDrained();
       },
     );
+  }
+
+  /** A new session, set up by on_connect. */
+  private async openSession(): Promise<CoreConnection> {
+    const core = await CoreConnection.connect(this.connectOptions);
+    const setup = this.settings.onConnect;
+    if (setup) {
+      const slot: Slot = { core, created: 0, idleSince: 0, timer: undefined, lease: null };
+      try {
+        await setup(new PooledConnection(slot, () => undefined));
+      } catch (err) {
+        await core.close().catch(() => undefined);
+        throw err;
+      }
+    }
+    return core;
   }
 
   /** Closes a connection the pool no longer wants. */

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InterfaceError, OperationalError, ProgrammingError } from "../../src/errors.js";
-import { type Connection, connect, Pool, type PoolOptions } from "../../src/native/index.js";
+import { BIGINT, type Connection, connect, Pool, type PoolOptions } from "../../src/native/index.js";
 import { superOptions, trustOptions, uniqueName } from "./helpers.js";
 
 let admin: Connection;
@@ -258,6 +258,40 @@ describe("Pool", () => {
     expect(pool.total).toBe(0);
     expect(await serverSessions(app)).toBe(0);
     await expect(pool.connect()).rejects.toThrow(new InterfaceError("the pool is closed"));
+  });
+
+  it("on_connect sets up each new connection once, e.g. int8 (BIGINT) as number", async () => {
+    let calls = 0;
+    const { pool } = makePool({
+      max: 2,
+      on_connect: async (con) => {
+        calls++;
+        con.register_in_adapter(BIGINT, Number);
+        await con.run("SET TIME ZONE 'Asia/Tokyo'");
+      },
+    });
+    const [a, b] = await Promise.all([
+      pool.query("SELECT count(*) AS n, current_setting('TimeZone') AS tz FROM generate_series(1, 3)"),
+      pool.query("SELECT 42::int8 AS n, pg_sleep(0.02)"),
+    ]);
+    expect(a.rows).toEqual([{ n: 3, tz: "Asia/Tokyo" }]);
+    expect(b.rows[0]!.n).toBe(42);
+    expect((await pool.query("SELECT 5::int8 AS n")).rows).toEqual([{ n: 5 }]);
+    expect(calls).toBe(2);
+    await pool.close();
+  });
+
+  it("an on_connect that throws: the caller gets its error, the connection is closed", async () => {
+    const failure = new Error("setup failed");
+    const { pool, app } = makePool({
+      on_connect: () => {
+        throw failure;
+      },
+    });
+    await expect(pool.run("SELECT 1")).rejects.toBe(failure);
+    expect(pool.total).toBe(0);
+    await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0));
+    await pool.close();
   });
 
   it("await using closes the pool", async () => {

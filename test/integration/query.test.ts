@@ -87,6 +87,12 @@ describe("native query()", () => {
     expect((await con.query("SELECT count(*) AS n FROM generate_series(1, 4)")).rows).toEqual([{ n: 4n }]);
   });
 
+  it("register_in_adapter without a type OID (e.g. a misspelt constant) says so", () => {
+    expect(() => con.register_in_adapter(undefined as unknown as number, Number)).toThrow(
+      new InterfaceError("register_in_adapter needs a type OID (a positive integer, e.g. BIGINT), got undefined"),
+    );
+  });
+
   it("server errors reject with the DB-API class", async () => {
     await expect(con.query("SELECT * FROM no_such_table_anywhere")).rejects.toBeInstanceOf(ProgrammingError);
     expect((await con.query("SELECT 1 AS ok")).rows).toEqual([{ ok: 1 }]);
