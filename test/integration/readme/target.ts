@@ -1,8 +1,10 @@
 // README examples are written for a server at localhost:5432 with user postgres/secret. When
-// they run as tests, connect() is pointed at the throwaway cluster instead; everything else in
-// the example runs exactly as written.
+// they run as tests, connect() and new Pool() are pointed at the throwaway cluster instead;
+// everything else in the example runs exactly as written.
 
 import type { ConnectOptions } from "../../../src/core/options.js";
+import { Pool as RealPool } from "../../../src/native/index.js";
+import type { PoolOptions } from "../../../src/pool/options.js";
 import { cluster } from "../helpers.js";
 
 export function toCluster(input: ConnectOptions | string): ConnectOptions | string {
@@ -17,4 +19,11 @@ export function toCluster(input: ConnectOptions | string): ConnectOptions | stri
     out.password = cluster.users.super.password;
   }
   return out;
+}
+
+/** The Pool of the README examples, on the test cluster. */
+export class Pool extends RealPool {
+  constructor(options: PoolOptions | string) {
+    super(typeof options === "string" ? options : (toCluster(options) as PoolOptions));
+  }
 }
