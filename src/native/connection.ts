@@ -37,8 +37,12 @@ export interface RowStream extends AsyncIterableIterator<unknown[]> {
   readonly columns: ColumnInfo[] | null;
 }
 
-/** Converted statements are reused by SQL text; a small map keeps the scanning off the hot path. */
+/**
+ * Converted statements by SQL text, so the scanning stays off the hot path. The conversion
+ * depends on the text alone, so one map serves every connection (and every pool loan).
+ */
 const STATEMENT_MEMO_LIMIT = 512;
+const memo = new Map<string, NativeStatement>();
 let preparedCounter = 0;
 
 export class Connection {
@@ -46,7 +50,6 @@ export class Connection {
   columns: ColumnInfo[] | null = null;
   /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
   row_count: number | null = null;
-  private readonly memo = new Map<string, NativeStatement>();
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -250,11 +253,11 @@ export class Connection {
   }
 
   private statementFor(sql: string): NativeStatement {
-    let statement = this.memo.get(sql);
+    let statement = memo.get(sql);
     if (!statement) {
       statement = toStatement(sql);
-      if (this.memo.size >= STATEMENT_MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
-      this.memo.set(sql, statement);
+      if (memo.size >= STATEMENT_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+      memo.set(sql, statement);
     }
     return statement;
   }
