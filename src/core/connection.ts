@@ -111,6 +111,11 @@ export class CoreConnection {
     return this.state === "closed";
   }
 
+  /** Requests written or queued and not answered yet (an open stream counts until it ends). */
+  get pendingRequests(): number {
+    return this.queue.length - this.queueHead;
+  }
+
   get inTransaction(): boolean {
     return this.transactionStatus === "T" || this.transactionStatus === "E";
   }

@@ -1,7 +1,8 @@
 // A pool of native connections: callers wait in one FIFO queue and each connection that frees
 // up (opened or released) goes to the caller who waited longest. Idle connections close after
 // idle_timeout, every connection after max_lifetime; a connection that broke, or is still in a
-// transaction when released, is closed rather than lent again.
+// transaction or running something (an unawaited query, an unfinished stream) when released, is
+// closed rather than lent again.
 
 import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
@@ -43,9 +44,9 @@ export class Pool {
     this.keepMinimum();
   }
 
-  /** Connections open or being opened. */
+  /** Connections open, being opened or being closed: the sessions the server may see. */
   get total(): number {
-    return this.slots.size + this.opening;
+    return this.slots.size + this.opening + this.retiring.size;
   }
   /** Open connections nobody holds. */
   get idle(): number {
@@ -185,7 +186,7 @@ export class Pool {
     if (slot.lease !== lease) return;
     slot.lease = null;
     if (slot.core.closed || !this.slots.has(slot)) this.forget(slot);
-    else if (this.closed || lease.inTransaction || this.expired(slot, Date.now())) this.retire(slot);
+    else if (this.closed || lease.inTransaction || lease.busy || this.expired(slot, Date.now())) this.retire(slot);
     else this.offer(slot);
   }
 
@@ -284,12 +285,18 @@ export class Pool {
     return core;
   }
 
-  /** Closes a connection the pool no longer wants. */
+  /**
+   * Closes a connection the pool no longer wants. It still counts in `total` until closed: a
+   * query left running on a released connection finishes first (and a stream is ended).
+   */
   private retire(slot: Slot): void {
     this.drop(slot);
     const closing = slot.core.close().catch(() => undefined);
     this.retiring.add(closing);
-    void closing.finally(() => this.retiring.delete(closing));
+    void closing.finally(() => {
+      this.retiring.delete(closing);
+      this.grow();
+    });
     this.afterDrop();
   }
 

@@ -70,6 +70,11 @@ export class PooledConnection extends Connection {
     return this.core.inTransaction;
   }
 
+  /** @internal A query or stream of this session has not finished yet. */
+  get busy(): boolean {
+    return this.core.pendingRequests > 0;
+  }
+
   /** Listeners added through a loan are removed when it is released. */
   override on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
     this.check();

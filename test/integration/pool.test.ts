@@ -159,12 +159,34 @@ describe("Pool", () => {
     await con.run("BEGIN");
     await con.run("CREATE TEMP TABLE half_done (x int)");
     con.release();
-    expect(pool.total).toBe(0);
+    expect(pool.idle).toBe(0);
     await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0));
     const next = await pool.connect();
     expect(next.backend_pid).not.toBe(pid);
     expect(await next.run("SELECT to_regclass('pg_temp.half_done') IS NULL")).toEqual([[true]]);
     next.release();
+    await pool.close();
+  });
+
+  it("released with a query or a stream unfinished: the query ends, the stream is closed, then the connection", async () => {
+    const { pool, app } = makePool();
+    const con = await pool.connect();
+    const pid = con.backend_pid;
+    const running = con.run("SELECT pg_sleep(0.3), 'finished'");
+    con.release();
+    expect([pool.total, pool.idle]).toEqual([1, 0]);
+    expect(await running).toEqual([["", "finished"]]);
+    await vi.waitFor(() => expect(pool.total).toBe(0));
+    const streaming = await pool.connect();
+    expect(streaming.backend_pid).not.toBe(pid);
+    const stream = streaming.stream("SELECT generate_series(1, 10)", null, { batch_size: 2 });
+    expect((await stream.next()).value).toEqual([1]);
+    streaming.release();
+    expect((await stream.next()).done).toBe(true);
+    await vi.waitFor(() => expect(pool.total).toBe(0));
+    expect(await serverSessions(app)).toBe(0);
+    expect(await pool.run("SELECT 'fresh'")).toEqual([["fresh"]]);
     await pool.close();
   });
 
@@ -231,7 +253,8 @@ describe("Pool", () => {
     const pid = first.backend_pid;
     await new Promise((r) => setTimeout(r, 350));
     first.release();
-    expect(pool.total).toBe(0);
+    expect(pool.idle).toBe(0);
+    await vi.waitFor(() => expect(pool.total).toBe(0));
     const second = await pool.connect();
     expect(second.backend_pid).not.toBe(pid);
     second.release();

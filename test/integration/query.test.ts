@@ -134,6 +134,19 @@ describe("stream() columns", () => {
     expect(rest).toHaveLength(4);
   });
 
+  it("return() while next() waits for the next batch: both settle, the connection stays usable", async () => {
+    const stream = con.stream("SELECT g, pg_sleep(0.05) FROM generate_series(1, 3) g", null, { batch_size: 1 });
+    expect((await stream.next()).value).toEqual([1, ""]);
+    const pending = stream.next(); // asks the server for the second batch
+    await stream.return!();
+    const outcome = await Promise.race([
+      pending.then(() => "settled"),
+      new Promise((r) => setTimeout(() => r("still waiting after 2 s"), 2000)),
+    ]);
+    expect(outcome).toBe("settled");
+    expect((await con.query("SELECT 1 AS after")).rows).toEqual([{ after: 1 }]);
+  });
+
   it("are known for an empty result once the stream ends", async () => {
     const stream = con.stream("SELECT 1 AS only_column WHERE false");
     expect((await stream.next()).done).toBe(true);
