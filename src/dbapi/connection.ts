@@ -4,15 +4,18 @@ import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
+import * as errors from "../errors.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
 import {
   Connection as NativeConnection,
   type Params,
+  type PreparedStatement,
   type RowStream,
   type RunOptions,
   type StreamOptions,
 } from "../native/connection.js";
-import { Cursor, type ExecuteOptions, type Parameters } from "./cursor.js";
+import { type ColumnDescription, Cursor, describeColumn, type ExecuteOptions, type Parameters } from "./cursor.js";
+import { mayPipeline, type ParameterSetsOutcome, runInOrder, runPipelined } from "./executemany.js";
 import { convertParamstyle, type Paramstyle } from "./paramstyle.js";
 
 /** A two-phase commit transaction id: [format_id, global_transaction_id, branch_qualifier]. */
@@ -31,6 +34,44 @@ export class Connection extends NativeConnection {
     return new Cursor(this, paramstyle);
   }
 
+  /** pg8000's legacy Connection.description: the columns of the last run(), as a cursor describes them. */
+  get description(): ColumnDescription[] | null {
+    return this.columns?.map((c) => describeColumn(c.name, c.type_oid, c.type_size, c.type_modifier)) ?? null;
+  }
+
+  // PEP 249's optional extension: the exception classes as connection attributes, so code that
+  // handles several drivers can write `catch (e) { if (e instanceof con.Error) … }`.
+  get Warning(): typeof errors.Warning {
+    return errors.Warning;
+  }
+  get Error(): typeof errors.Error {
+    return errors.Error;
+  }
+  get InterfaceError(): typeof errors.InterfaceError {
+    return errors.InterfaceError;
+  }
+  get DatabaseError(): typeof errors.DatabaseError {
+    return errors.DatabaseError;
+  }
+  get DataError(): typeof errors.DataError {
+    return errors.DataError;
+  }
+  get OperationalError(): typeof errors.OperationalError {
+    return errors.OperationalError;
+  }
+  get IntegrityError(): typeof errors.IntegrityError {
+    return errors.IntegrityError;
+  }
+  get InternalError(): typeof errors.InternalError {
+    return errors.InternalError;
+  }
+  get ProgrammingError(): typeof errors.ProgrammingError {
+    return errors.ProgrammingError;
+  }
+  get NotSupportedError(): typeof errors.NotSupportedError {
+    return errors.NotSupportedError;
+  }
+
   /** Commits the current transaction (sent even when idle, as pg8000 does). */
   async commit(): Promise<void> {
     await this.core.simpleQuery("COMMIT");
@@ -42,10 +83,28 @@ export class Connection extends NativeConnection {
     await this.core.simpleQuery("ROLLBACK");
   }
 
-  /** Like native run() with `:name` params, inside the auto-opened transaction. */
-  override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][] | null> {
+  /**
+   * Like native run() with `:name` params, inside the auto-opened transaction. As pg8000's
+   * legacy run(), a statement without rows (DDL, SET…) gives an empty array, not null;
+   * `description` then is null.
+   */
+  override async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][]> {
     this.beginIfNeeded();
-    return super.run(sql, params, options);
+    return (await super.run(sql, params, options)) ?? [];
+  }
+
+  /**
+   * As pg8000's legacy PreparedStatement: run() opens the transaction like any other statement
+   * (outside autocommit) and gives [] for a statement without rows.
+   */
+  override async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
+    const statement = await super.prepare(sql, types);
+    const runOnce = statement.run.bind(statement);
+    statement.run = async (params?: Params | null): Promise<unknown[][]> => {
+      this.beginIfNeeded();
+      return (await runOnce(params)) ?? [];
+    };
+    return statement;
   }
 
   override stream(sql: string, params?: Params | null, options: StreamOptions = {}): RowStream {
@@ -88,28 +147,29 @@ export class Connection extends NativeConnection {
   ): Promise<QueryResult> {
     if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
     this.beginIfNeeded();
-    const empty = params === undefined || params === null || (Array.isArray(params) && params.length === 0);
-    if (empty) return this.core.simpleQuery(sql, { stream: options.stream });
+    if (params === undefined || params === null || isEmpty(params)) {
+      return this.core.simpleQuery(sql, { stream: options.stream });
+    }
     const converted = convertParamstyle(style, sql, params);
     return this.core.extendedQuery(converted.sql, converted.values, { oids, stream: options.stream });
   }
 
-  /** @internal Cursor.executemany: every set is sent before the first answer arrives. */
-  async executeManyForCursor(
+  /**
+   * @internal Cursor.executemany: the sets run in order and none after a failure (pg8000's
+   * result). Inside a transaction block they are pipelined, since a failure there makes the
+   * server refuse the rest anyway; in autocommit each set waits for the previous one.
+   */
+  executeManyForCursor(
     style: Paramstyle,
     sql: string,
     paramSets: Iterable<Parameters>,
     oids: (number | undefined)[] | undefined,
-  ): Promise<QueryResult[]> {
+  ): Promise<ParameterSetsOutcome> {
+    if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
+    const send = (params: Parameters): Promise<QueryResult> => this.executeForCursor(style, sql, params, {}, oids);
     this.beginIfNeeded();
-    const pending: Promise<QueryResult>[] = [];
-    for (const params of paramSets) {
-      const converted = convertParamstyle(style, sql, params);
-      const p = this.core.extendedQuery(converted.sql, converted.values, { oids });
-      p.catch(() => undefined); // observed below; avoid an unhandled rejection for later failures
-      pending.push(p);
-    }
-    return Promise.all(pending);
+    const inBlock = !this.autocommit || this.core.inTransaction;
+    return inBlock && mayPipeline(sql) ? runPipelined(paramSets, send) : runInOrder(paramSets, send);
   }
 
   /** @internal Cursor.callproc: no auto-BEGIN, as in pg8000 (procedures may manage transactions). */
@@ -177,9 +237,20 @@ export class Connection extends NativeConnection {
 
   private requireXid(xid: Xid | null, method: string): Xid {
     const target = xid ?? this.xidInProgress;
-    if (!target) throw new ProgrammingError(`Cannot ${method}() without a TPC transaction!`);
+    if (!target) {
+      // pg8000's wording, which differs for tpc_rollback
+      const what = method === "tpc_rollback" ? "TPC prepared transaction" : "TPC transaction";
+      throw new ProgrammingError(`Cannot ${method}() without a ${what}!`);
+    }
     return target;
   }
+}
+
+/** pg8000's `len(args) == 0`: an empty array or an empty object. */
+function isEmpty(params: Parameters): boolean {
+  if (Array.isArray(params)) return params.length === 0;
+  for (const _ in params) return false;
+  return true;
 }
 
 /** The gid is a string literal in PREPARE/COMMIT PREPARED (no parameters allowed there). */

@@ -4,6 +4,7 @@ import type { QueryResult } from "../core/query.js";
 import { InterfaceError, ProgrammingError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import type { Paramstyle } from "./paramstyle.js";
+import { DBAPITypeObject } from "./type-objects.js";
 
 /** [name, type_code, display_size, internal_size, precision, scale, null_ok] */
 export type ColumnDescription = [
@@ -38,11 +39,16 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   private columnsDescription: ColumnDescription[] | null = null;
   private inputOids: (number | undefined)[] | null = null;
   private executed = false;
-  private connection: Connection | null;
+  private con: Connection | null;
 
   constructor(connection: Connection, paramstyle: Paramstyle = "format") {
-    this.connection = connection;
+    this.con = connection;
     this.paramstyle = paramstyle;
+  }
+
+  /** The connection this cursor runs on (PEP 249's extension); null once the cursor is closed. */
+  get connection(): Connection | null {
+    return this.con;
   }
 
   /** null, or one 7-item description per column of the last result. */
@@ -51,8 +57,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   private open(): Connection {
-    if (this.connection === null) throw new InterfaceError("Cursor closed");
-    return this.connection;
+    if (this.con === null) throw new InterfaceError("Cursor closed");
+    return this.con;
   }
 
   /**
@@ -70,22 +76,32 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   /**
-   * Runs the statement once per parameter set. The sets are pipelined (sent without waiting
-   * for each answer); rowcount is the sum, or -1 if any run reports none.
+   * Runs the statement once per parameter set, in order; after a set fails, none of the later
+   * sets runs and the error is raised (as in pg8000). Inside a transaction block (autocommit
+   * off, or after BEGIN) the sets are pipelined: all sent before the first answer, since a
+   * failure aborts the transaction and the server refuses the rest. In autocommit each set
+   * commits on its own and waits for the previous one.
+   *
+   * rowcount is the sum, or -1 if any run reports none; the rows are those of the last set.
+   * After a failure the cursor holds the result of the last set that succeeded (pg8000's
+   * cursor does the same), or what it held before when the first set failed.
    */
   async executemany(operation: string, paramSets: Iterable<Parameters>): Promise<this> {
     const con = this.open();
     const oids = this.inputOids ?? undefined;
     this.inputOids = null;
-    const results = await con.executeManyForCursor(this.paramstyle, operation, paramSets, oids);
-    if (results.length === 0) {
+    const outcome = await con.executeManyForCursor(this.paramstyle, operation, paramSets, oids);
+    const { results } = outcome;
+    const last = results[results.length - 1];
+    if (last !== undefined) this.load(last);
+    if (outcome.failed) throw outcome.error;
+    if (last === undefined) {
       this.rowcount = -1;
       this.columnsDescription = null;
       this.rows = null;
       this.executed = true;
       return this;
     }
-    this.load(results[results.length - 1]!);
     this.rowcount = results.some((r) => r.rowCount < 0) ? -1 : results.reduce((n, r) => n + r.rowCount, 0);
     return this;
   }
@@ -116,8 +132,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
     this.position = 0;
   }
 
+  /** The buffered result; still readable after close(), as in pg8000. */
   private resultRows(): Row[] {
-    this.open();
     if (this.rows === null) {
       throw new ProgrammingError(
         this.executed ? "no result set: the last statement did not return rows" : "attempting to use unexecuted cursor",
@@ -132,10 +148,10 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
     return this.position < rows.length ? rows[this.position++]! : null;
   }
 
-  /** Up to `size` (default arraysize) next rows. */
-  fetchmany(size: number = this.arraysize): Row[] {
+  /** Up to `size` next rows; arraysize when `size` is omitted or null (pg8000's None). */
+  fetchmany(size?: number | null): Row[] {
     const rows = this.resultRows();
-    const out = rows.slice(this.position, this.position + Math.max(0, size));
+    const out = rows.slice(this.position, this.position + Math.max(0, size ?? this.arraysize));
     this.position += out.length;
     return out;
   }
@@ -149,8 +165,9 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 
   /**
-   * Parameter types for the next execute/executemany: a type OID per parameter, or a
-   * constructor (Number, String, Boolean, BigInt, Date, Uint8Array), or null to let the server infer.
+   * Parameter types for the next execute/executemany: a type OID per parameter, a type object
+   * (its primary code: STRING is varchar), a constructor (Number, String, Boolean, BigInt, Date,
+   * Uint8Array), or null to let the server infer.
    */
   setinputsizes(...sizes: unknown[]): void {
     this.inputOids = sizes.map(oidForSize);
@@ -159,8 +176,19 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   /** Accepted for DB-API compatibility; has no effect. */
   setoutputsize(_size: number, _column?: number): void {}
 
+  /** Detaches the cursor: later executes raise InterfaceError("Cursor closed"); fetched rows stay readable. */
   close(): void {
-    this.connection = null;
+    this.con = null;
+  }
+
+  /** `using cur = con.cursor()` closes the cursor at the end of the block (pg8000's `with`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `await using cur = con.cursor()` does the same. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
   }
 
   *[Symbol.iterator](): Iterator<Row> {
@@ -172,7 +200,8 @@ export class Cursor implements Iterable<Row>, AsyncIterable<Row> {
   }
 }
 
-function describeColumn(name: string, oid: number, size: number, modifier: number): ColumnDescription {
+/** @internal One description entry; precision and scale are filled for numeric(p, s). */
+export function describeColumn(name: string, oid: number, size: number, modifier: number): ColumnDescription {
   let precision: number | null = null;
   let scale: number | null = null;
   if (oid === NUMERIC && modifier >= 4) {
@@ -185,6 +214,8 @@ function describeColumn(name: string, oid: number, size: number, modifier: numbe
 function oidForSize(size: unknown): number | undefined {
   if (size === null || size === undefined) return undefined;
   if (typeof size === "number" && Number.isInteger(size)) return size;
+  // pg8000's type objects are plain OIDs, so pg8000 code passes e.g. STRING here.
+  if (size instanceof DBAPITypeObject) return size.primary;
   switch (size) {
     case Boolean:
       return 16;
@@ -200,7 +231,7 @@ function oidForSize(size: unknown): number | undefined {
       return 17;
     default:
       throw new InterfaceError(
-        "setinputsizes: give type OIDs (numbers) or one of Boolean, Number, BigInt, String, Date, Uint8Array",
+        "setinputsizes: give type OIDs (numbers), type objects (STRING…) or one of Boolean, Number, BigInt, String, Date, Uint8Array",
       );
   }
 }

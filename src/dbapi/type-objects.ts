@@ -1,12 +1,21 @@
-// PEP 249 type objects and constructors. JS cannot overload ==, so a type object answers
-// `equals(type_code)` (also `includes`) for the type codes in cursor.description.
+// PEP 249 type objects and constructors.
+//
+// A type object stands for a set of type codes (OIDs). JS cannot overload `==`, but for
+// `object == number` it converts the object with Symbol.toPrimitive: a type object turns into
+// its *primary* code, so `description[i][1] == STRING` holds for a varchar column exactly as
+// pg8000's `STRING == VARCHAR` does. `equals(code)` answers for the whole set (STRING also
+// matches text, bpchar, name…), which pg8000's plain integers cannot do.
 
 export class DBAPITypeObject {
   private readonly oids: ReadonlySet<number>;
+  /** The code `==` compares with: the first of `oids` (pg8000's value for this name). */
+  readonly primary: number;
   constructor(
     readonly name: string,
     oids: number[],
   ) {
+    if (oids.length === 0) throw new TypeError("DBAPITypeObject needs at least one type code");
+    this.primary = oids[0]!;
     this.oids = new Set(oids);
   }
   /** True when a description type_code belongs to this type object. */
@@ -16,15 +25,21 @@ export class DBAPITypeObject {
   includes(typeCode: number): boolean {
     return this.oids.has(typeCode);
   }
+  /** The primary code for `==` and arithmetic; the name in template strings and String(). */
+  [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
+    return hint === "string" ? this.name : this.primary;
+  }
   toString(): string {
     return this.name;
   }
 }
 
-export const STRING = new DBAPITypeObject("STRING", [25, 1043, 1042, 19, 18, 705, 3614, 142]);
+// Primary codes as in pg8000: STRING is VARCHAR, NUMBER is NUMERIC (its DECIMAL), DATETIME is
+// TIMESTAMP, ROWID is OID. pg8000's BINARY is Python's `bytes`, equal to no code; ours is bytea.
+export const STRING = new DBAPITypeObject("STRING", [1043, 25, 1042, 19, 18, 705, 3614, 142]);
 export const BINARY = new DBAPITypeObject("BINARY", [17]);
-export const NUMBER = new DBAPITypeObject("NUMBER", [20, 21, 23, 26, 700, 701, 790, 1700]);
-export const DATETIME = new DBAPITypeObject("DATETIME", [1082, 1083, 1114, 1184, 1186, 1266]);
+export const NUMBER = new DBAPITypeObject("NUMBER", [1700, 20, 21, 23, 26, 700, 701, 790]);
+export const DATETIME = new DBAPITypeObject("DATETIME", [1114, 1082, 1083, 1184, 1186, 1266]);
 export const ROWID = new DBAPITypeObject("ROWID", [26]);
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");

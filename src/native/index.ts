@@ -1,6 +1,7 @@
 // pg8000/native — connect(), run(sql, params) with :name / $n placeholders.
 
 export * from "../shared-exports.js";
+export { __version__, version } from "../version.js";
 export {
   Connection,
   connect,

@@ -116,7 +116,7 @@ describe("cursor", () => {
     await expect(cur.execute("SELECT 1")).rejects.toThrow(new pg8000.InterfaceError("Cursor closed"));
   });
 
-  it("executemany pipelines the sets and sums rowcount", async () => {
+  it("executemany runs every set and sums rowcount", async () => {
     const table = uniqueName("t_many");
     con.autocommit = true;
     try {
