@@ -25,6 +25,7 @@ export {
   Warning,
 } from "./errors.js";
 export { identifier } from "./native/identifier.js";
+export type { QueryOptions, QueryResult } from "./native/query-result.js";
 export type { PoolOptions, PoolSettings } from "./pool/options.js";
 export { Pool } from "./pool/pool.js";
 export type { PooledConnection } from "./pool/pooled-connection.js";

@@ -11,4 +11,3 @@ export {
   type RunOptions,
   type StreamOptions,
 } from "./connection.js";
-export type { QueryOptions, QueryResult } from "./query-result.js";
