@@ -2,7 +2,7 @@
 
 import { type ColumnType, type Generated, Kysely, sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { IntegrityError } from "../../src/errors.js";
 import { Pg8000Dialect } from "../../src/kysely/index.js";
 import { BIGINT, Pool } from "../../src/native/index.js";
@@ -233,6 +233,21 @@ describe("Kysely with Pg8000Dialect", () => {
       { s: schema },
     );
     expect(columns).toEqual([["id"]]);
+  });
+
+  it('an aborted query with inflightQueryAbortStrategy "cancel query" is cancelled on the server', async () => {
+    const controller = new AbortController();
+    const query = db
+      .selectNoFrom(sql<string>`pg_sleep(30)::text`.as("slept"))
+      .execute({ signal: controller.signal, inflightQueryAbortStrategy: "cancel query" });
+    setTimeout(() => controller.abort(new Error("user navigated away")), 200);
+    await expect(query).rejects.toThrow("user navigated away");
+    // Cancelled, not left running for 30 s: the connection is back in the pool well before.
+    await vi.waitFor(() => expect(pool.idle).toBe(pool.total), { timeout: 10_000 });
+    const running = await pool.run(
+      "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+    expect(running).toEqual([[0]]);
   });
 
   it("count(*) as number: register_in_adapter(BIGINT, Number) on each pool connection", async () => {
