@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { InterfaceError, ProgrammingError } from "../../src/errors.js";
+import { connect as connectDbapi } from "../../src/index.js";
 import { type Connection, connect } from "../../src/native/index.js";
 import { trustOptions, uniqueName } from "./helpers.js";
 
@@ -117,6 +118,22 @@ describe("native query()", () => {
     expect(arrays.rows[0]![1]).toBe("ann");
     const untyped = await con.query("SELECT 1 AS a");
     expectTypeOf(untyped.rows).toEqualTypeOf<Record<string, unknown>[]>();
+  });
+});
+
+describe("query() on the DB-API connection", () => {
+  it("runs inside the transaction the DB-API opens, as run() does", async () => {
+    const dbapi = await connectDbapi(trustOptions());
+    try {
+      const created = await dbapi.query(`CREATE TABLE ${table}_dbapi (x int)`);
+      expect(created.command).toBe("CREATE");
+      await dbapi.rollback();
+      expect((await dbapi.query("SELECT to_regclass(:t) AS found", { t: `${table}_dbapi` })).rows).toEqual([
+        { found: null },
+      ]);
+    } finally {
+      await dbapi.close();
+    }
   });
 });
 
