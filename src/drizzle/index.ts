@@ -18,6 +18,9 @@ import { PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransactionConfig 
 import { PgProxyTransaction, PgRemoteSession, type RemoteCallback } from "drizzle-orm/pg-proxy";
 import type { Pool } from "../pool/pool.js";
 import type { PooledConnection } from "../pool/pooled-connection.js";
+import type { ColumnInfo } from "../protocol/messages.js";
+import { PGInterval } from "../types/interval.js";
+import { INTERVAL } from "../types/oids.js";
 
 /** What `db.execute()` and a write without `.returning()` resolve to: the rows, plus the tag. */
 export type Pg8000QueryResult<Row> = Row[] & {
@@ -51,11 +54,25 @@ interface SessionOptions {
 function callbackFor(target: Pool | PooledConnection): RemoteCallback {
   return async (text, params, method) => {
     // "all": Drizzle maps array rows to its fields; "execute": raw results, rows as objects.
-    if (method === "all") return { rows: (await target.query(text, params, { row_mode: "array" })).rows };
+    if (method === "all") {
+      const result = await target.query(text, params, { row_mode: "array" });
+      return { rows: intervalsAsText(result.fields, result.rows) };
+    }
     const result = await target.query(text, params);
     const rows = Object.assign(result.rows, { rowCount: result.row_count, command: result.command });
     return { rows };
   };
+}
+
+/** Drizzle types interval columns as strings (PostgreSQL's text form); the driver gives PGInterval. */
+function intervalsAsText(fields: readonly ColumnInfo[], rows: unknown[][]): unknown[][] {
+  const at: number[] = [];
+  fields.forEach((field, i) => {
+    if (field.type_oid === INTERVAL) at.push(i);
+  });
+  if (at.length === 0) return rows;
+  for (const row of rows) for (const i of at) if (row[i] instanceof PGInterval) row[i] = String(row[i]);
+  return rows;
 }
 
 class Pg8000Session extends PgRemoteSession<Record<string, unknown>, TablesRelationalConfig> {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { count, eq, gt, relations, sql } from "drizzle-orm";
-import { bigint, integer, jsonb, numeric, pgSchema, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, integer, interval, jsonb, numeric, pgSchema, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { migrate } from "drizzle-orm/pg-proxy/migrator";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { drizzle } from "../../src/drizzle/index.js";
@@ -20,6 +20,7 @@ const users = app.table("users", {
   balance: numeric("balance", { precision: 10, scale: 2 }).notNull().default("0"),
   visits: bigint("visits", { mode: "bigint" }).notNull().default(0n),
   profile: jsonb("profile").$type<{ theme: string }>(),
+  trial: interval("trial"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 const posts = app.table("posts", {
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await pool.run(`CREATE SCHEMA ${schemaName}`);
   await pool.run(`CREATE TABLE ${schemaName}.users (
     id serial PRIMARY KEY, name text NOT NULL UNIQUE, balance numeric(10, 2) NOT NULL DEFAULT 0,
-    visits int8 NOT NULL DEFAULT 0, profile jsonb, created_at timestamptz NOT NULL DEFAULT now())`);
+    visits int8 NOT NULL DEFAULT 0, profile jsonb, trial interval, created_at timestamptz NOT NULL DEFAULT now())`);
   await pool.run(`CREATE TABLE ${schemaName}.posts (
     id serial PRIMARY KEY, author_id int NOT NULL REFERENCES ${schemaName}.users (id), title text NOT NULL)`);
 });
@@ -57,10 +58,23 @@ describe("Drizzle with pg8000/drizzle", () => {
   it("insert … returning gives typed rows mapped by Drizzle", async () => {
     const [ann] = await db
       .insert(users)
-      .values({ name: "Ann", balance: "12.50", visits: 9007199254740993n, profile: { theme: "dark" } })
+      .values({
+        name: "Ann",
+        balance: "12.50",
+        visits: 9007199254740993n,
+        profile: { theme: "dark" },
+        trial: "14 days",
+      })
       .returning();
     expectTypeOf(ann!.visits).toEqualTypeOf<bigint>();
-    expect(ann).toMatchObject({ name: "Ann", balance: "12.50", visits: 9007199254740993n, profile: { theme: "dark" } });
+    expectTypeOf(ann!.trial).toEqualTypeOf<string | null>();
+    expect(ann).toMatchObject({
+      name: "Ann",
+      balance: "12.50",
+      visits: 9007199254740993n,
+      profile: { theme: "dark" },
+      trial: "14 days",
+    });
     expect(ann!.createdAt).toBeInstanceOf(Date);
     await db.insert(posts).values([
       { authorId: ann!.id, title: "First" },
