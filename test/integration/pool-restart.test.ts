@@ -39,7 +39,7 @@ describe("Pool and a server restart", () => {
     expect(pool.total).toBe(3);
     await pgCtl("stop", "-m", "fast");
     // The server said goodbye to each session (57P01): the pool drops them as they close.
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 10_000 });
     await expect(pool.run("SELECT 1")).rejects.toBeInstanceOf(OperationalError);
     expect([pool.total, pool.waiting]).toEqual([0, 0]);
     await pgCtl("start");

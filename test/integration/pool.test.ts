@@ -160,8 +160,8 @@ describe("Pool", () => {
     await con.run("CREATE TEMP TABLE half_done (x int)");
     con.release();
     expect(pool.idle).toBe(0);
-    await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0));
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0), { timeout: 5000 });
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 5000 });
     const next = await pool.connect();
     expect(next.backend_pid).not.toBe(pid);
     expect(await next.run("SELECT to_regclass('pg_temp.half_done') IS NULL")).toEqual([[true]]);
@@ -177,14 +177,14 @@ describe("Pool", () => {
     con.release();
     expect([pool.total, pool.idle]).toEqual([1, 0]);
     expect(await running).toEqual([["", "finished"]]);
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 5000 });
     const streaming = await pool.connect();
     expect(streaming.backend_pid).not.toBe(pid);
     const stream = streaming.stream("SELECT generate_series(1, 10)", null, { batch_size: 2 });
     expect((await stream.next()).value).toEqual([1]);
     streaming.release();
     expect((await stream.next()).done).toBe(true);
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 5000 });
     expect(await serverSessions(app)).toBe(0);
     expect(await pool.run("SELECT 'fresh'")).toEqual([["fresh"]]);
     await pool.close();
@@ -254,7 +254,7 @@ describe("Pool", () => {
     await new Promise((r) => setTimeout(r, 1050));
     first.release();
     expect(pool.idle).toBe(0);
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 5000 });
     const second = await pool.connect();
     expect(second.backend_pid).not.toBe(pid);
     second.release();
@@ -316,7 +316,7 @@ describe("Pool", () => {
     });
     await expect(pool.run("SELECT 1")).rejects.toBe(failure);
     expect(pool.total).toBe(0);
-    await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0));
+    await vi.waitFor(async () => expect(await serverSessions(app)).toBe(0), { timeout: 5000 });
     await pool.close();
   });
 
@@ -339,7 +339,7 @@ describe("Pool with connections killed by the server", () => {
     for (const con of held) con.release();
     expect(pool.idle).toBe(4);
     expect(await killSessions(app)).toBe(4);
-    await vi.waitFor(() => expect(pool.total).toBe(0));
+    await vi.waitFor(() => expect(pool.total).toBe(0), { timeout: 5000 });
     const rows = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => pool.run("SELECT :i::int", { i })));
     expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((i) => [[i]]));
     await pool.close();
