@@ -179,11 +179,12 @@ function headerError(type: u32, length: i32): i32 {
   return fail(Err.TooLarge, type, length, get(Slot.MaxMessage));
 }
 
-/** Whether a whole message (or a malformed header, which the next call reports) is waiting at p. */
+/** Whether a whole message (or a malformed or oversized header, which the next call reports) is waiting at p. */
 function nextIsComplete(p: usize, end: usize): bool {
   if (end - p < 5) return false;
   const length = be32(p + 1);
-  return length < 4 || <usize>length <= end - p - 1;
+  // A header the next call refuses counts as complete: waiting for its body could take forever.
+  return length < 4 || length > get(Slot.MaxMessage) || <usize>length <= end - p - 1;
 }
 
 /**

@@ -62,7 +62,10 @@ export class DatabaseError extends Error {
   routine: string | undefined;
   constructor(messageOrFields?: string | ServerFields, options?: { cause?: unknown }) {
     const fields: ServerFields = typeof messageOrFields === "object" && messageOrFields !== null ? messageOrFields : {};
-    const message = typeof messageOrFields === "string" ? messageOrFields : (fields.M ?? "");
+    const message =
+      typeof messageOrFields === "object" && messageOrFields !== null
+        ? messageOfFields(fields)
+        : (messageOrFields ?? "");
     super(message, options);
     this.fields = fields;
     this.code = fields.C ?? "";
@@ -83,6 +86,13 @@ export class DatabaseError extends Error {
     this.routine = fields.R;
     if (typeof messageOrFields === "object" && messageOrFields !== null) this.args = [fields];
   }
+}
+
+/** The M field; a server (or proxy) that sends none still gets an error that says what happened. */
+function messageOfFields(fields: ServerFields): string {
+  if (fields.M) return fields.M;
+  const sqlstate = fields.C ? ` (SQLSTATE ${fields.C})` : "";
+  return `the server sent an error without a message${sqlstate}`;
 }
 
 export class DataError extends DatabaseError {

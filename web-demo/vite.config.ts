@@ -7,7 +7,7 @@
 //   npx vite --config web-demo/vite.config.ts            → dev server
 
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -16,6 +16,8 @@ export default defineConfig({
   base: "./",
   resolve: {
     alias: { "pg8000/native": here("../src/native/index.ts") },
+    // package.json "imports" (#node-transport, #codec-wasm) then resolve to the sources too.
+    conditions: ["pg8000-source", ...defaultClientConditions],
   },
   build: {
     outDir: here("dist"),

@@ -22,11 +22,11 @@
 import { InterfaceError } from "../errors.js";
 import { Codec, type FramedMessage } from "./codec.js";
 import { MAX_PLAN_COLUMNS } from "./layout.js";
-import { type CodecBuild, compileCodec, instantiateCodec } from "./module.js";
+import { type CodecBuild, type CodecSource, codecFromSource, compileCodec, instantiateCodec } from "./module.js";
 
 export { Codec, type FramedMessage, type MemoryViews, type TypedColumn } from "./codec.js";
 export { arrayKind, ColumnKind, type ColumnKindValue, columnSize, MESSAGE_STRIDE, rangeKind } from "./layout.js";
-export { type CodecBuild, compileCodec } from "./module.js";
+export { type CodecBuild, type CodecSource, compileCodec, type WasmModule } from "./module.js";
 export { MAX_PLAN_COLUMNS };
 
 export interface CodecOptions {
@@ -34,8 +34,11 @@ export interface CodecOptions {
   build?: CodecBuild;
   /** Largest announced message length accepted (default 1 GiB); anything bigger is an InterfaceError. */
   maxMessageSize?: number;
-  /** An already compiled codec module, instead of loading build/codec*.wasm (bundlers, strict CSP). */
-  module?: WebAssembly.Module;
+  /**
+   * The codec compiled elsewhere (a WebAssembly.Module) or the bytes of build/codec.wasm, instead
+   * of loading build/codec*.wasm next to this module (workerd, strict CSP, custom bundling).
+   */
+  module?: CodecSource | undefined;
 }
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1 << 30;
@@ -48,7 +51,10 @@ export async function loadCodec(options: CodecOptions = {}): Promise<Codec> {
   if (!(Number.isInteger(maxMessageSize) && maxMessageSize >= 4 && maxMessageSize <= 0x7fffffff)) {
     throw new InterfaceError(`maxMessageSize must be an integer from 4 to 2147483647, not ${maxMessageSize}`);
   }
-  const module = options.module ?? (await compileCodec(build));
+  const module =
+    options.module !== undefined
+      ? await codecFromSource(options.module)
+      : ((await compileCodec(build)) as WebAssembly.Module);
   return new Codec(await instantiateCodec(module), maxMessageSize);
 }
 

@@ -198,7 +198,7 @@ export const BAD_VALUE_REASONS: Readonly<Record<number, string>> = {
 
 /** The module's exports; only integers cross the boundary. */
 export interface CodecExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** Returns the state block's address, or 0 when memory cannot grow. */
   init(maxMessageSize: number): number;
   push(length: number): number;
@@ -209,3 +209,8 @@ export interface CodecExports {
   clearStopTypes(): void;
   addStopType(type: number): void;
 }
+
+/** `WebAssembly.Memory`, spelled so declarations type-check where no lib declares WebAssembly (see WasmModule). */
+export type WasmMemory = typeof globalThis extends { WebAssembly: { Memory: abstract new (...args: never) => infer M } }
+  ? M
+  : { readonly buffer: ArrayBuffer };

@@ -1,18 +1,32 @@
 // Compiling and instantiating build/codec*.wasm, in Node and in browsers. Each build is compiled
 // once per process; every Codec gets its own instance (its own memory).
 
+import { compileBuild } from "#codec-wasm";
 import { InterfaceError } from "../errors.js";
 import type { CodecExports } from "./layout.js";
+import { cannotLoad } from "./wasm-fetch.js";
 
 export type CodecBuild = "release" | "debug";
+
+/**
+ * A compiled `WebAssembly.Module`. Spelled through `globalThis` so that declaration files
+ * type-check in projects whose libs declare no WebAssembly (Node's lib without "dom"); there it
+ * is any object.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never) => infer M } }
+  ? M
+  : object;
+
+/** The codec as a compiled module, or the bytes of build/codec.wasm. */
+export type CodecSource = WasmModule | ArrayBuffer | ArrayBufferView;
 
 const compiled = new Map<CodecBuild, Promise<WebAssembly.Module>>();
 
 /** The compiled module for a build, shared by every Codec of that build. */
-export function compileCodec(build: CodecBuild): Promise<WebAssembly.Module> {
+export function compileCodec(build: CodecBuild): Promise<WasmModule> {
   let module = compiled.get(build);
   if (module === undefined) {
-    module = compileFrom(wasmUrl(build));
+    module = compileBuild(build);
     compiled.set(build, module);
     // A failed load (file missing, network) may succeed later: don't cache the failure.
     module.catch(() => compiled.delete(build));
@@ -20,47 +34,31 @@ export function compileCodec(build: CodecBuild): Promise<WebAssembly.Module> {
   return module;
 }
 
-// Literal `new URL(…, import.meta.url)` so bundlers see the asset; the relative path is the same
-// from src/codec/ and dist/codec/.
-function wasmUrl(build: CodecBuild): URL {
-  return build === "debug"
-    ? new URL("../../build/codec.debug.wasm", import.meta.url)
-    : new URL("../../build/codec.wasm", import.meta.url);
+const compiledBytes = new WeakMap<object, Promise<WebAssembly.Module>>();
+
+export const CODEC_SOURCE_EXPECTED =
+  "codec must be a WebAssembly.Module or the bytes of build/codec.wasm (an ArrayBuffer or a Uint8Array)";
+
+export function isCodecSource(source: unknown): source is CodecSource {
+  return source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
 }
 
-async function compileFrom(url: URL): Promise<WebAssembly.Module> {
-  try {
-    if (url.protocol === "file:") {
-      const { readFile } = await import("node:fs/promises");
-      return await WebAssembly.compile(await readFile(url));
-    }
-    return await compileFetched(url);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new InterfaceError(`cannot load the WASM codec from ${url.href}: ${reason}`, { cause });
+/** The module given as connect({ codec }) / loadCodec({ module }): compiled once per bytes object. */
+export function codecFromSource(source: CodecSource): Promise<WasmModule> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (!isCodecSource(source)) return Promise.reject(new InterfaceError(CODEC_SOURCE_EXPECTED));
+  let module = compiledBytes.get(source);
+  if (module === undefined) {
+    module = WebAssembly.compile(source as BufferSource).catch((cause: unknown) => {
+      throw cannotLoad("the bytes given as codec", cause);
+    });
+    compiledBytes.set(source, module);
   }
-}
-
-async function compileFetched(url: URL): Promise<WebAssembly.Module> {
-  if (typeof WebAssembly.compileStreaming === "function") {
-    try {
-      return await WebAssembly.compileStreaming(fetchOk(url));
-    } catch {
-      // Typically a server that does not send application/wasm: fall through to a plain fetch.
-    }
-  }
-  const response = await fetchOk(url);
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
-async function fetchOk(url: URL): Promise<Response> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  return response;
+  return module;
 }
 
 /** A fresh instance; its debug-build assertions surface as errors (they mean a codec bug). */
-export async function instantiateCodec(module: WebAssembly.Module): Promise<CodecExports> {
+export async function instantiateCodec(module: WasmModule): Promise<CodecExports> {
   let memory: WebAssembly.Memory | undefined;
   const imports = {
     env: {

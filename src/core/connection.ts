@@ -24,7 +24,7 @@ import { QueryRequest, type QueryResult } from "./query.js";
 import { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
-import { StartupRequest } from "./startup.js";
+import { StartupRequest, sessionSetupSql, startupParameters } from "./startup.js";
 import { newStatementEntry, StatementCache, type StatementEntry } from "./statement-cache.js";
 import { openTransport } from "./transport-open.js";
 import { TypeResolver } from "./type-resolver.js";
@@ -100,7 +100,14 @@ export class CoreConnection {
 
   static async connect(input: ConnectOptions | string): Promise<CoreConnection> {
     const options = resolveOptions(input);
-    const [transport, codec] = await Promise.all([openTransport(options), loadCodec()]);
+    const opening = openTransport(options);
+    opening.catch(() => {}); // awaited below; not an unhandled rejection while the codec loads
+    // A codec that cannot load must not leave the byte stream open behind the error.
+    const codec = await loadCodec({ module: options.codec }).catch(async (err: unknown) => {
+      (await opening.catch(() => undefined))?.destroy();
+      throw err;
+    });
+    const transport = await opening;
     codec.setStopTypes("T2");
     const con = new CoreConnection(options, transport, codec);
     await con.start();
@@ -128,15 +135,7 @@ export class CoreConnection {
 
   private async start(): Promise<void> {
     const o = this.options;
-    const params: Record<string, string> = { user: o.user };
-    if (o.database) params.database = o.database;
-    if (o.application_name) params.application_name = o.application_name;
-    if (o.replication) params.replication = o.replication;
-    // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
-    params.client_encoding = "UTF8";
-    params.DateStyle = "ISO";
-    params.extra_float_digits = "3"; // exact float text on servers before 12 too
-    Object.assign(params, o.startup_params);
+    const params = startupParameters(o);
     const startup = new StartupRequest({
       user: o.user,
       password: async () => (typeof o.password === "function" ? await o.password() : o.password),
@@ -162,6 +161,15 @@ export class CoreConnection {
       throw err;
     }
     if (this.state === "connecting") this.state = "open";
+    const setup = sessionSetupSql(o, this.parameter_statuses);
+    if (setup) {
+      try {
+        await this.simpleQuery(setup);
+      } catch (err) {
+        this.fatal(err);
+        throw err;
+      }
+    }
   }
 
   // ---- sending ----------------------------------------------------------------------------
@@ -185,7 +193,11 @@ export class CoreConnection {
   /** Writes the buffer now; false when the socket's buffer is full (wait for drain). */
   private flush(): boolean {
     this.flushScheduled = false;
-    if (this.out.length === 0 || this.state === "closed") return true;
+    if (this.state === "closed") {
+      this.out.truncate(0); // nobody will send it: don't let it grow
+      return true;
+    }
+    if (this.out.length === 0) return true;
     // Sending counts as progress too (a long COPY IN gets no answer until it ends).
     if (this.timer !== undefined) this.armTimer();
     return this.transport.write(this.out.take());
@@ -443,6 +455,8 @@ export class CoreConnection {
     const out = new Array<EncodedParameter>(params.length);
     for (let i = 0; i < params.length; i++) {
       const encoded = this.registry.encode(params[i]);
+      // Checked before anything is queued, so a refused value leaves no statement half-made.
+      if (typeof encoded.data === "string") msg.checkWellFormed(encoded.data, `parameter $${i + 1}`);
       const explicit = oids?.[i];
       out[i] = explicit === undefined ? encoded : { ...encoded, oid: Math.max(explicit, 0) };
     }
@@ -570,11 +584,10 @@ export class CoreConnection {
       await entry.described;
       return { entry, temporary: false };
     }
-    const entry = await this.prepareNamed(`pg8000_tmp_${++this.temporaryCounter}`, sql, oids);
+    const entry = await this.prepareNamed(this.statements.uniqueName("tmp"), sql, oids);
     return { entry, temporary: true };
   }
 
-  private temporaryCounter = 0;
   /** Portal and replication streams not finished yet; close() ends them. */
   private readonly openStreams = new Set<{ return(): Promise<unknown> }>();
 

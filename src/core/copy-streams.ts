@@ -31,13 +31,19 @@ async function* chunksOf(items: AsyncIterable<unknown> | Iterable<unknown>): Asy
 
 async function* readWhatwg(stream: ReadableStream<unknown>): AsyncIterable<CopyChunk> {
   const reader = stream.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       yield asChunk(value);
     }
   } finally {
+    // Left early (the COPY failed or the connection died): tell the producer to stop.
+    if (!ended) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

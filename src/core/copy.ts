@@ -5,7 +5,7 @@
 import { InterfaceError } from "../errors.js";
 import { Backend, BodyReader, readCopyResponse } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
-import { type CopyChunk, type CopySink, copySink, copySource } from "./copy-streams.js";
+import { type CopySink, copySink, copySource } from "./copy-streams.js";
 
 /** What COPY needs from the connection. */
 export interface CopyHost {
@@ -19,6 +19,10 @@ export interface CopyHost {
 /** Where a COPY failure is recorded; it is raised when the server is ready again. */
 export interface ErrorSink {
   noteError(error: unknown): void;
+  /** The request is over: answered, or failed with the connection. */
+  readonly done: boolean;
+  /** The first error noted (the server's or ours): the COPY can no longer succeed. */
+  readonly error: Error | null;
 }
 
 /** Flush the outgoing buffer once this much COPY data is in it. */
@@ -123,27 +127,51 @@ export class CopyHandler implements CopyProtocol {
     request.noteError(err);
   }
 
+  /**
+   * Sends the source as CopyData. Reading stops as soon as the COPY can no longer succeed (the
+   * connection died, or the server refused the data): leaving the loop early calls the source's
+   * return() (which cancels a ReadableStream and destroys a Node Readable), so an endless source
+   * is never drained into a buffer nobody will send.
+   */
   private async copyIn(binary: boolean, request: ErrorSink): Promise<void> {
+    const over = (): boolean => request.done || request.error !== null;
+    // A string chunk ending in the first half of a surrogate pair waits for the second half.
+    let heldBack = "";
     try {
-      for await (const chunk of copySource(this.stream)) {
-        if (binary && typeof chunk === "string") {
-          throw new InterfaceError("the COPY IN format is binary, but the stream yields strings; give bytes");
+      for await (let chunk of copySource(this.stream)) {
+        if (over()) break;
+        if (typeof chunk === "string") {
+          if (binary)
+            throw new InterfaceError("the COPY IN format is binary, but the stream yields strings; give bytes");
+          chunk = heldBack + chunk;
+          heldBack = endsInHighSurrogate(chunk) ? chunk.slice(-1) : "";
+          if (heldBack) chunk = chunk.slice(0, -1);
         }
-        const size = typeof chunk === "string" ? chunk.length : chunk.length;
-        if (size === 0) continue;
-        this.host.send((w) => msg.copyData(w, chunk as CopyChunk));
-        this.bytesOut += size;
+        if (chunk.length === 0) continue;
+        const data = chunk;
+        this.host.send((w) => msg.copyData(w, data, "a COPY FROM STDIN chunk"));
+        this.bytesOut += chunk.length;
         if (this.bytesOut >= COPY_FLUSH_BYTES) {
           this.bytesOut = 0;
           await this.host.drain();
+          if (over()) break;
         }
       }
+      if (request.done) return; // the connection is gone (or the server already answered)
+      if (heldBack && !over()) {
+        throw new InterfaceError(
+          "a COPY FROM STDIN source ended with half of a UTF-16 surrogate pair (a lone surrogate), which has no UTF-8 form; nothing was copied",
+        );
+      }
       this.host.send((w) => {
-        msg.copyDone(w);
+        // After a server error this is dropped (simple protocol) or discarded until Sync.
+        if (request.error) msg.copyFail(w, "COPY stopped: the server reported an error");
+        else msg.copyDone(w);
         if (this.extended) msg.sync(w);
       });
     } catch (err) {
       request.noteError(err);
+      if (request.done) return;
       const reason = err instanceof Error ? err.message : String(err);
       this.host.send((w) => {
         msg.copyFail(w, `COPY source failed: ${reason}`.slice(0, 1000));
@@ -151,4 +179,9 @@ export class CopyHandler implements CopyProtocol {
       });
     }
   }
+}
+
+function endsInHighSurrogate(s: string): boolean {
+  const last = s.charCodeAt(s.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
 }

@@ -1,10 +1,10 @@
 // Connection options: the shape of API.md, validation with errors that say what to fix,
 // and postgresql:// URIs.
 
-import type { Duplex } from "node:stream";
-import type { ConnectionOptions as NodeTlsOptions } from "node:tls";
+import { CODEC_SOURCE_EXPECTED, type CodecSource, isCodecSource } from "../codec/module.js";
 import { InterfaceError } from "../errors.js";
 import type { Transport } from "../transport/transport.js";
+import type { DuplexLike as Duplex, NodeTlsOptions } from "./node-types.js";
 
 /** Where the WebSocket bridge is and which of its configured targets to reach. */
 export interface BridgeOptions {
@@ -53,6 +53,8 @@ export interface ConnectOptions {
    * 0 = unnamed statements only (for PgBouncer in transaction pooling mode). Default 256.
    */
   statement_cache_size?: number;
+  /** The WASM codec compiled elsewhere, or its bytes: for workerd and pages whose CSP forbids compiling. */
+  codec?: CodecSource;
 }
 
 /** Options after defaults and validation. */
@@ -80,6 +82,7 @@ const KNOWN = new Set([
   "sock",
   "bridge",
   "statement_cache_size",
+  "codec",
 ]);
 
 const RESERVED_STARTUP = new Set(["user", "database", "application_name", "replication"]);
@@ -103,6 +106,7 @@ export function resolveOptions(input: ConnectOptions | string): ResolvedOptions 
   optionalString(o, "unix_sock");
   optionalString(o, "application_name");
   optionalString(o, "replication");
+  if (o.codec !== undefined && !isCodecSource(o.codec)) throw new InterfaceError(CODEC_SOURCE_EXPECTED);
   if (o.password !== undefined && o.password !== null) {
     if (typeof o.password !== "string" && typeof o.password !== "function") {
       throw new InterfaceError("'password' must be a string or a function returning one");

@@ -6,6 +6,7 @@ import { errorForFields, InterfaceError } from "../errors.js";
 import { Backend, BodyReader, readFields } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import { chooseScramMechanism, md5PasswordMessage, ScramClient, tlsServerEndPointHash } from "./auth/index.js";
+import type { ResolvedOptions } from "./options.js";
 import { Request, type TransactionStatus } from "./request.js";
 
 /** What the startup exchange needs from the connection. */
@@ -16,6 +17,33 @@ export interface StartupHost {
   serverCertificate: () => Uint8Array | null;
   send(build: (w: msg.MessageWriter) => void): void;
   backendKey(processId: number, secretKey: number): void;
+}
+
+/**
+ * The startup packet's parameters: only what the driver needs, because poolers such as PgBouncer
+ * refuse the whole connection for a parameter they do not track (08P01 "unsupported startup
+ * parameter"). client_encoding and DateStyle are on PgBouncer's list; extra_float_digits is not.
+ */
+export function startupParameters(o: ResolvedOptions): Record<string, string> {
+  const params: Record<string, string> = { user: o.user };
+  if (o.database) params.database = o.database;
+  if (o.application_name) params.application_name = o.application_name;
+  if (o.replication) params.replication = o.replication;
+  // The codec and decoders read UTF-8 and ISO dates; set them so no server default can differ.
+  params.client_encoding = "UTF8";
+  params.DateStyle = "ISO";
+  return Object.assign(params, o.startup_params);
+}
+
+/**
+ * SQL to run once the session is up, or null. PostgreSQL 12 and later print floats exactly at
+ * the default extra_float_digits (1); older servers round to 15 digits unless it is 3.
+ */
+export function sessionSetupSql(o: ResolvedOptions, parameterStatuses: Record<string, string>): string | null {
+  if (o.startup_params && "extra_float_digits" in o.startup_params) return null; // the user chose
+  if (o.replication && o.replication !== "database") return null; // physical replication takes no SQL
+  const major = Number.parseInt(parameterStatuses.server_version ?? "", 10);
+  return major < 12 ? "SET extra_float_digits = 3" : null;
 }
 
 const UNSUPPORTED_AUTH: Record<number, string> = {
@@ -83,7 +111,8 @@ export class StartupRequest extends Request<void> {
       case Auth.MD5: {
         const salt = r.bytesOf(4);
         const password = await this.requirePassword("MD5 password");
-        this.host.send((w) => msg.password(w, md5PasswordMessage(this.host.user, password, salt)));
+        const answer = await md5PasswordMessage(this.host.user, password, salt);
+        this.host.send((w) => msg.password(w, answer));
         return;
       }
       case Auth.SASL: {

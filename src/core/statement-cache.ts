@@ -2,6 +2,7 @@
 // Evicted statements are closed on the server (the Close rides along with the next write).
 
 import type { ColumnInfo } from "../protocol/messages.js";
+import { checkCString } from "../protocol/serializer.js";
 import type { RowDecoder } from "./rows.js";
 
 export interface StatementEntry {
@@ -44,6 +45,19 @@ export function newStatementEntry(name: string, sql: string, types = ""): Statem
   };
 }
 
+/**
+ * A random per-connection prefix for statement names ("pg8000_3f9a0c2e_"). Behind a pooler in
+ * transaction mode (PgBouncer) a server session serves many clients in turn, so a statement
+ * named by a plain counter could be another client's with different SQL, and binding it would
+ * silently return that statement's rows. With a random prefix a foreign statement is never
+ * found under our name: the server answers 26000 (does not exist) and the driver prepares again.
+ */
+export function statementNamePrefix(): string {
+  const bytes = new Uint8Array(6);
+  globalThis.crypto.getRandomValues(bytes);
+  return `pg8000_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}_`;
+}
+
 export class StatementCache {
   /** By SQL text, then by parameter types ("23,25"): a user's SQL string keeps its hash, so
    *  no key string is built or hashed per query. */
@@ -53,6 +67,7 @@ export class StatementCache {
   private tick = 0;
   /** Names to Close on the server with the next write. */
   readonly toClose: string[] = [];
+  private readonly prefix = statementNamePrefix();
 
   constructor(readonly capacity: number) {}
 
@@ -67,7 +82,9 @@ export class StatementCache {
   }
 
   create(sql: string, types: string): StatementEntry {
-    const entry = newStatementEntry(`pg8000_s${++this.counter}`, sql, types);
+    // SQL that cannot be sent is refused before it is cached: its Parse would never go out.
+    checkCString(sql, "query");
+    const entry = newStatementEntry(this.uniqueName("s"), sql, types);
     entry.lastUsed = ++this.tick;
     let byTypes = this.entries.get(sql);
     if (!byTypes) this.entries.set(sql, (byTypes = new Map()));
@@ -75,6 +92,11 @@ export class StatementCache {
     this.size++;
     this.evict();
     return entry;
+  }
+
+  /** A statement name no other connection uses, e.g. "pg8000_3f9a0c2e1b7d_s12". */
+  uniqueName(kind: string): string {
+    return `${this.prefix}${kind}${++this.counter}`;
   }
 
   /** Forgets a statement (parse failed, or the server dropped it); closes it if it exists there. */

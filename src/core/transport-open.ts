@@ -1,5 +1,6 @@
 // Opens the byte stream a connection runs on and negotiates TLS on it (SSLRequest).
-// Node transports are imported lazily so browser bundles never reach node:net / node:tls.
+// Node transports are imported lazily, through `#node-transport`, which browser and worker
+// bundles resolve to transport/node-unavailable.ts: they never see node:net / node:tls.
 
 import { InterfaceError, OperationalError } from "../errors.js";
 import * as msg from "../protocol/serializer.js";
@@ -16,11 +17,11 @@ export async function openTransport(o: ResolvedOptions): Promise<Transport> {
     if (isTransport(o.sock)) {
       transport = o.sock;
     } else {
-      const { NodeTransport } = await import("../transport/node.js");
-      transport = new NodeTransport(o.sock);
+      const { NodeTransport } = await import("#node-transport");
+      transport = new NodeTransport(o.sock as unknown as import("node:stream").Duplex);
     }
   } else {
-    const { connectSocket } = await import("../transport/node.js");
+    const { connectSocket } = await import("#node-transport");
     transport = await connectSocket({
       host: o.host,
       port: o.port,

@@ -6,7 +6,7 @@ import type { ConnectionEventName, ConnectionEvents, Notification } from "../cor
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult as CoreResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
-import type { StatementEntry } from "../core/statement-cache.js";
+import { type StatementEntry, statementNamePrefix } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
@@ -43,13 +43,15 @@ export interface RowStream extends AsyncIterableIterator<unknown[]> {
  */
 const STATEMENT_MEMO_LIMIT = 512;
 const memo = new Map<string, NativeStatement>();
-let preparedCounter = 0;
 
 export class Connection {
   /** Columns of the last result, or null. */
   columns: ColumnInfo[] | null = null;
   /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
   row_count: number | null = null;
+  private preparedCounter = 0;
+  /** Random per connection, so a pooled server session never holds another client's statement under this name. */
+  private readonly statementPrefix = statementNamePrefix();
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -99,7 +101,11 @@ export class Connection {
     const statement = this.statementFor(sql);
     const values = bindNamed(statement, given);
     if (options.types) execute.oids = bindTypes(statement, given, options.types);
-    return this.core.extendedQuery(statement.sql, values, execute);
+    try {
+      return this.core.extendedQuery(statement.sql, values, execute);
+    } catch (err) {
+      throw nameTheParameter(err, statement);
+    }
   }
 
   /**
@@ -266,8 +272,7 @@ export class Connection {
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
     const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
-    // Unique in the process: a pooled session outlives the Connection objects lent on it.
-    const name = `pg8000_prepared_${++preparedCounter}`;
+    const name = `${this.statementPrefix}prepared${++this.preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);
   }
@@ -354,4 +359,13 @@ function slotsAsObject(statement: NativeStatement): Record<string, unknown> {
 
 export async function connect(options: ConnectOptions | string): Promise<Connection> {
   return Connection.connect(options);
+}
+
+/** The core names a bad value "parameter $n"; in a query written with :name, say which name. */
+function nameTheParameter(err: unknown, statement: NativeStatement): unknown {
+  if (!(err instanceof InterfaceError)) return err;
+  const match = /^parameter \$(\d+) /.exec(err.message);
+  const name = match ? statement.names[Number(match[1]) - statement.maxDollar - 1] : undefined;
+  if (name !== undefined) err.message = err.message.replace(/^parameter \$(\d+) /, `parameter :${name} ($$$1) `);
+  return err;
 }

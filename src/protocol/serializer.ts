@@ -15,6 +15,31 @@ export interface BindValue {
   data: string | Uint8Array | null;
 }
 
+type MaybeWellFormed = string & { isWellFormed?: () => boolean };
+/** A lone surrogate: in a /u regex a proper pair is one code point and does not match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Refuses text with a lone UTF-16 surrogate (half of a pair, e.g. from cutting a string in the
+ * middle of an emoji): it has no UTF-8 form, and TextEncoder would silently store U+FFFD instead.
+ */
+export function checkWellFormed(s: string, what: string): void {
+  const isWellFormed = (s as MaybeWellFormed).isWellFormed;
+  if (isWellFormed ? isWellFormed.call(s) : !LONE_SURROGATE.test(s)) return;
+  const at = LONE_SURROGATE.exec(s)?.index ?? 0;
+  const code = s.charCodeAt(at).toString(16).toUpperCase();
+  throw new InterfaceError(
+    `${what} contains a lone UTF-16 surrogate (U+${code} at index ${at}), which has no UTF-8 form; ` +
+      "the text was probably cut in the middle of a surrogate pair (e.g. an emoji). Nothing was sent",
+  );
+}
+
+/** Text that can go out as a NUL-terminated string: no NUL inside, no lone surrogate. */
+export function checkCString(s: string, what: string): void {
+  if (s.includes("\0")) throw new InterfaceError(`${what} cannot contain the NUL character (code zero)`);
+  checkWellFormed(s, what);
+}
+
 /** A growable byte buffer with big-endian writers and length back-patching. */
 export class MessageWriter {
   private buf: Uint8Array;
@@ -83,9 +108,7 @@ export class MessageWriter {
 
   /** NUL-terminated UTF-8 string; an embedded NUL would cut the message, so it is refused. */
   cstring(s: string, what = "string"): void {
-    if (s.includes("\0")) {
-      throw new InterfaceError(`${what} cannot contain the NUL character (code zero)`);
-    }
+    checkCString(s, what);
     this.text(s);
     this.byte(0);
   }
@@ -272,7 +295,8 @@ export function terminate(w: MessageWriter): void {
   w.int32(4);
 }
 
-export function copyData(w: MessageWriter, chunk: Uint8Array | string): void {
+export function copyData(w: MessageWriter, chunk: Uint8Array | string, what = "COPY data"): void {
+  if (typeof chunk === "string") checkWellFormed(chunk, what);
   const at = w.begin(Code.CopyData);
   if (typeof chunk === "string") w.text(chunk);
   else w.bytes(chunk);
@@ -286,7 +310,8 @@ export function copyDone(w: MessageWriter): void {
 
 export function copyFail(w: MessageWriter, reason: string): void {
   const at = w.begin(Code.CopyFail);
-  w.cstring(reason.replaceAll("\0", " "));
+  // A diagnostic only: a NUL or a lone surrogate in it must not stop the CopyFail itself.
+  w.cstring(reason.replaceAll("\0", " ").replace(/\p{Cs}/gu, "\uFFFD"));
   w.end(at);
 }
 

@@ -121,27 +121,26 @@ async function readResult(page: Page): Promise<Shown> {
 }
 
 describe("the browser build", () => {
-  it("bundles the WASM codec as its own asset; Node built-ins stay out of what the page loads", async () => {
-    expect(notebook.files.filter((f) => f.endsWith(".wasm")).length).toBeGreaterThan(0);
+  it("bundles the release WASM codec as its own asset; no Node built-in or Node transport in the build", async () => {
+    expect(notebook.files.filter((f) => f.endsWith(".wasm"))).toEqual([expect.stringMatching(/codec-[\w-]+\.wasm$/)]);
     expect(notebook.files).toContain("index.html");
-    // What Vite had to stub out for browsers, and where it comes from (all behind lazy imports).
-    const stubbed = [...new Set(notebook.externalized.map((e) => `${e.module} ← ${e.importer}`))].sort();
-    expect(stubbed).toEqual([
-      "node:fs/promises ← src/codec/module.ts",
-      "node:net ← src/transport/node.ts",
-      "node:tls ← src/transport/node.ts",
-    ]);
+    // package.json "imports" give browsers transport/node-unavailable.ts and codec/wasm-web.ts:
+    // Vite has nothing to stub.
+    expect(notebook.externalized).toEqual([]);
+    const nodeOnly = ["src/transport/node.ts", "src/codec/wasm-node.ts", "__vite-browser-external"];
+    const chunksWith = (names: string[]): string[] =>
+      [...notebook.chunks]
+        .filter(([, modules]) => modules.some((m) => names.some((n) => m.includes(n))))
+        .map(([file]) => `/${file}`);
+    expect(chunksWith(nodeOnly)).toEqual([]);
     const page = await openNotebook();
     await logIn(page);
     expect((await runInNotebook(page, "SELECT 1 AS one")).rows).toEqual([["1"]]);
-    // The page ran a full session; the chunks holding Node code, Vite's stub or the `ws` package's
-    // browser stub (the transport uses the global WebSocket) were never fetched.
-    const nodeOnly = ["src/transport/node.ts", "__vite-browser-external", "node_modules/ws/"];
-    const nodeChunks = [...notebook.chunks]
-      .filter(([, modules]) => modules.some((m) => nodeOnly.some((n) => m.includes(n))))
-      .map(([file]) => `/${file}`);
-    expect(nodeChunks.length).toBeGreaterThanOrEqual(3);
-    expect(server.requested.filter((p) => nodeChunks.includes(p))).toEqual([]);
+    // The page ran a full session; the chunk with the `ws` package's browser stub (the transport
+    // uses the global WebSocket) was never fetched.
+    const wsChunks = chunksWith(["node_modules/ws/"]);
+    expect(wsChunks.length).toBe(1);
+    expect(server.requested.filter((p) => wsChunks.includes(p))).toEqual([]);
     expect(server.requested.some((p) => p.endsWith(".wasm"))).toBe(true);
     await page.close();
   });

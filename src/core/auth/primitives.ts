@@ -2,16 +2,17 @@
 //
 // WebCrypto is preferred: PBKDF2 runs thousands of HMAC rounds and the native implementation is far
 // faster. Browsers hide crypto.subtle on pages that are not a secure context (plain http:// other
-// than localhost), so @noble/hashes stands in there, and for SHA-224, which WebCrypto lacks.
+// than localhost), so @noble/hashes stands in there, and for SHA-224, which WebCrypto lacks. It is
+// imported only then, so bundles load it (a separate chunk) only on such pages.
 
-import { hmac } from "@noble/hashes/hmac.js";
-import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
-import { sha224, sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { InterfaceError } from "../../errors.js";
 
 export type HashName = "SHA-224" | "SHA-256" | "SHA-384" | "SHA-512";
 
-const NOBLE_HASHES = { "SHA-224": sha224, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
+async function nobleHash(hash: HashName) {
+  const { sha224, sha256, sha384, sha512 } = await import("@noble/hashes/sha2.js");
+  return { "SHA-224": sha224, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 }[hash];
+}
 
 function subtle(): SubtleCrypto | undefined {
   return globalThis.crypto?.subtle;
@@ -27,12 +28,15 @@ export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Arr
   if (webCrypto && hash !== "SHA-224") {
     return new Uint8Array(await webCrypto.digest(hash, bufferSource(data)));
   }
-  return NOBLE_HASHES[hash](data);
+  return (await nobleHash(hash))(data);
 }
 
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   const webCrypto = subtle();
-  if (!webCrypto) return hmac(sha256, key, data);
+  if (!webCrypto) {
+    const [{ hmac }, sha256] = await Promise.all([import("@noble/hashes/hmac.js"), nobleHash("SHA-256")]);
+    return hmac(sha256, key, data);
+  }
   const cryptoKey = await webCrypto.importKey("raw", bufferSource(key), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
@@ -42,7 +46,10 @@ export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uin
 /** PBKDF2-HMAC-SHA-256 with a 32-byte output: SCRAM's Hi() function for SHA-256. */
 export async function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const webCrypto = subtle();
-  if (!webCrypto) return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: 32 });
+  if (!webCrypto) {
+    const [{ pbkdf2Async }, sha256] = await Promise.all([import("@noble/hashes/pbkdf2.js"), nobleHash("SHA-256")]);
+    return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: 32 });
+  }
   const key = await webCrypto.importKey("raw", bufferSource(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await webCrypto.deriveBits(
     { name: "PBKDF2", hash: "SHA-256", salt: bufferSource(salt), iterations },
