@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "vite";
+import { build, defaultClientConditions } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bridge, createBridge } from "../../bridge/index.js";
 import { clusterInfo } from "../setup/cluster-info.js";
@@ -28,6 +28,8 @@ beforeAll(async () => {
       root: join(import.meta.dirname, "pool-page"),
       base: "./",
       logLevel: "silent",
+      // package.json "imports" (#node-transport, #codec-wasm) resolve to the sources, as for the notebook.
+      resolve: { conditions: ["pg8000-source", ...defaultClientConditions] },
       build: {
         outDir,
         emptyOutDir: true,
