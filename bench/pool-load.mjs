@@ -29,6 +29,8 @@ const options = {
   password: server.password,
   database: server.database,
 };
+// Plain TCP for both: pg8000 tries TLS by default (sslmode=prefer), pg does not.
+const ours = { ...options, ssl_context: false };
 
 /** Runs the workload once; resolves to { ms, waits } with each query's latency in ms. */
 async function workload(query) {
@@ -67,7 +69,7 @@ console.log(
   `${CALLERS} callers, pool max ${MAX}, ${QUERIES} queries per run, median of ${REPS} runs; server: ${server.origin}`,
 );
 await measure("pg8000 Pool", () => {
-  const pool = new Pool({ ...options, max: MAX });
+  const pool = new Pool({ ...ours, max: MAX });
   return {
     query: async (i) => (await pool.query("SELECT $1::int AS i", [i])).rows[0].i,
     close: () => pool.close(),
