@@ -130,6 +130,11 @@ export class CoreConnection {
     return this.state === "closed";
   }
 
+  /** Requests written or queued and not answered yet (an open stream counts until it ends). */
+  get pendingRequests(): number {
+    return this.queue.length - this.queueHead;
+  }
+
   get inTransaction(): boolean {
     return this.transactionStatus === "T" || this.transactionStatus === "E";
   }
@@ -481,11 +486,7 @@ export class CoreConnection {
    * and breaking out of the loop closes the portal. Other queries on this connection wait
    * until the stream ends.
    */
-  stream(
-    sql: string,
-    params: readonly unknown[],
-    options: ExecuteOptions & { batchSize?: number } = {},
-  ): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
     this.assertOpen();
     this.checkCancelOptions(options);
     const batchSize = options.batchSize ?? 1000;
@@ -505,6 +506,7 @@ export class CoreConnection {
       using: stmt,
       bound: stmt !== undefined,
     });
+    portal.request = request;
     const promise = this.enqueue(
       request,
       (w) => {

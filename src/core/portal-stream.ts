@@ -2,6 +2,7 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
+import type { ColumnInfo } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { QueryRequest } from "./query.js";
 
@@ -21,8 +22,14 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   private ended = false;
   private settled = false;
   private failure: Error | null = null;
-  private waiter: Waiter | null = null;
+  /** next() and return() may wait at the same time (return() called while next() waits). */
+  private waiters: Waiter[] = [];
   request!: QueryRequest;
+
+  /** The result's columns: known once the first batch arrived (after the first next()). */
+  get columns(): ColumnInfo[] | null {
+    return this.request.columns;
+  }
 
   constructor(
     private readonly host: PortalHost,
@@ -55,13 +62,13 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   }
 
   private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 
   private wait(): Promise<void> {
-    return new Promise((resolve) => (this.waiter = resolve));
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   // ---- consumed by the user ----
