@@ -17,6 +17,7 @@ import { connectToHosts } from "./connect-hosts.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "./events.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
+import type { PortalStream } from "./portal-stream.js";
 import type { QueryHost, QueryResult } from "./query.js";
 import type { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
@@ -119,6 +120,11 @@ export class CoreConnection implements QueryHost {
     return this.session.closed;
   }
 
+  /** Requests written or queued and not answered yet (an open stream counts until it ends). */
+  get pendingRequests(): number {
+    return this.queue.waiting;
+  }
+
   get inTransaction(): boolean {
     return this.session.inTransaction;
   }
@@ -175,11 +181,7 @@ export class CoreConnection implements QueryHost {
     return this.runner.extendedQuery(sql, params, options);
   }
 
-  stream(
-    sql: string,
-    params: readonly unknown[],
-    options: ExecuteOptions & { batchSize?: number } = {},
-  ): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
     return this.runner.stream(sql, params, options);
   }
 

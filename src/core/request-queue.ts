@@ -48,6 +48,11 @@ export class RequestQueue {
     return this.exclusive !== null;
   }
 
+  /** How many requests are not answered yet. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
   /** Requests not answered yet, in order. */
   pending(): Request[] {
     return this.queue.slice(this.head);
