@@ -13,9 +13,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "./lib/cluster.mjs";
+import { connectClients, connectSetup } from "./lib/connect.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
 import { Libpq } from "./lib/libpq.mjs";
+import { openPools, poolClients } from "./lib/pool.mjs";
 import { fmtMB, fmtMs, fmtRatio, gc, median, spread } from "./lib/stats.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -41,6 +43,9 @@ const FULL = {
   w4Many: 10_000,
   w5Rows: 1_000_000,
   w6Rows: 10_000_000,
+  w8Callers: 200,
+  w8PerCaller: 50,
+  w9N: 200,
   reps: 7,
   heavyReps: 5,
 };
@@ -52,6 +57,9 @@ const QUICK = {
   w4Many: 1_000,
   w5Rows: 50_000,
   w6Rows: 200_000,
+  w8Callers: 200,
+  w8PerCaller: 5,
+  w9N: 20,
   reps: 3,
   heavyReps: 3,
 };
@@ -72,6 +80,9 @@ const cfg = {
   w4Many: size("w4Many", "w4-many", "BENCH_W4_MANY"),
   w5Rows: size("w5Rows", "w5-rows", "BENCH_W5_ROWS"),
   w6Rows: size("w6Rows", "w6-rows", "BENCH_W6_ROWS"),
+  w8Callers: size("w8Callers", "w8-callers", "BENCH_W8_CALLERS"),
+  w8PerCaller: size("w8PerCaller", "w8-per-caller", "BENCH_W8_PER_CALLER"),
+  w9N: size("w9N", "w9-n", "BENCH_W9_N"),
   reps: size("reps", "reps", "BENCH_REPS"),
   heavyReps: size("heavyReps", "heavy-reps", "BENCH_HEAVY_REPS"),
 };
@@ -211,8 +222,9 @@ try {
   const setup = setupSql({ w1Rows: cfg.w1Rows, w5Rows: cfg.w5Rows });
   if (libpq) await libpq.psql(setup);
   else {
+    // One statement at a time: VACUUM refuses to run inside a multi-statement query.
     const p = await Pg.open(server);
-    await p.client.query(setup);
+    for (const statement of setup.split(";\n").filter((t) => t.trim())) await p.client.query(statement);
     await p.close();
   }
   if (libpq) machine.postgres = (await libpq.psql("SELECT version()")).trim();
@@ -341,6 +353,43 @@ try {
     await Promise.all([viaBridge.close(), viaRelay.close()]);
     bridge.stop();
     relay.stop();
+  }
+
+  // W8 -------------------------------------------------------------------------------------
+  if (want("W8")) {
+    const pools = await openPools(server, 10);
+    if (pools.reason) {
+      log(`W8: skipped, ${pools.reason}`);
+      lines.push({ id: "W8", title: "pool", unit: "ms", median: {}, samples: {}, note: `skipped: ${pools.reason}` });
+    } else {
+      const { w8Callers: callers, w8PerCaller: per } = cfg;
+      log(`W8: ${callers} concurrent callers × ${per} sequential SELECT $1::int each, pools of max 10`);
+      const { clients, p99 } = poolClients(pools, callers, per);
+      const line = await alternate("W8", "pool, max 10", clients, { expect: callers * per });
+      await pools.close();
+      // The first latency sample of each client is the warm-up round's.
+      line.p99 = Object.fromEntries(Object.entries(p99).map(([k, v]) => [k, median(v.slice(1))]));
+      line.queries = callers * per;
+      log(
+        `  W8 p99 latency ${Object.entries(line.p99)
+          .map(([k, v]) => `${k} ${v.toFixed(2)} ms`)
+          .join(" | ")}`,
+      );
+    }
+  }
+
+  // W9 -------------------------------------------------------------------------------------
+  if (want("W9")) {
+    const setup = connectSetup(server);
+    if (setup.reason) {
+      log(`W9: skipped, ${setup.reason}`);
+      lines.push({ id: "W9", title: "connect", unit: "ms", median: {}, samples: {}, note: `skipped: ${setup.reason}` });
+    } else {
+      const n = cfg.w9N;
+      log(`W9: ${n} × (connect + SCRAM-SHA-256 + SELECT 1 + close), sequential; TCP, then TLS (certificate verified)`);
+      await alternate("W9tcp", "connect, TCP", connectClients(setup, false, n), { expect: n });
+      if (setup.tls) await alternate("W9tls", "connect, TLS", connectClients(setup, true, n), { expect: n });
+    }
   }
 
   await Promise.all([ours.close(), pgc.close(), pjs.close()]);
@@ -574,6 +623,12 @@ function buildReport() {
   target("W7", "bridge ≤ 1.5× direct on W2", w7a, (m) => m.bridge / m.direct, 1.5, "le", { cpu: false });
   const w7b = get("W7-W1");
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
+  const w8 = get("W8");
+  target("W8", "pool throughput ≥ 1.2× the faster peer", w8, (m) => faster(m) / m.ours, 1.2, "ge");
+  const w9tcp = get("W9tcp");
+  const w9tls = get("W9tls");
+  target("W9", "connect (TCP) ≤ 0.9× the faster peer", w9tcp, (m) => m.ours / faster(m), 0.9, "le");
+  target("W9", "connect (TLS) ≤ 0.9× the faster peer", w9tls, (m) => m.ours / faster(m), 0.9, "le");
 
   const md = [];
   md.push(
@@ -601,7 +656,19 @@ function buildReport() {
   row(`W5 same, ours run() rows`, w5, "psql", "ours-rows");
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: peak RSS growth`, w6);
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: time`, get("W6time"));
+  row(`W8 pool max 10: ${cfg.w8Callers} callers × ${cfg.w8PerCaller} queries`, w8);
+  row(`W9 ${cfg.w9N} × connect + SCRAM + query + close, TCP`, w9tcp);
+  row(`W9 same, TLS`, w9tls);
   md.push("");
+  if (w8?.p99) {
+    const qps = (k) => `${Math.round(w8.queries / (w8.median[k] / 1000)).toLocaleString("en")}/s`;
+    const p = (k) => `${w8.p99[k].toFixed(2)} ms`;
+    md.push("| W8 pool | ours | pg | postgres |");
+    md.push("|---|---:|---:|---:|");
+    md.push(`| throughput (queries/s) | ${qps("ours")} | ${qps("pg")} | ${qps("postgres")} |`);
+    md.push(`| p99 latency per query (median over runs) | ${p("ours")} | ${p("pg")} | ${p("postgres")} |`);
+    md.push("");
+  }
   md.push(
     "Client CPU time (user + system of the benchmark process, all threads) per run, medians: what each client itself costs, far less disturbed than wall time by other load on the machine.",
   );
@@ -617,6 +684,9 @@ function buildReport() {
     ["W4 executemany", get("W4many"), "ours"],
     ["W5 (ours run_columnar)", w5, "ours"],
     ["W5 (ours run() rows)", w5, "ours-rows"],
+    ["W8 pool", w8, "ours"],
+    ["W9 connect, TCP", w9tcp, "ours"],
+    ["W9 connect, TLS", w9tls, "ours"],
   ]) {
     if (!l?.cpuMedian) continue;
     const m = l.cpuMedian;
