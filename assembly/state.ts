@@ -1,6 +1,6 @@
 // The codec's state block: i32 slots at a fixed address that JS reads through an Int32Array,
 // so counts, region bases and error details cost no call to learn.
-// Slot numbers and error codes are mirrored in src/codec/layout.ts; keep both in step.
+// Slot numbers and error codes are mirrored in src/codec/layout.ts (test/unit/codec-layout.test.ts checks both).
 
 export const enum Slot {
   /** Bumped whenever a region moves: JS re-creates its views. */

@@ -1,6 +1,6 @@
 // One workload, one client, in a loop: the thing to run under a profiler.
 //
-//   node bench/lib/cluster.mjs            # once: a cluster that stays up; prints PG8000_TEST_CLUSTER=…
+//   node test/tools/cluster.mjs           # once: a cluster that stays up; prints PG8000_TEST_CLUSTER=…
 //   export PG8000_TEST_CLUSTER=…
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.mjs W1 ours [runs] [size]
 //   BENCH_WARMUP=3000 valgrind --tool=callgrind node bench/profile.mjs W2 ours 1 2000   (or bench/callgrind.mjs)
@@ -8,7 +8,7 @@
 // Workloads: W1 W1simple W2 W3 W4copy W4many W5 W5rows; clients: ours pg postgres. The tables are made
 // (W1 shape, W5 shape) when missing. Prints the time of every run.
 
-import { startServer } from "./lib/cluster.mjs";
+import { startServer } from "../test/tools/cluster.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { DRIVERS, manyRows, Pg } from "./lib/drivers.mjs";
 import { fmtMs, gc } from "./lib/stats.mjs";
@@ -48,7 +48,7 @@ if (!enough) {
 
 const client = await DRIVERS[clientName].open(server);
 const copy = workload === "W4copy" ? copyChunks(n).chunks : null;
-const rows = workload === "W4many" ? manyRows(n) : null;
+const rows = workload === "W4many" ? manyRows(n) : [];
 const step = {
   W1: () => client.w1(n),
   W1simple: () => client.w1simple(n),

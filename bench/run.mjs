@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "./lib/cluster.mjs";
+import { startServer } from "../test/tools/cluster.mjs";
 import { connectClients, connectSetup } from "./lib/connect.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
@@ -123,10 +123,19 @@ function record(line) {
  * timed ones; a GC before every run. A closure returns the rows it saw (checked against
  * `expect`), or { ms, rows } when it timed itself (libpq programs).
  */
+/**
+ * @param {string} id
+ * @param {string} title
+ * @param {Record<string, () => Promise<any>>} clients
+ * @param {{ reps?: number, warmup?: number, expect?: number, before?: (name: string) => Promise<void> }} [options]
+ */
 async function alternate(id, title, clients, { reps = cfg.reps, warmup = 1, expect, before } = {}) {
   const names = Object.keys(clients);
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(names.map((n) => [n, []]));
+  /** @type {Record<string, number[]>} */
   const wall = Object.fromEntries(names.map((n) => [n, []]));
+  /** @type {Record<string, number[]>} */
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = -warmup; r < reps; r++) {
     for (const name of names) {
@@ -198,6 +207,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.exit(130);
   });
 }
+/** @type {Libpq | null} */
 let libpq = new Libpq(server, tmp);
 if (skip.has("libpq") || !libpq.available) libpq = null;
 const machine = {
@@ -448,14 +458,15 @@ try {
         lines.push(codecLine("codec-chromium", chromium));
         machine.chromium = chromium.engine;
       } catch (err) {
-        log(`codec: Chromium run failed: ${err.message}`);
+        const message = err instanceof Error ? err.message : String(err);
+        log(`codec: Chromium run failed: ${message}`);
         lines.push({
           id: "codec-chromium",
           title: "codec in Chromium",
           unit: "ms",
           median: {},
           samples: {},
-          note: `failed: ${err.message.split("\n")[0]}`,
+          note: `failed: ${message.split("\n")[0]}`,
         });
       }
     }
@@ -541,7 +552,7 @@ function runJsonChild(file, args, env = {}) {
       try {
         resolve(JSON.parse(last));
       } catch (e) {
-        reject(new Error(`${path.basename(args[0])}: bad output ${last}: ${e.message}`));
+        reject(new Error(`${path.basename(args[0])}: bad output ${last}: ${e instanceof Error ? e.message : e}`));
       }
     });
   });

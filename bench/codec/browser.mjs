@@ -24,7 +24,7 @@ const SERVED = ["dist/", "build/", "bench/codec/", "node_modules/"];
 
 const server = http.createServer(async (req, res) => {
   try {
-    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const url = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     let file;
     if (url.startsWith("/capture/")) file = path.join(captureDir, path.basename(url));
     else if (SERVED.some((p) => url.slice(1).startsWith(p)) && !url.includes("..")) file = path.join(ROOT, url);
@@ -40,8 +40,8 @@ const server = http.createServer(async (req, res) => {
     res.end();
   }
 });
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const { port } = server.address();
+await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
 let browser;
 try {
   await fs.access(executablePath);
@@ -67,8 +67,8 @@ try {
   });
   page.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
   await page.goto(`http://127.0.0.1:${port}/bench/codec/page.html?iterations=${iterations}`);
-  await page.waitForFunction(() => window.__results, null, { timeout: 600_000, polling: 250 });
-  const r = await page.evaluate(() => window.__results);
+  await page.waitForFunction(() => /** @type {any} */ (window).__results, null, { timeout: 600_000, polling: 250 });
+  const r = await page.evaluate(() => /** @type {any} */ (window).__results);
   if (r.error) throw new Error(r.error);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } finally {

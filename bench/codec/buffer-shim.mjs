@@ -13,6 +13,7 @@ export class ShimBuffer extends Uint8Array {
   static alloc(n) {
     return new ShimBuffer(n);
   }
+  /** @override */
   static from(data, offset, length) {
     if (data instanceof ArrayBuffer)
       return new ShimBuffer(data, offset ?? 0, length ?? data.byteLength - (offset ?? 0));
@@ -37,7 +38,7 @@ export class ShimBuffer extends Uint8Array {
   readUInt32BE(o) {
     return ((this[o] << 24) | (this[o + 1] << 16) | (this[o + 2] << 8) | this[o + 3]) >>> 0;
   }
-  // Buffer#slice is a view, unlike Uint8Array#slice.
+  /** @override Buffer#slice is a view, unlike Uint8Array#slice. */
   slice(start = 0, end = this.length) {
     return new ShimBuffer(this.buffer, this.byteOffset + start, Math.max(0, Math.min(end, this.length) - start));
   }
@@ -45,6 +46,7 @@ export class ShimBuffer extends Uint8Array {
     target.set(this.subarray(sourceStart, sourceEnd), targetStart);
     return sourceEnd - sourceStart;
   }
+  /** @override */
   toString(_encoding = "utf8", start = 0, end = this.length) {
     if (end - start <= 32) {
       let s = "";
@@ -60,5 +62,5 @@ export class ShimBuffer extends Uint8Array {
 }
 
 export function installBuffer() {
-  globalThis.Buffer = ShimBuffer;
+  globalThis.Buffer = /** @type {any} */ (ShimBuffer);
 }

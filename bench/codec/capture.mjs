@@ -39,7 +39,7 @@ export async function captureW1(server, dir, rows) {
   });
   await con.run(SQL.w1, [rows]);
   recording = true;
-  const got = (await con.run(SQL.w1, [rows])).length;
+  const got = (await con.run(SQL.w1, [rows]))?.length ?? 0;
   recording = false;
   const columns = con.columns;
   await con.close();

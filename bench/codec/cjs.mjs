@@ -30,7 +30,7 @@ function resolve(spec, from) {
   const rest = spec.slice(pkg.length);
   const root = `/node_modules/${pkg}`;
   if (rest) return resolveFile(`${root}${rest}`);
-  const meta = JSON.parse(fetchText(`${root}/package.json`));
+  const meta = JSON.parse(fetchText(`${root}/package.json`) ?? "{}");
   return resolveFile(`${root}/${(meta.main ?? "index.js").replace(/^\.\//, "")}`);
 }
 

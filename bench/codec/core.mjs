@@ -17,26 +17,27 @@ const T = 0x54;
 
 /** Our receive path on one capture; returns the rows built (or DataRows framed if !rows). */
 export function oursReplay(env, capture, codec, buildRows) {
-  const { RowDecoder, registry, decodeUtf8, BodyReader, readRowDescription } = env;
+  const { RowDecoder, registry, decodeUtf8, readRowDescription } = env;
   let decoder = capture.columns ? RowDecoder.forBinary(capture.columns, registry, decodeUtf8) : null;
-  if (decoder?.usesPlan) codec.setPlan(decoder.kinds);
-  else codec.clearPlan();
+  codec.usePlan(decoder?.plan ?? null);
   const rows = [];
   let framed = 0;
   for (const chunk of capture.chunks) {
     let count = codec.push(chunk);
     for (;;) {
-      if (decoder && buildRows) decoder.refresh(codec);
-      const m = codec.messages;
+      if (decoder?.plan.decodesAny && buildRows) decoder.refresh(codec);
       for (let i = 0; i < count; i++) {
-        const type = m[i * 6];
+        const type = codec.frameType(i);
         if (type === D) {
           framed++;
-          if (buildRows) rows.push(decoder.decode(codec, i));
+          if (buildRows) {
+            decoder.checkFieldCount(codec, i);
+            rows.push(decoder.decode(codec, i));
+          }
         } else if (type === T) {
-          const columns = readRowDescription(new BodyReader(codec.bytes, m[i * 6 + 1], m[i * 6 + 2], decodeUtf8));
+          const columns = readRowDescription(codec.bytes, codec.frameOffset(i), codec.frameLength(i), decodeUtf8);
           decoder = RowDecoder.forText(columns, registry, decodeUtf8);
-          codec.clearPlan();
+          codec.usePlan(null);
         }
       }
       if (!codec.pending) break;
@@ -50,6 +51,7 @@ export function oursReplay(env, capture, codec, buildRows) {
 export function pgReplay(env, capture, buildRows) {
   const { Parser, Result } = env;
   const parser = new Parser();
+  /** @type {any} pg's Result for the current RowDescription */
   let result = null;
   let framed = 0;
   const rows = [];
@@ -76,6 +78,9 @@ export function pgReplay(env, capture, buildRows) {
 /**
  * Runs every (parser, capture, level) case `iterations` times, alternating between cases, and
  * returns median milliseconds per pass and MB/s. `log` receives progress lines.
+ * @param {any} env
+ * @param {any[]} captures
+ * @param {{ iterations?: number, warmup?: number, log?: (line: string) => void }} [options]
  */
 export async function runCodecBench(env, captures, { iterations = 15, warmup = 3, log = () => {} } = {}) {
   const codec = await env.loadCodec();
@@ -102,6 +107,7 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
       cases.push({ id: `pg/${capture.name}/rows`, run: () => pgReplay(env, capture, true), expected, capture });
     }
   }
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
   for (let it = -warmup; it < iterations; it++) {
     for (const c of cases) {
@@ -114,6 +120,7 @@ export async function runCodecBench(env, captures, { iterations = 15, warmup = 3
     }
     if (it === -1) log(`codec: warmed up (${cases.length} cases)`);
   }
+  /** @type {Record<string, { ms: number, min: number, max: number, mbps: number, rows: number }>} */
   const out = {};
   for (const c of cases) {
     const s = samples[c.id].slice().sort((a, b) => a - b);

@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { loadCodec } from "../../dist/codec/index.js";
 import { RowDecoder } from "../../dist/core/rows.js";
-import { BodyReader, readRowDescription } from "../../dist/protocol/messages.js";
+import { readRowDescription } from "../../dist/protocol/messages.js";
 import { decodeUtf8 } from "../../dist/protocol/utf8.js";
 import { TypeRegistry } from "../../dist/types/registry.js";
 import { gc } from "../lib/stats.mjs";
@@ -23,7 +23,6 @@ const env = {
   RowDecoder,
   registry: new TypeRegistry(),
   decodeUtf8,
-  BodyReader,
   readRowDescription,
   Parser,
   Result,

@@ -3,9 +3,9 @@
 // as one JSON line, then serves until its stdin closes.
 
 import { randomBytes } from "node:crypto";
-import { createBridge } from "../../dist/bridge/index.js";
+import { createBridge } from "pg8000/bridge"; // this package, by name (dist/bridge)
 
-const { host, port } = JSON.parse(process.env.BENCH_BRIDGE);
+const { host, port } = JSON.parse(process.env.BENCH_BRIDGE ?? "{}");
 const token = randomBytes(18).toString("base64url");
 const bridge = await createBridge({
   listen: { host: "127.0.0.1", port: 0 },

@@ -30,6 +30,11 @@ export function manyRows(n) {
   return rows;
 }
 
+/** Rows in a run() result (null: the statement returned no rows description). */
+function rowCount(rows) {
+  return rows === null ? 0 : rows.length;
+}
+
 async function importOurs() {
   const native = await import("../../dist/native/index.js");
   const dbapi = await import("../../dist/index.js");
@@ -38,8 +43,15 @@ async function importOurs() {
 
 export class Ours {
   name = "ours";
+  /** @type {import("../../dist/native/index.js").Connection} */
+  con = /** @type {any} */ (null);
+  /** @type {() => Promise<import("../../dist/index.js").Connection>} */
+  dbapiConnect = /** @type {any} */ (null);
+  /** @type {import("../../dist/index.js").Connection | undefined} */
+  dbapi;
   static async open(server, extra = {}) {
     const { native, dbapi } = await importOurs();
+    /** @type {import("../../dist/native/index.js").ConnectOptions & { bridge?: unknown }} */
     const options = {
       host: server.host,
       port: server.port,
@@ -61,21 +73,21 @@ export class Ours {
     return self;
   }
   async w1(n) {
-    return (await this.con.run(SQL.w1, [n])).length;
+    return rowCount(await this.con.run(SQL.w1, [n]));
   }
   async w1simple(n) {
-    return (await this.con.run(SQL.w1simple(n))).length;
+    return rowCount(await this.con.run(SQL.w1simple(n)));
   }
   async w2(n) {
     let seen = 0;
-    for (let i = 0; i < n; i++) seen += (await this.con.run(SQL.w2, [i])).length;
+    for (let i = 0; i < n; i++) seen += rowCount(await this.con.run(SQL.w2, [i]));
     return seen;
   }
   async w3(n) {
     const all = new Array(n);
     for (let i = 0; i < n; i++) all[i] = this.con.run(SQL.w2, [i]);
     let seen = 0;
-    for (const rows of await Promise.all(all)) seen += rows.length;
+    for (const rows of await Promise.all(all)) seen += rowCount(rows);
     return seen;
   }
   async w4copy(chunks) {
@@ -96,7 +108,7 @@ export class Ours {
   }
   /** W5 through the row API, for reference. */
   async w5rows(n) {
-    return (await this.con.run(SQL.w5, [n])).length;
+    return rowCount(await this.con.run(SQL.w5, [n]));
   }
   async close() {
     await this.con.close();
@@ -106,6 +118,10 @@ export class Ours {
 
 export class Pg {
   name = "pg";
+  /** @type {import("pg").Client} */
+  client;
+  /** @type {import("pg").Client} pipelining client (pg 8.23's `pipeline: true`) */
+  piped;
   static async open(server) {
     const self = new Pg();
     const config = {
@@ -160,6 +176,8 @@ export class Pg {
 
 export class Postgres {
   name = "postgres";
+  /** @type {import("postgres").Sql} */
+  sql = /** @type {any} */ (null);
   static async open(server) {
     const self = new Postgres();
     self.sql = postgres({

@@ -6,8 +6,9 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { libpqEnv } from "./cluster.mjs";
+import { libpqEnv } from "../../test/tools/cluster.mjs";
 
+/** @param {string} file @param {string[]} args @param {{ input?: string, env?: NodeJS.ProcessEnv }} [options] */
 function exec(file, args, { input, env } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();

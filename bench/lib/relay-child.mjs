@@ -4,7 +4,7 @@
 
 import * as net from "node:net";
 
-const { host, port } = JSON.parse(process.env.BENCH_RELAY);
+const { host, port } = JSON.parse(process.env.BENCH_RELAY ?? "{}");
 const server = net.createServer((client) => {
   client.setNoDelay(true);
   const upstream = net.connect({ host, port }, () => upstream.setNoDelay(true));
@@ -20,7 +20,9 @@ const server = net.createServer((client) => {
   upstream.on("close", done);
 });
 server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: /** @type {import("node:net").AddressInfo} */ (server.address()).port })}\n`,
+  );
 });
 process.stdin.resume();
 process.stdin.on("end", () => process.exit(0));

@@ -8,7 +8,7 @@ import { W1_SELECT } from "./data.mjs";
 import { Ours, Pg, Postgres } from "./drivers.mjs";
 import { gc } from "./stats.mjs";
 
-const { server, driver, rows, batch } = JSON.parse(process.env.BENCH_W6);
+const { server, driver, rows, batch } = JSON.parse(process.env.BENCH_W6 ?? "{}");
 const SQL = `SELECT ${W1_SELECT} FROM generate_series(1, $1) i`;
 
 function vm(field) {
@@ -51,6 +51,7 @@ async function streamWith(n) {
   }
 }
 
+/** @type {any} one of Ours, Pg, Postgres, as `driver` says */
 const client =
   driver === "ours" ? await Ours.open(server) : driver === "pg" ? await Pg.open(server) : await Postgres.open(server);
 if (driver === "ours") await client.con.run(SQL, [10]); // the statement is cached (binary results) as in an app's steady state

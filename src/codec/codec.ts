@@ -8,13 +8,12 @@ import {
   type CodecExports,
   ColumnKind,
   columnSize,
-  isPlanKind,
-  MAX_PLAN_COLUMNS,
   MESSAGE_STRIDE,
   RANGE_OF,
   SLOT_COUNT,
   Slot,
 } from "./layout.js";
+import { DecodePlan } from "./plan.js";
 
 export type TypedColumn =
   | Int16Array
@@ -64,11 +63,13 @@ export class Codec {
   private planAddrs: Int32Array;
   private failure: InterfaceError | null = null;
   private memoryViews: MemoryViews | null = null;
-  /** Plan to apply before the next framing call; undefined = unchanged, null = clear. */
-  private nextPlan: Uint8Array | null | undefined = undefined;
-  private activePlan: Uint8Array | null = null;
-  /** The plan the current batch was decoded with, and its columns as handed out so far. */
-  private batchPlan: Uint8Array | null = null;
+  /**
+   * The decode plan the current batch was framed with (a plan change is applied only at the
+   * next push/resume, i.e. at a batch boundary), and the one asked for next.
+   */
+  private plan: DecodePlan | null = null;
+  private requestedPlan: DecodePlan | null = null;
+  /** The current batch's typed columns as handed out so far. */
   private batchColumns: (TypedColumn | null | undefined)[] = [];
 
   /** Use loadCodec(); this takes a freshly instantiated module. */
@@ -90,7 +91,7 @@ export class Codec {
    */
   push(chunk: Uint8Array): number {
     this.ensureUsable();
-    if (this.nextPlan !== undefined) this.applyPlan();
+    if (this.requestedPlan !== this.plan) this.applyPlan();
     let st = this.state;
     const need = st[Slot.InLen]! - st[Slot.InPos]! + chunk.length;
     if (need > st[Slot.InCap]!) {
@@ -109,7 +110,7 @@ export class Codec {
   /** Frames more of the already-pushed bytes (after pending), as a new batch. Returns the count framed. */
   resume(): number {
     this.ensureUsable();
-    if (this.nextPlan !== undefined) this.applyPlan();
+    if (this.requestedPlan !== this.plan) this.applyPlan();
     return this.framed(this.call(this.wasm.resume, 0));
   }
 
@@ -169,24 +170,54 @@ export class Codec {
    */
   setPlan(kinds: ArrayLike<number>): void {
     this.ensureUsable();
-    if (kinds.length > MAX_PLAN_COLUMNS) {
-      throw new InterfaceError(`a decode plan has at most ${MAX_PLAN_COLUMNS} columns, not ${kinds.length}`);
-    }
-    const plan = new Uint8Array(kinds.length);
-    for (let c = 0; c < kinds.length; c++) {
-      const kind = kinds[c]!;
-      if (!isPlanKind(kind)) {
-        throw new InterfaceError(`invalid decode plan: column ${c} has kind ${kind}`);
-      }
-      plan[c] = kind;
-    }
-    this.nextPlan = plan;
+    this.requestedPlan = new DecodePlan(kinds);
   }
 
   /** No plan: every field stays as offsets and field counts are not checked. */
   clearPlan(): void {
     this.ensureUsable();
-    this.nextPlan = null;
+    this.requestedPlan = null;
+  }
+
+  /**
+   * The plan for the DataRows framed from now on; the same plan again costs nothing (the driver
+   * calls this for every result). A plan that decodes nothing is the same as none.
+   */
+  usePlan(plan: DecodePlan | null): void {
+    this.requestedPlan = plan?.decodesAny ? plan : null;
+  }
+
+  // ---- the current batch's message table, one entry per framed message (no bounds checks:
+  //      `i` must be below what push/resume returned) ----
+
+  /** Type byte of message i. */
+  frameType(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE]!;
+  }
+
+  /** Offset of message i's body in `bytes`. */
+  frameOffset(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE + 1]!;
+  }
+
+  /** Length of message i's body. */
+  frameLength(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE + 2]!;
+  }
+
+  /** DataRow i: index of its first field in `fields` (2 ints per field). */
+  frameFirstField(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE + 3]!;
+  }
+
+  /** DataRow i: its number of fields (-1 for other messages). */
+  frameFieldCount(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE + 4]!;
+  }
+
+  /** DataRow i: its index into column(c) for this batch. */
+  frameRowIndex(i: number): number {
+    return this.messageTable[i * MESSAGE_STRIDE + 5]!;
   }
 
   /**
@@ -194,14 +225,14 @@ export class Codec {
    * columns and when the batch was framed without a plan. See ColumnKind for each kind's array.
    */
   column(c: number): TypedColumn | null {
-    const plan = this.batchPlan;
+    const plan = this.plan;
     if (plan === null) return null;
-    if (!(Number.isInteger(c) && c >= 0 && c < plan.length)) {
-      throw new InterfaceError(`column ${c} is outside the decode plan (${plan.length} columns)`);
+    if (!(Number.isInteger(c) && c >= 0 && c < plan.columnCount)) {
+      throw new InterfaceError(`column ${c} is outside the decode plan (${plan.columnCount} columns)`);
     }
     let column = this.batchColumns[c];
     if (column === undefined) {
-      column = this.typedColumn(plan[c]!, this.planAddrs[c]!, this.state[Slot.RowCount]!);
+      column = this.typedColumn(plan.kinds[c]!, this.planAddrs[c]!, this.state[Slot.RowCount]!);
       this.batchColumns[c] = column;
     }
     return column;
@@ -316,25 +347,23 @@ export class Codec {
     }
   }
 
-  /** Writes the pending plan into the plan region; runs only when no batch can still be read. */
+  /** Writes the requested plan into the plan region; runs only when no batch can still be read. */
   private applyPlan(): void {
-    const plan = this.nextPlan!;
-    this.nextPlan = undefined;
+    const plan = this.requestedPlan;
+    this.plan = plan;
     if (plan === null) {
       this.check(this.call(this.wasm.setPlan, -1));
-      this.activePlan = null;
       return;
     }
-    if (plan.length > this.state[Slot.PlanCap]!) this.check(this.call(this.wasm.reservePlan, plan.length));
-    this.u8.set(plan, this.state[Slot.PlanKinds]!);
-    this.check(this.call(this.wasm.setPlan, plan.length));
-    this.activePlan = plan;
+    const kinds = plan.kinds;
+    if (kinds.length > this.state[Slot.PlanCap]!) this.check(this.call(this.wasm.reservePlan, kinds.length));
+    this.u8.set(kinds, this.state[Slot.PlanKinds]!);
+    this.check(this.call(this.wasm.setPlan, kinds.length));
   }
 
   /** Bookkeeping after a framing call: a new batch with fresh views. */
   private framed(count: number): number {
     this.check(count);
-    this.batchPlan = this.activePlan;
     this.batchColumns = [];
     return count;
   }

@@ -27,6 +27,7 @@ import { type CodecBuild, compileCodec, instantiateCodec } from "./module.js";
 export { Codec, type FramedMessage, type MemoryViews, type TypedColumn } from "./codec.js";
 export { arrayKind, ColumnKind, type ColumnKindValue, columnSize, MESSAGE_STRIDE, rangeKind } from "./layout.js";
 export { type CodecBuild, compileCodec } from "./module.js";
+export { DecodePlan } from "./plan.js";
 export { MAX_PLAN_COLUMNS };
 
 export interface CodecOptions {

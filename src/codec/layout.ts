@@ -1,5 +1,5 @@
 // What JS knows about the WASM codec's memory: state-block slots, error codes and column kinds.
-// Mirrors assembly/state.ts and assembly/plan.ts; keep both sides in step.
+// Mirrors assembly/state.ts and assembly/plan.ts; test/unit/codec-layout.test.ts checks they match.
 
 /**
  * Scalar column kinds of a decode plan; numbers are shared with assembly/plan.ts. A plan column

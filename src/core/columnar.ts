@@ -79,16 +79,14 @@ export class ColumnarCollector {
     registry: TypeRegistry,
     decodeText: DecodeText,
   ): ColumnarCollector {
-    return new ColumnarCollector(columns, decoder.kinds, registry, decodeText);
+    return new ColumnarCollector(columns, decoder.plan.kinds, registry, decodeText);
   }
 
   /** One DataRow: NULL marks and plain values now; typed values later, a batch at a time. */
   dataRow(codec: Codec, i: number): void {
-    const m = codec.messages;
-    const base = i * 6;
-    const first = m[base + 3]!;
-    const n = m[base + 4]!;
-    const rowIndex = m[base + 5]!;
+    const first = codec.frameFirstField(i);
+    const n = codec.frameFieldCount(i);
+    const rowIndex = codec.frameRowIndex(i);
     if (this.batchFirst < 0) this.batchFirst = rowIndex;
     this.batchCount++;
     const row = this.rows + this.batchCount - 1;

@@ -3,7 +3,7 @@
 // CopyData to the sink and pauses the socket while the sink is busy, so memory stays bounded.
 
 import { InterfaceError } from "../errors.js";
-import { Backend, BodyReader, readCopyResponse } from "../protocol/messages.js";
+import { Backend, readCopyResponse } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import { type CopyChunk, type CopySink, copySink, copySource } from "./copy-streams.js";
 
@@ -52,7 +52,7 @@ export class CopyHandler implements CopyProtocol {
   handle(type: number, bytes: Uint8Array, offset: number, length: number, request: ErrorSink): void {
     switch (type) {
       case Backend.CopyInResponse: {
-        const { format } = readCopyResponse(new BodyReader(bytes, offset, length));
+        const { format } = readCopyResponse(bytes, offset, length);
         void this.copyIn(format === 1, request);
         return;
       }

@@ -2,108 +2,81 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
-import * as msg from "../protocol/serializer.js";
-import type { QueryRequest } from "./query.js";
+import { AsyncQueue } from "./async-queue.js";
 
+/** What the stream asks of the connection; the messages come from the statement runner's composer. */
 export interface PortalHost {
-  send(build: (w: msg.MessageWriter) => void): void;
+  /** Execute the open portal for `rows` more rows, then Flush. */
+  fetch(rows: number): void;
+  /** Sync: ends the implicit transaction (and the portal) and brings ReadyForQuery. */
+  sync(): void;
+  /** Close the portal, then Sync. */
+  closePortal(): void;
   /** The stream waits for its consumer: the server is not expected to answer meanwhile. */
   idle(waiting: boolean): void;
 }
 
-type Waiter = () => void;
-
 /** The async iterator handed to the user; the connection feeds it rows and portal events. */
 export class PortalStream implements AsyncIterableIterator<unknown[]> {
-  private rows: unknown[][] = [];
-  private index = 0;
+  private readonly rows: AsyncQueue<unknown[]>;
   private suspended = false;
   private ended = false;
-  private settled = false;
-  private failure: Error | null = null;
-  private waiter: Waiter | null = null;
-  request!: QueryRequest;
 
   constructor(
     private readonly host: PortalHost,
     readonly batchSize: number,
-  ) {}
+  ) {
+    // The next batch is asked for only once the consumer has taken the whole current one.
+    this.rows = new AsyncQueue({ wanted: () => this.fetchMore() });
+  }
 
-  // ---- fed by the connection ----
-  readonly onRow = (row: unknown[]): void => {
+  // ---- fed by the connection (a query sink) ----
+
+  onRow(row: unknown[]): void {
     this.rows.push(row);
-  };
+  }
 
-  readonly events = {
-    suspended: (): void => {
-      this.suspended = true;
-      this.host.idle(true);
-      this.wake();
-    },
-    ended: (): void => {
-      // Sync closes the implicit transaction (and the portal) and brings ReadyForQuery.
-      this.ended = true;
-      this.host.send((w) => msg.sync(w));
-    },
-  };
+  /** PortalSuspended: the batch is complete, more rows remain. */
+  onSuspended(): void {
+    this.suspended = true;
+    this.host.idle(true);
+    // A consumer already waiting on an empty queue looks again, and asks for the next batch.
+    this.rows.notify();
+  }
+
+  /** CommandComplete or ErrorResponse: no more rows; Sync finishes the exchange. */
+  onEnded(): void {
+    this.ended = true;
+    this.host.sync();
+  }
 
   /** Called once the request settled (ReadyForQuery or connection failure). */
   settle(error: Error | null): void {
-    this.settled = true;
-    this.failure = error;
-    this.wake();
+    this.rows.end(error);
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-
-  private wait(): Promise<void> {
-    return new Promise((resolve) => (this.waiter = resolve));
+  private fetchMore(): void {
+    if (!this.suspended || this.ended) return;
+    this.suspended = false;
+    this.host.idle(false);
+    this.host.fetch(this.batchSize);
   }
 
   // ---- consumed by the user ----
-  async next(): Promise<IteratorResult<unknown[]>> {
-    for (;;) {
-      if (this.index < this.rows.length) {
-        // An index, not shift(): handing out a batch stays linear.
-        return { value: this.rows[this.index++]!, done: false };
-      }
-      if (this.index > 0) {
-        this.rows = [];
-        this.index = 0;
-      }
-      if (this.settled) {
-        if (this.failure) throw this.failure;
-        return { value: undefined, done: true };
-      }
-      if (this.suspended && !this.ended) {
-        this.suspended = false;
-        this.host.idle(false);
-        this.host.send((w) => {
-          msg.execute(w, "", this.batchSize);
-          msg.flush(w);
-        });
-      }
-      await this.wait();
-    }
+
+  next(): Promise<IteratorResult<unknown[]>> {
+    return this.rows.next();
   }
 
   /** Early exit (break): close the portal and finish the exchange. */
   async return(): Promise<IteratorResult<unknown[]>> {
-    this.rows = [];
-    this.index = 0;
-    if (!this.ended && !this.settled) {
+    this.rows.clear();
+    if (!this.ended && !this.rows.isEnded) {
       this.ended = true;
       if (this.suspended) this.host.idle(false);
-      this.host.send((w) => {
-        msg.close(w, "P", "");
-        msg.sync(w);
-      });
+      this.host.closePortal();
     }
-    while (!this.settled) await this.wait();
+    while (!this.rows.isEnded) await this.rows.settled();
     return { value: undefined, done: true };
   }
 

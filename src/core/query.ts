@@ -5,8 +5,8 @@ import type { Codec } from "../codec/index.js";
 import { errorForFields, InterfaceError } from "../errors.js";
 import {
   Backend,
-  BodyReader,
   type ColumnInfo,
+  readCommandComplete,
   readFields,
   readParameterDescription,
   readRowDescription,
@@ -36,8 +36,6 @@ export interface QueryHost {
   readonly registry: TypeRegistry;
   /** Bytes → string in the session's client_encoding. */
   readonly decodeText: DecodeText;
-  /** Sets the codec's decode plan for the rows that follow (null = all text). */
-  usePlan(decoder: RowDecoder | null): void;
   /** OIDs among `columns` the connection has not looked up in pg_type yet (user types). */
   unresolvedTypes(columns: ColumnInfo[]): number[];
   /** Looks types up in pg_type and teaches the registry; never rejects. */
@@ -48,32 +46,42 @@ export interface QueryHost {
   send(build: (w: msg.MessageWriter) => void): void;
 }
 
-export interface QueryOptions {
-  /**
-   * The statement is bound without a Describe: its rows come without a RowDescription and are
-   * decoded as `using`'s description says (read at BindComplete, after any re-describe).
-   */
-  bound?: boolean;
-  /** The statement being prepared by this exchange (Describe S), to fill in when described. */
-  describing?: StatementEntry;
-  /** Statement in use, released when the request ends. */
-  using?: StatementEntry;
-  /** Receives rows one by one instead of collecting them (streaming). */
-  onRow?: (row: unknown[]) => void;
-  copy?: CopyProtocol;
-  /** An open portal read in batches (Execute with a row limit, Flush, no Sync yet). */
-  portal?: PortalEvents;
-  /** Collects the rows column by column instead (run_columnar). */
-  columnar?: ColumnarCollector;
+/** Rows handed out one by one as they arrive (a portal stream). */
+export interface RowStream {
+  onRow(row: unknown[]): void;
+  /** PortalSuspended: the batch is complete, more rows remain. */
+  onSuspended(): void;
+  /** CommandComplete or ErrorResponse: no more rows; the stream must now send Sync. */
+  onEnded(): void;
 }
 
-/** What a streaming portal hears between its batches. */
-export interface PortalEvents {
-  /** PortalSuspended: the batch is complete, more rows remain. */
-  suspended(): void;
-  /** CommandComplete or ErrorResponse: no more rows; the stream must now send Sync. */
-  ended(): void;
+/** Where a query's result goes. */
+export type QuerySink =
+  /** Collected into QueryResult.rows (the default). */
+  | { kind: "rows" }
+  /** Handed to a stream as they come. */
+  | { kind: "stream"; stream: RowStream }
+  /** Collected column by column (run_columnar). */
+  | { kind: "columnar"; collector: ColumnarCollector }
+  /** A COPY's data (COPY FROM/TO with a stream, or replication's CopyBoth). */
+  | { kind: "copy"; copy: CopyProtocol };
+
+/** The prepared statement a query prepares or runs; held (not evicted) until the query ends. */
+export interface StatementUse {
+  entry: StatementEntry;
+  /**
+   * "describe": this exchange parses and describes it (filled in when described); "bind": it is
+   * bound without a Describe, and its rows are decoded as its description says.
+   */
+  role: "describe" | "bind";
 }
+
+export interface QueryOptions {
+  statement?: StatementUse;
+  sink?: QuerySink;
+}
+
+const ROWS: QuerySink = { kind: "rows" };
 
 /** Rows from `start` on came with columns of types unknown until pg_type is asked. */
 interface UnresolvedSegment {
@@ -86,17 +94,22 @@ export class QueryRequest extends Request<QueryResult> {
   private readonly result: QueryResult = { columns: null, rows: [], rowCount: -1, command: null };
   private decoder: RowDecoder | null;
   private unresolved: UnresolvedSegment[] = [];
+  private readonly sink: QuerySink;
+  private readonly statement: StatementUse | undefined;
   /** The SQL text, for the failed-transaction check on COMMIT. */
   readonly sql: string;
 
   constructor(
     private readonly host: QueryHost,
     sql: string,
-    private readonly options: QueryOptions = {},
+    options: QueryOptions = {},
   ) {
     super();
     this.sql = sql;
     this.decoder = null;
+    this.sink = options.sink ?? ROWS;
+    this.statement = options.statement;
+    if (this.statement) this.statement.entry.uses++;
   }
 
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
@@ -104,14 +117,16 @@ export class QueryRequest extends Request<QueryResult> {
       case Backend.DataRow: {
         const decoder = this.decoder;
         if (!decoder) throw new InterfaceError("DataRow received before its RowDescription");
+        decoder.checkFieldCount(codec, i);
         if (this.error) return; // a client-side error already: keep reading, build nothing
+        const sink = this.sink;
         try {
-          if (this.options.columnar) {
-            this.options.columnar.dataRow(codec, i);
+          if (sink.kind === "columnar") {
+            sink.collector.dataRow(codec, i);
             return;
           }
           const row = decoder.decode(codec, i);
-          if (this.options.onRow) this.options.onRow(row);
+          if (sink.kind === "stream") sink.stream.onRow(row);
           else this.result.rows.push(row);
         } catch (err) {
           this.noteError(err);
@@ -119,58 +134,58 @@ export class QueryRequest extends Request<QueryResult> {
         return;
       }
       case Backend.RowDescription: {
-        const columns = readRowDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
+        const columns = readRowDescription(codec.bytes, offset, length, this.host.decodeText);
         this.onColumns(columns);
         this.decoder = RowDecoder.forText(columns, this.host.registry, this.host.decodeText);
         this.result.columns = columns;
         this.noteUnresolved(columns);
-        this.host.usePlan(null);
+        codec.usePlan(null);
         return;
       }
       case Backend.NoData:
         this.onColumns(null);
         return;
       case Backend.BindComplete: {
-        const entry = this.options.using;
-        if (this.options.bound && entry) {
-          this.decoder = this.host.decoderOf(entry);
-          this.result.columns = entry.columns ?? null;
+        const use = this.statement;
+        if (use?.role === "bind") {
+          this.decoder = this.host.decoderOf(use.entry);
+          this.result.columns = use.entry.columns ?? null;
           if (this.result.columns) this.noteUnresolved(this.result.columns);
         }
-        this.host.usePlan(this.decoder);
+        codec.usePlan(this.decoder?.plan ?? null);
         return;
       }
       case Backend.ParameterDescription: {
-        const entry = this.options.describing;
-        if (entry)
-          entry.paramOids = readParameterDescription(new BodyReader(codec.bytes, offset, length, this.host.decodeText));
+        if (this.statement?.role === "describe") {
+          this.statement.entry.paramOids = readParameterDescription(codec.bytes, offset, length);
+        }
         return;
       }
       case Backend.CommandComplete: {
-        this.options.columnar?.endBatch(codec);
-        const tag = new BodyReader(codec.bytes, offset, length, this.host.decodeText).cstring();
+        if (this.sink.kind === "columnar") this.sink.collector.endBatch(codec);
+        const tag = readCommandComplete(codec.bytes, offset, length, this.host.decodeText);
         this.result.command = tag;
         const n = rowCountOfTag(tag);
         if (n >= 0) this.result.rowCount = Math.max(this.result.rowCount, 0) + n;
         this.checkFailedTransaction();
-        this.options.portal?.ended();
+        if (this.sink.kind === "stream") this.sink.stream.onEnded();
         return;
       }
       case Backend.ErrorResponse: {
-        const error = errorForFields(readFields(new BodyReader(codec.bytes, offset, length, this.host.decodeText)));
-        const entry = this.options.describing;
-        if (entry && entry.columns === undefined) entry.parseError = error;
+        const error = errorForFields(readFields(codec.bytes, offset, length, this.host.decodeText));
+        const use = this.statement;
+        if (use?.role === "describe" && use.entry.columns === undefined) use.entry.parseError = error;
         // The rows read so far belong to a failed statement.
         this.result.rows.length = 0;
         this.error ??= error; // a client-side error seen first stays the one raised
-        this.options.portal?.ended();
+        if (this.sink.kind === "stream") this.sink.stream.onEnded();
         return;
       }
       case Backend.PortalSuspended:
-        this.options.portal?.suspended();
+        if (this.sink.kind === "stream") this.sink.stream.onSuspended();
         return;
       case Backend.EmptyQueryResponse:
-        this.options.portal?.ended();
+        if (this.sink.kind === "stream") this.sink.stream.onEnded();
         return;
       case Backend.ParseComplete:
       case Backend.CloseComplete:
@@ -188,7 +203,7 @@ export class QueryRequest extends Request<QueryResult> {
   }
 
   private handleCopy(type: number, offset: number, length: number, codec: Codec): void {
-    const copy = this.options.copy;
+    const copy = this.sink.kind === "copy" ? this.sink.copy : undefined;
     if (!copy) {
       if (type === Backend.CopyInResponse) {
         this.noteError(
@@ -213,14 +228,19 @@ export class QueryRequest extends Request<QueryResult> {
     }
   }
 
+  override beginBatch(codec: Codec): void {
+    if (this.decoder?.plan.decodesAny) this.decoder.refresh(codec);
+  }
+
   /** The codec's batch ends: typed columns are about to be reused. */
   override endBatch(codec: Codec): void {
-    this.options.columnar?.endBatch(codec);
+    if (this.sink.kind === "columnar") this.sink.collector.endBatch(codec);
   }
 
   private onColumns(columns: ColumnInfo[] | null): void {
-    const entry = this.options.describing;
-    if (!entry || entry.columns !== undefined) return;
+    if (this.statement?.role !== "describe") return;
+    const entry = this.statement.entry;
+    if (entry.columns !== undefined) return;
     entry.columns = columns;
     entry.decoder = columns ? RowDecoder.forBinary(columns, this.host.registry, this.host.decodeText) : null;
   }
@@ -236,8 +256,8 @@ export class QueryRequest extends Request<QueryResult> {
   }
 
   complete(_status: TransactionStatus): void {
-    if (this.options.using) this.options.using.uses--;
-    const copy = this.options.copy;
+    if (this.statement) this.statement.entry.uses--;
+    const copy = this.sink.kind === "copy" ? this.sink.copy : undefined;
     if (copy) {
       // COPY OUT: settle once the destination has taken every chunk.
       copy.finished().then(
@@ -253,7 +273,7 @@ export class QueryRequest extends Request<QueryResult> {
   }
 
   private noteUnresolved(columns: ColumnInfo[]): void {
-    if (this.options.onRow || this.options.columnar) return; // rows already handed out
+    if (this.sink.kind !== "rows") return; // rows already handed out
     const oids = this.host.unresolvedTypes(columns);
     if (oids.length > 0) this.unresolved.push({ start: this.result.rows.length, columns, oids });
   }
@@ -300,8 +320,12 @@ export class QueryRequest extends Request<QueryResult> {
     else this.resolve(this.result);
   }
 
+  override abandon(): void {
+    if (this.statement) this.statement.entry.uses--;
+  }
+
   override fail(error: Error): void {
-    if (this.options.using) this.options.using.uses--;
+    if (this.statement && !this.done) this.statement.entry.uses--;
     super.fail(error);
   }
 }

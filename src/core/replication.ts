@@ -5,6 +5,7 @@
 import { InterfaceError } from "../errors.js";
 import { Backend } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
+import { AsyncQueue } from "./async-queue.js";
 import type { CopyHost, CopyProtocol, ErrorSink } from "./copy.js";
 
 export interface XLogData {
@@ -45,17 +46,19 @@ const PG_EPOCH_MICROS = 946_684_800_000_000n;
 const HIGH_WATER = 256;
 
 export class ReplicationStream implements AsyncIterableIterator<ReplicationMessage>, CopyProtocol {
-  private readonly queue: ReplicationMessage[] = [];
-  private head = 0;
-  private waiter: (() => void) | null = null;
-  private paused = false;
+  private readonly queue: AsyncQueue<ReplicationMessage>;
   private copyEnded = false;
-  private settled = false;
-  private failure: Error | null = null;
   private acknowledged = 0n;
   private started = false;
 
-  constructor(private readonly host: CopyHost) {}
+  constructor(private readonly host: CopyHost) {
+    // Past HIGH_WATER waiting messages the socket is paused until the consumer catches up.
+    this.queue = new AsyncQueue({
+      highWater: HIGH_WATER,
+      pause: () => host.pauseReading(),
+      resume: () => host.resumeReading(),
+    });
+  }
 
   // ---- CopyProtocol, driven by the query's response ----
   handle(type: number, bytes: Uint8Array, offset: number, length: number, _errors: ErrorSink): void {
@@ -111,28 +114,15 @@ export class ReplicationStream implements AsyncIterableIterator<ReplicationMessa
 
   private push(message: ReplicationMessage): void {
     this.queue.push(message);
-    if (!this.paused && this.queue.length - this.head >= HIGH_WATER) {
-      this.paused = true;
-      this.host.pauseReading();
-    }
-    this.wake();
   }
 
   /** ReadyForQuery or connection failure. */
   settle(error: Error | null): void {
-    this.settled = true;
-    this.failure = error;
-    if (this.paused) {
-      this.paused = false;
-      this.host.resumeReading();
-    }
-    this.wake();
+    this.queue.end(error);
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
+  private get settled(): boolean {
+    return this.queue.isEnded;
   }
 
   // ---- the user's side ----
@@ -156,26 +146,8 @@ export class ReplicationStream implements AsyncIterableIterator<ReplicationMessa
     this.host.send((w) => msg.copyData(w, body));
   }
 
-  async next(): Promise<IteratorResult<ReplicationMessage>> {
-    for (;;) {
-      if (this.head < this.queue.length) {
-        const value = this.queue[this.head++]!;
-        if (this.head === this.queue.length) {
-          this.queue.length = 0;
-          this.head = 0;
-        }
-        if (this.paused && this.queue.length - this.head < HIGH_WATER / 2) {
-          this.paused = false;
-          this.host.resumeReading();
-        }
-        return { value, done: false };
-      }
-      if (this.settled) {
-        if (this.failure) throw this.failure;
-        return { value: undefined, done: true };
-      }
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
+  next(): Promise<IteratorResult<ReplicationMessage>> {
+    return this.queue.next();
   }
 
   /** Stops streaming (CopyDone) and waits until the server has finished the command. */
@@ -184,10 +156,12 @@ export class ReplicationStream implements AsyncIterableIterator<ReplicationMessa
       this.copyEnded = true;
       this.host.send((w) => msg.copyDone(w));
     }
-    this.queue.length = 0;
-    this.head = 0;
-    while (!this.settled) await new Promise<void>((resolve) => (this.waiter = resolve));
-    if (this.failure) throw this.failure;
+    this.queue.clear();
+    while (!this.settled) await this.queue.settled();
+    this.queue.clear(); // what arrived meanwhile
+    // The command's outcome: an error it ended with is thrown here.
+    const last = await this.queue.next().catch((err: unknown) => err);
+    if (last instanceof Error) throw last;
   }
 
   async return(): Promise<IteratorResult<ReplicationMessage>> {

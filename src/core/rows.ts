@@ -3,7 +3,9 @@
 
 import type { MemoryViews } from "../codec/codec.js";
 import { arrayKind, type Codec, ColumnKind, rangeKind } from "../codec/index.js";
+import { DecodePlan } from "../codec/plan.js";
 import { asciiText, columnValue } from "../codec/values.js";
+import { InterfaceError } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import { formatDate, formatTime, timestampFromMillis } from "../types/datetime.js";
@@ -68,33 +70,32 @@ export function binaryKind(oid: number, registry: TypeRegistry): number {
 type Column = Int16Array | Int32Array | Uint32Array | BigInt64Array | Float32Array | Float64Array | Uint8Array;
 
 /**
- * How one result set's rows are decoded: a codec plan (binary kinds) plus a text decoder per
- * text column. Built once per statement description.
+ * How one result set's rows are decoded: a decode plan (binary kinds, applied by the codec) plus
+ * a text decoder per text column. Built once per statement description.
  */
 export class RowDecoder {
-  readonly kinds: Uint8Array;
+  readonly plan: DecodePlan;
+  private readonly kinds: Uint8Array;
   private readonly text: (InAdapter | undefined)[];
-  /** Whether any column is decoded by the codec (a plan must be set). */
-  readonly usesPlan: boolean;
   private columns: (Column | null)[] = [];
   private views: MemoryViews | null = null;
 
   private constructor(
-    kinds: Uint8Array,
+    plan: DecodePlan,
     text: (InAdapter | undefined)[],
     private readonly decodeText: DecodeText,
     /** Text columns decoded from the bytes without a string first (see text-bytes.ts). */
     private readonly fromBytes: (ByteDecoder | undefined)[] = [],
   ) {
-    this.kinds = kinds;
+    this.plan = plan;
+    this.kinds = plan.kinds;
     this.text = text;
-    this.usesPlan = kinds.some((k) => k !== ColumnKind.Text);
   }
 
   /** All columns arrive as text (simple protocol, or an unprepared extended query). */
   static forText(columns: ColumnInfo[], registry: TypeRegistry, decodeText: DecodeText): RowDecoder {
     return new RowDecoder(
-      new Uint8Array(columns.length),
+      new DecodePlan(new Uint8Array(columns.length)),
       columns.map((c) => registry.textDecoder(c.type_oid)),
       decodeText,
       columns.map((c) => (registry.hasInAdapter(c.type_oid) ? undefined : byteDecoder(c.type_oid))),
@@ -105,7 +106,7 @@ export class RowDecoder {
   static forBinary(columns: ColumnInfo[], registry: TypeRegistry, decodeText: DecodeText): RowDecoder {
     const kinds = Uint8Array.from(columns, (c) => binaryKind(c.type_oid, registry));
     return new RowDecoder(
-      kinds,
+      new DecodePlan(kinds),
       columns.map((c, i) => (kinds[i] === ColumnKind.Text ? registry.textDecoder(c.type_oid) : undefined)),
       decodeText,
     );
@@ -113,10 +114,21 @@ export class RowDecoder {
 
   /** Result format codes for Bind: 1 where the codec decodes binary. */
   resultFormats(): number[] {
-    return (this.formats ??= Array.from(this.kinds, (k) => (k === ColumnKind.Text ? 0 : 1)));
+    return this.plan.resultFormats();
   }
 
-  private formats: number[] | undefined;
+  /**
+   * DataRow i must have one field per described column. With a plan the codec checks this;
+   * rows all in text have no plan, so it is checked here. A mismatch is a protocol violation.
+   */
+  checkFieldCount(codec: Codec, i: number): void {
+    const n = codec.frameFieldCount(i);
+    if (n !== this.kinds.length) {
+      throw new InterfaceError(
+        `protocol violation: a DataRow has ${n} fields but the RowDescription has ${this.kinds.length} columns; the connection is closed`,
+      );
+    }
+  }
 
   /** Re-reads the codec's typed columns; call at the start of every framed batch. */
   refresh(codec: Codec): void {
@@ -130,11 +142,9 @@ export class RowDecoder {
 
   /** Builds the row for framed message `i` of the current batch. */
   decode(codec: Codec, i: number): unknown[] {
-    const m = codec.messages;
-    const base = i * 6;
-    const first = m[base + 3]!;
-    const n = m[base + 4]!;
-    const rowIndex = m[base + 5]!;
+    const first = codec.frameFirstField(i);
+    const n = codec.frameFieldCount(i);
+    const rowIndex = codec.frameRowIndex(i);
     const fields = codec.fields;
     const bytes = codec.bytes;
     const kinds = this.kinds;

@@ -3,7 +3,13 @@
 
 import type { Codec } from "../codec/index.js";
 import { errorForFields, InterfaceError } from "../errors.js";
-import { Backend, BodyReader, readFields } from "../protocol/messages.js";
+import {
+  type AuthenticationRequest,
+  Backend,
+  readAuthentication,
+  readBackendKeyData,
+  readFields,
+} from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import { chooseScramMechanism, md5PasswordMessage, ScramClient, tlsServerEndPointHash } from "./auth/index.js";
 import { Request, type TransactionStatus } from "./request.js";
@@ -45,15 +51,16 @@ export class StartupRequest extends Request<void> {
   }
 
   async handle(type: number, offset: number, length: number, _i: number, codec: Codec): Promise<void> {
-    const r = new BodyReader(codec.bytes, offset, length);
     switch (type) {
       case Backend.Authentication:
-        return this.authenticate(r);
-      case Backend.BackendKeyData:
-        this.host.backendKey(r.int32(), r.int32());
+        return this.authenticate(readAuthentication(codec.bytes, offset, length));
+      case Backend.BackendKeyData: {
+        const key = readBackendKeyData(codec.bytes, offset, length);
+        this.host.backendKey(key.processId, key.secretKey);
         return;
+      }
       case Backend.ErrorResponse:
-        this.noteError(errorForFields(readFields(r)));
+        this.noteError(errorForFields(readFields(codec.bytes, offset, length)));
         return;
       case Backend.NegotiateProtocolVersion:
         // The server speaks an older minor version and lists options it did not recognise; v3.0
@@ -64,8 +71,8 @@ export class StartupRequest extends Request<void> {
     }
   }
 
-  private async authenticate(r: BodyReader): Promise<void> {
-    const code = r.int32();
+  private async authenticate(request: AuthenticationRequest): Promise<void> {
+    const code = request.code;
     switch (code) {
       case Auth.Ok:
         // Without this a fake server could skip SASLFinal and never prove it knows the password.
@@ -81,14 +88,13 @@ export class StartupRequest extends Request<void> {
         return;
       }
       case Auth.MD5: {
-        const salt = r.bytesOf(4);
+        const salt = request.salt;
         const password = await this.requirePassword("MD5 password");
         this.host.send((w) => msg.password(w, md5PasswordMessage(this.host.user, password, salt)));
         return;
       }
       case Auth.SASL: {
-        const mechanisms: string[] = [];
-        for (let m = r.cstring(); m !== ""; m = r.cstring()) mechanisms.push(m);
+        const mechanisms = request.mechanisms;
         const password = await this.requirePassword("SASL (SCRAM)");
         const cert = this.host.serverCertificate();
         let mechanism = chooseScramMechanism(mechanisms, cert !== null);
@@ -112,14 +118,14 @@ export class StartupRequest extends Request<void> {
       }
       case Auth.SASLContinue: {
         if (!this.scram) throw new InterfaceError("server sent SASLContinue before SASL started");
-        const serverFirst = new TextDecoder().decode(r.rest());
+        const serverFirst = new TextDecoder().decode(request.data);
         const final = await this.scram.clientFinalMessage(serverFirst);
         this.host.send((w) => msg.saslResponse(w, final));
         return;
       }
       case Auth.SASLFinal: {
         if (!this.scram) throw new InterfaceError("server sent SASLFinal before SASL started");
-        await this.scram.verifyServerFinal(new TextDecoder().decode(r.rest()));
+        await this.scram.verifyServerFinal(new TextDecoder().decode(request.data));
         this.scramVerified = true;
         return;
       }

@@ -118,12 +118,7 @@ export class Connection extends NativeConnection {
 
   /** Sends BEGIN ahead of a statement when autocommit is off and no transaction is open. */
   private beginIfNeeded(): void {
-    if (this.autocommit || this.core.closed) return;
-    if (this.core.transactionStatus === "I" || this.core.transactionStatus === null) {
-      // Pipelined in front of the statement; its result needs no await (errors surface there).
-      this.core.simpleQuery("BEGIN TRANSACTION").catch(() => undefined);
-      this.core.transactionStatus = "T";
-    }
+    if (!this.autocommit) this.core.beginIfIdle();
   }
 
   /** @internal Cursor.execute */

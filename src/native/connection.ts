@@ -2,6 +2,7 @@
 
 import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
+import { CopyOutStream } from "../core/copy-out-stream.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult } from "../core/query.js";
@@ -155,71 +156,7 @@ export class Connection {
    */
   copy_to(sql: string): AsyncIterableIterator<Uint8Array> {
     const statement = /^\s*COPY\s/i.test(sql) ? sql : `COPY (${sql}) TO STDOUT`;
-    const chunks: Uint8Array[] = [];
-    let wake: (() => void) | null = null;
-    let resume: (() => void) | null = null;
-    let finished = false;
-    let failure: unknown = null;
-    let discard = false;
-    const notify = (): void => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
-    let space: Promise<void> | null = null;
-    const sink = {
-      write(chunk: Uint8Array): Promise<void> | void {
-        if (discard) return;
-        chunks.push(chunk);
-        notify();
-        // Enough buffered: the COPY waits (its socket paused) until the consumer catches up.
-        if (chunks.length >= 16) return (space ??= new Promise<void>((r) => (resume = r)));
-      },
-    };
-    const done = this.run(statement, null, { stream: sink }).then(
-      () => {
-        finished = true;
-        notify();
-      },
-      (err: unknown) => {
-        failure = err;
-        finished = true;
-        notify();
-      },
-    );
-    const releaseWriter = (): void => {
-      const r = resume;
-      resume = null;
-      space = null;
-      r?.();
-    };
-    const iterator: AsyncIterableIterator<Uint8Array> = {
-      async next() {
-        for (;;) {
-          if (chunks.length > 0) {
-            const value = chunks.shift()!;
-            if (chunks.length < 4) releaseWriter();
-            return { value, done: false };
-          }
-          if (finished) {
-            if (failure) throw failure;
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((r) => (wake = r));
-        }
-      },
-      async return() {
-        discard = true;
-        chunks.length = 0;
-        releaseWriter();
-        await done;
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    return new CopyOutStream((destination) => this.run(statement, null, { stream: destination }));
   }
 
   private statementFor(sql: string): NativeStatement {

@@ -106,7 +106,25 @@ export interface ColumnInfo {
   format: number;
 }
 
-export function readRowDescription(r: BodyReader): ColumnInfo[] {
+/** A message body inside a larger buffer (the codec's memory): where the readers below read. */
+function body(bytes: Uint8Array, offset: number, length: number, decode?: DecodeText): BodyReader {
+  return new BodyReader(bytes, offset, length, decode);
+}
+
+/** The body must be empty (ParseComplete, BindComplete, CloseComplete, NoData, …). */
+export function expectEmpty(type: number, length: number): void {
+  if (length !== 0) throw malformed(`'${String.fromCharCode(type)}' should have no body, it has ${length} bytes`);
+}
+
+// ---- RowDescription (T) ----
+
+export function readRowDescription(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  decode?: DecodeText,
+): ColumnInfo[] {
+  const r = body(bytes, offset, length, decode);
   const n = r.uint16();
   const columns: ColumnInfo[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -124,8 +142,11 @@ export function readRowDescription(r: BodyReader): ColumnInfo[] {
   return columns;
 }
 
-/** ErrorResponse / NoticeResponse: one-letter codes to values. */
-export function readFields(r: BodyReader): ServerFields {
+// ---- ErrorResponse (E) / NoticeResponse (N) ----
+
+/** One-letter codes to values. */
+export function readFields(bytes: Uint8Array, offset: number, length: number, decode?: DecodeText): ServerFields {
+  const r = body(bytes, offset, length, decode);
   const fields: ServerFields = {};
   for (;;) {
     const code = r.byte();
@@ -134,12 +155,17 @@ export function readFields(r: BodyReader): ServerFields {
   }
 }
 
-export function readParameterDescription(r: BodyReader): number[] {
+// ---- ParameterDescription (t) ----
+
+export function readParameterDescription(bytes: Uint8Array, offset: number, length: number): number[] {
+  const r = body(bytes, offset, length);
   const n = r.uint16();
   const oids = new Array<number>(n);
   for (let i = 0; i < n; i++) oids[i] = r.uint32();
   return oids;
 }
+
+// ---- CopyInResponse (G) / CopyOutResponse (H) / CopyBothResponse (W) ----
 
 export interface CopyResponse {
   /** 0 = text, 1 = binary (overall format). */
@@ -147,12 +173,157 @@ export interface CopyResponse {
   columnFormats: number[];
 }
 
-export function readCopyResponse(r: BodyReader): CopyResponse {
+export function readCopyResponse(bytes: Uint8Array, offset: number, length: number): CopyResponse {
+  const r = body(bytes, offset, length);
   const format = r.byte();
   const n = r.uint16();
   const columnFormats = new Array<number>(n);
   for (let i = 0; i < n; i++) columnFormats[i] = r.int16();
   return { format, columnFormats };
+}
+
+// ---- CommandComplete (C) ----
+
+/** The command tag, e.g. "INSERT 0 1". */
+export function readCommandComplete(bytes: Uint8Array, offset: number, length: number, decode?: DecodeText): string {
+  return body(bytes, offset, length, decode).cstring();
+}
+
+// ---- ReadyForQuery (Z) ----
+
+export type TransactionStatus = "I" | "T" | "E";
+
+/** The transaction status: I idle, T in a transaction block, E in a failed one. */
+export function readReadyForQuery(bytes: Uint8Array, offset: number, length: number): TransactionStatus {
+  const status = String.fromCharCode(body(bytes, offset, length).byte());
+  if (length !== 1 || (status !== "I" && status !== "T" && status !== "E")) {
+    throw malformed(`ReadyForQuery with transaction status '${status}' (${length} bytes)`);
+  }
+  return status;
+}
+
+// ---- ParameterStatus (S) ----
+
+export interface ParameterStatus {
+  name: string;
+  value: string;
+}
+
+export function readParameterStatus(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  decode?: DecodeText,
+): ParameterStatus {
+  const r = body(bytes, offset, length, decode);
+  return { name: r.cstring(), value: r.cstring() };
+}
+
+// ---- NotificationResponse (A) ----
+
+export interface NotificationMessage {
+  processId: number;
+  channel: string;
+  payload: string;
+}
+
+export function readNotification(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  decode?: DecodeText,
+): NotificationMessage {
+  const r = body(bytes, offset, length, decode);
+  return { processId: r.int32(), channel: r.cstring(), payload: r.cstring() };
+}
+
+// ---- BackendKeyData (K) ----
+
+export interface BackendKeyData {
+  processId: number;
+  secretKey: number;
+}
+
+export function readBackendKeyData(bytes: Uint8Array, offset: number, length: number): BackendKeyData {
+  const r = body(bytes, offset, length);
+  return { processId: r.int32(), secretKey: r.int32() };
+}
+
+// ---- NegotiateProtocolVersion (v) ----
+
+export interface NegotiateProtocolVersion {
+  /** The newest minor version the server supports for our major version. */
+  minorVersion: number;
+  /** Protocol options the server did not recognise. */
+  unrecognized: string[];
+}
+
+export function readNegotiateProtocolVersion(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+): NegotiateProtocolVersion {
+  const r = body(bytes, offset, length);
+  const minorVersion = r.int32();
+  const n = r.int32();
+  const unrecognized: string[] = [];
+  for (let i = 0; i < n; i++) unrecognized.push(r.cstring());
+  return { minorVersion, unrecognized };
+}
+
+// ---- Authentication (R) ----
+
+export const AuthCode = {
+  Ok: 0,
+  KerberosV5: 2,
+  Cleartext: 3,
+  MD5: 5,
+  SCMCredential: 6,
+  GSS: 7,
+  GSSContinue: 8,
+  SSPI: 9,
+  SASL: 10,
+  SASLContinue: 11,
+  SASLFinal: 12,
+} as const;
+
+/** An Authentication request; the fields that its code does not carry are empty. */
+export interface AuthenticationRequest {
+  /** One of AuthCode. */
+  code: number;
+  /** MD5: the 4-byte salt. */
+  salt: Uint8Array;
+  /** SASL: the mechanisms the server offers. */
+  mechanisms: string[];
+  /** SASLContinue / SASLFinal: the server's SASL data. */
+  data: Uint8Array;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+export function readAuthentication(bytes: Uint8Array, offset: number, length: number): AuthenticationRequest {
+  const r = body(bytes, offset, length);
+  const message: AuthenticationRequest = { code: r.int32(), salt: NO_BYTES, mechanisms: [], data: NO_BYTES };
+  switch (message.code) {
+    case AuthCode.MD5:
+      message.salt = r.bytesOf(4);
+      break;
+    case AuthCode.SASL:
+      for (let m = r.cstring(); m !== ""; m = r.cstring()) message.mechanisms.push(m);
+      break;
+    case AuthCode.SASLContinue:
+    case AuthCode.SASLFinal:
+      message.data = r.rest();
+      break;
+  }
+  return message;
+}
+
+// ---- CopyData (d) ----
+
+/** A copy of the CopyData payload (the codec's memory is reused after the batch). */
+export function readCopyData(bytes: Uint8Array, offset: number, length: number): Uint8Array {
+  return bytes.slice(offset, offset + length);
 }
 
 /** Row count from a CommandComplete tag ("INSERT 0 5", "SELECT 3", "COPY 10"); -1 when none. */

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { WebSocket } from "ws";
 import { type Bridge, type BridgeConfig, type BridgeLogEvent, createBridge } from "../../bridge/index.js";
-import { clusterInfo } from "../setup/cluster-info.js";
+import { clusterInfo } from "../tools/cluster-info.js";
 
 export const cluster = clusterInfo();
 export const SECRET = "test-secret-0123456789abcdef0123456789abcdef";

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { type Bridge, createBridge } from "../../bridge/index.js";
-import { type ClusterInfo, readClusterInfoFile } from "../setup/cluster-info.js";
+import { type ClusterInfo, readClusterInfoFile } from "../tools/cluster-info.js";
 
 export interface TestBridgeInfo {
   url: string;

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { build, type Rolldown } from "vite";
-import { ensureDebianPackages } from "../setup/provision.js";
+import { ensureDebianPackages } from "../tools/provision.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const CHROMIUM = process.env.PG8000_TEST_CHROMIUM ?? "/usr/bin/chromium";

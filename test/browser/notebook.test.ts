@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Bridge, type BridgeLogEvent, createBridge, mintToken } from "../../bridge/index.js";
 import { connect } from "../../src/native/index.js";
-import { clusterInfo } from "../setup/cluster-info.js";
+import { clusterInfo } from "../tools/cluster-info.js";
 import {
   type Browser,
   buildNotebook,

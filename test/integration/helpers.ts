@@ -2,7 +2,7 @@
 
 import { inject } from "vitest";
 import type { ConnectOptions } from "../../src/core/options.js";
-import { type ClusterInfo, clusterInfo } from "../setup/cluster-info.js";
+import { type ClusterInfo, clusterInfo } from "../tools/cluster-info.js";
 
 export const cluster: ClusterInfo = clusterInfo();
 

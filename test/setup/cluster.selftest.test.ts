@@ -7,7 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { CLUSTER_INFO_ENV, type ClusterPasswordLogin, clusterInfo, readClusterInfoFile } from "./cluster-info.js";
+import {
+  CLUSTER_INFO_ENV,
+  type ClusterPasswordLogin,
+  clusterInfo,
+  readClusterInfoFile,
+} from "../tools/cluster-info.js";
 
 const execFileAsync = promisify(execFile);
 const info = clusterInfo();

@@ -1,6 +1,6 @@
 // vitest globalSetup: one throwaway PostgreSQL cluster for the whole run.
 //
-// Tests get its ClusterInfo with clusterInfo() from ./cluster-info.ts.
+// Tests get its ClusterInfo with clusterInfo() from ../tools/cluster-info.ts.
 // Set PG8000_TEST_KEEP_CLUSTER=1 to keep the cluster after the run and reuse
 // it on the next one (saves a few seconds per run while developing).
 //
@@ -8,7 +8,7 @@
 // function so vitest still calls teardown when setup fails half-way.
 
 import type { TestProject } from "vitest/node";
-import { CLUSTER_INFO_ENV } from "./cluster-info.js";
+import { CLUSTER_INFO_ENV } from "../tools/cluster-info.js";
 import {
   type ClusterHandle,
   createCluster,
@@ -17,7 +17,7 @@ import {
   findKeptCluster,
   keptClusterHint,
   recordKeptCluster,
-} from "./provision.js";
+} from "../tools/provision.js";
 
 let handle: ClusterHandle | undefined;
 

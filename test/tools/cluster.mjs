@@ -1,5 +1,5 @@
-// The benchmark's PostgreSQL server: a throwaway cluster made with the test harness's own
-// provisioning code (test/setup/provision.ts, compiled on the fly with the project's tsc), or an
+// A PostgreSQL server for the benchmarks and other scripts outside vitest: a throwaway cluster made
+// with the same provisioning code as the tests (./provision.ts, compiled on the fly with the project's tsc), or an
 // existing server named by PG8000_BENCH_URL (a postgresql:// URL, trust or password auth) or by
 // PG8000_TEST_CLUSTER (the test harness's cluster-info JSON file).
 
@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Compiles test/setup/provision.ts into a temp dir (tsc --ignoreConfig) and imports it. */
+/** Compiles test/tools/provision.ts into a temp dir (tsc --ignoreConfig) and imports it. */
 async function loadProvision() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "pg8000-bench-provision-"));
   try {
@@ -21,7 +21,7 @@ async function loadProvision() {
       [
         tsc,
         "--ignoreConfig",
-        path.join(ROOT, "test/setup/provision.ts"),
+        path.join(ROOT, "test/tools/provision.ts"),
         "--outDir",
         out,
         "--module",
@@ -34,11 +34,11 @@ async function loadProvision() {
         "--types",
         "node",
         "--rootDir",
-        path.join(ROOT, "test/setup"),
+        path.join(ROOT, "test"),
       ],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
-    return await import(pathToFileURL(path.join(out, "provision.js")).href);
+    return await import(pathToFileURL(path.join(out, "tools", "provision.js")).href);
   } finally {
     // The module is loaded; the files are not needed any more.
     fs.rmSync(out, { recursive: true, force: true });
@@ -120,7 +120,7 @@ export function libpqEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-// `node bench/lib/cluster.mjs`: makes a cluster that outlives the command (for profiling single
+// `node test/tools/cluster.mjs`: makes a cluster that outlives the command (for profiling single
 // workloads again and again) and prints the PG8000_TEST_CLUSTER line to use it.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const provision = await loadProvision();

@@ -9,7 +9,7 @@ import { type Connection, connect } from "../../src/native/index.js";
 import * as oids from "../../src/types/oids.js";
 import { Range } from "../../src/types/range.js";
 import { TypeRegistry } from "../../src/types/registry.js";
-import { trustOptions } from "../integration/helpers.js";
+import { trustOptions } from "./helpers.js";
 
 /** Per type: SQL literals (null = NULL) whose values must come back identically both ways. */
 const VALUES: [type: string, literals: (string | null)[]][] = [
