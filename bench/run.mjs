@@ -368,7 +368,7 @@ try {
   // W8 -------------------------------------------------------------------------------------
   if (want("W8")) {
     const pools = await openPools(server, 10);
-    if (pools.reason) {
+    if (!("query" in pools)) {
       log(`W8: skipped, ${pools.reason}`);
       lines.push({ id: "W8", title: "pool", unit: "ms", median: {}, samples: {}, note: `skipped: ${pools.reason}` });
     } else {

@@ -34,7 +34,7 @@ export function connectOnce(setup, tls) {
       const con = await connect(ourOptions);
       const rows = await con.run(QUERY);
       await con.close();
-      return rows.length;
+      return rows?.length ?? 0;
     },
     async pg() {
       const client = new pg.Client(pgOptions);

@@ -10,8 +10,14 @@ import postgres from "postgres";
 
 const SQL = "SELECT $1::int";
 
-/** Opens the three pools (connections are made lazily by all three); null for ours without Pool. */
+/**
+ * Opens the three pools (connections are made lazily by all three), or says why ours cannot run.
+ * @param {import("../../test/tools/cluster.mjs").BenchServer} server
+ * @param {number} max
+ * @returns {Promise<{ reason: string } | { reason?: undefined, query: Record<string, (i: number) => Promise<unknown>>, close: () => Promise<unknown> }>}
+ */
 export async function openPools(server, max) {
+  /** @type {any} Pool comes with the pool branch; this build may predate it. */
   const native = await import("../../dist/native/index.js");
   if (typeof native.Pool !== "function") return { reason: "pg8000/native has no Pool in this build" };
   const login = {

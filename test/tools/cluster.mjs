@@ -53,8 +53,8 @@ async function loadProvision() {
  * @property {string|undefined} password
  * @property {string} database
  * @property {string|undefined} binDir   directory of psql / pgbench
- * @property {{user: string, password: string}|undefined} scram   a SCRAM-SHA-256 login over TCP (W9)
- * @property {string|undefined} caCertPath   the server's certificate, when it speaks TLS (W9)
+ * @property {{user: string, password: string}} [scram]  a SCRAM-SHA-256 login over TCP (W9)
+ * @property {string} [caCertPath]  the server's certificate, when it speaks TLS (W9)
  * @property {string} origin             where the server came from
  * @property {() => void} destroy
  */
