@@ -253,7 +253,9 @@ try {
       clients.psql = () =>
         libpq.psqlTimed(`SELECT a, b, c, d, e, f, g FROM bench_w1 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
     await alternate("W1", "wide result", clients, { expect: n });
-    log(`W1 without parameters (ours and pg: simple protocol, text results; postgres.js: unnamed statement)`);
+    log(
+      `W1 without parameters (ours: one statement, so the extended protocol with binary results; pg: simple protocol, text results; postgres.js: unnamed statement)`,
+    );
     await alternate(
       "W1simple",
       "wide result, no parameters",
@@ -620,6 +622,20 @@ function buildReport() {
   const w1 = get("W1");
   target("W1", "ours ≤ 0.7× the faster peer", w1, (m) => m.ours / faster(m), 0.7, "le");
   target("W1", "ours ≤ 1.3× psql", w1, (m) => m.ours / m.psql, 1.3, "le", { cpu: false });
+  const w1simple = get("W1simple");
+  target("W1", "no parameters: ours ≤ 0.6× the faster peer", w1simple, (m) => m.ours / faster(m), 0.6, "le");
+  if (w1)
+    target(
+      "W1",
+      "no parameters: ours within 5 % of ours with them",
+      w1simple,
+      (m) => m.ours / w1.median.ours,
+      1.05,
+      "le",
+      {
+        cpu: false,
+      },
+    );
   const w2 = get("W2");
   target("W2", "ours ≤ 0.9× the faster peer", w2, (m) => m.ours / faster(m), 0.9, "le");
   const w3 = get("W3");
@@ -658,7 +674,7 @@ function buildReport() {
     );
   };
   row(`W1 ${cfg.w1Rows.toLocaleString("en")} rows × 7 cols`, w1, "psql");
-  row(`W1 same, no parameters (text results)`, get("W1simple"), "psql-from-W1");
+  row(`W1 same, no parameters`, w1simple, "psql-from-W1");
   row(`W2 ${cfg.w2N.toLocaleString("en")} sequential round trips`, w2, "pgbench");
   row(`W3 ${cfg.w3N.toLocaleString("en")} pipelined queries`, w3, "pgbench");
   row(`W4 COPY ${cfg.w4CopyRows.toLocaleString("en")} rows (pg: n/a)`, w4, "psql");
@@ -688,7 +704,7 @@ function buildReport() {
   md.push("|---|---:|---:|---:|---:|---:|");
   for (const [label, l, key] of [
     ["W1", w1, "ours"],
-    ["W1 no parameters", get("W1simple"), "ours"],
+    ["W1 no parameters", w1simple, "ours"],
     ["W2", w2, "ours"],
     ["W3", w3, "ours"],
     ["W4 COPY", w4, "ours"],
