@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npx pg8000-bridge --config bridge.json`: runs the bridge until SIGINT/SIGTERM.
+// `npx pg8000-bridge --config bridge.json`: runs the bridge until SIGINT/SIGTERM. SIGHUP reads
+// the command line's files again (config, secret and token files) and applies them to new
+// sessions; open sessions carry on. A config that does not validate is logged and ignored.
 
 import { parseCommandLine, USAGE } from "./command-line.js";
 import { BridgeConfigError } from "./config.js";
@@ -7,7 +9,8 @@ import { createBridge } from "./server.js";
 import { mintToken } from "./tokens.js";
 
 async function main(): Promise<void> {
-  const command = parseCommandLine(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const command = parseCommandLine(argv);
   if (command.kind === "help") {
     process.stdout.write(USAGE);
     return;
@@ -25,6 +28,17 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.on("SIGHUP", () => {
+    try {
+      const again = parseCommandLine(argv);
+      if (again.kind === "serve") bridge.reload(again.config);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "error", error: `reload failed, configuration unchanged: ${message}` })}\n`,
+      );
+    }
+  });
 }
 
 main().catch((err: unknown) => {

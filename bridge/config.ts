@@ -1,8 +1,8 @@
 // The bridge's configuration: its public shape, defaults that are closed unless opened on
 // purpose, and validation whose errors say what to change. Targets come only from here.
 
-import * as fs from "node:fs";
 import * as net from "node:net";
+import { readFile, resolveTarget } from "./targets.js";
 
 /** How the bridge talks TLS to one PostgreSQL target (it answers the client's SSLRequest with 'N'). */
 export type TargetTlsMode = "disable" | "require" | "verify-full";
@@ -17,14 +17,24 @@ export interface TargetTls {
   servername?: string;
 }
 
-export interface TcpTarget {
+/** Who may log in to a target: checked against the client's StartupMessage before anything is dialled. */
+export interface TargetLogins {
+  /** Roles that may log in; default: any role (the server's own authentication still applies). */
+  users?: string[];
+  /** Databases that may be opened; default: any. */
+  databases?: string[];
+  /** Allow replication connections (`replication=true|database` in the startup packet). Default false. */
+  replication?: boolean;
+}
+
+export interface TcpTarget extends TargetLogins {
   host: string;
   /** Default 5432. */
   port?: number;
   tls?: TargetTlsMode | TargetTls;
 }
 
-export interface UnixTarget {
+export interface UnixTarget extends TargetLogins {
   /** Full path of the server's socket file, e.g. /var/run/postgresql/.s.PGSQL.5432. */
   unix_sock: string;
 }
@@ -59,13 +69,34 @@ export interface BridgeLimits {
   highWaterMark?: number;
   /** Seconds between WebSocket pings; a client that missed the previous pong is dropped. 0 = off. Default 30. */
   heartbeatInterval?: number;
+  /** Seconds from TCP connect until the WebSocket upgrade request is complete (slow or partial headers). Default 10. */
+  handshakeTimeout?: number;
+  /** Unfinished HTTP handshakes at once from one address (not applied with trustProxy). Default 32. */
+  maxHandshakesPerIp?: number;
+}
+
+/** Prometheus metrics: on the bridge's own listener by default, or on a separate one. */
+export interface BridgeMetricsConfig {
+  /** Serve GET /metrics and /healthz here instead (e.g. an address only the monitoring network reaches). */
+  listen?: { host?: string; port?: number };
+}
+
+/**
+ * A raw WebSocket relay for ONE target, for clients that speak the wire protocol in binary frames
+ * without the pg8000 subprotocol (wsproxy-style clients such as @neondatabase/serverless).
+ */
+export interface RawRelayConfig {
+  /** The target every raw session goes to; the client cannot choose another. */
+  target: string;
+  /** The endpoint's path; default "/raw". Any query (e.g. ?address=) other than token is ignored. */
+  path?: string;
 }
 
 /** One structured log record. Never carries payload bytes, tokens or passwords. */
 export interface BridgeLogEvent {
   time: string;
   level: "info" | "warn" | "error";
-  event: "listening" | "refused" | "open" | "upstream" | "close" | "stopped" | "error";
+  event: "listening" | "refused" | "open" | "upstream" | "close" | "reloaded" | "stopped" | "error";
   [field: string]: string | number | boolean | undefined;
 }
 
@@ -97,12 +128,22 @@ export interface BridgeConfig {
   trustProxy?: boolean;
   /** Receives structured log records; false silences them. Default: JSON lines on stderr. */
   log?: false | ((event: BridgeLogEvent) => void);
+  /** GET /metrics in Prometheus' text format; false turns it off. Default: on the bridge's listener. */
+  metrics?: false | BridgeMetricsConfig;
+  /** Off by default. Serves a raw relay (no subprotocol; token in ?token= or Authorization: Bearer). */
+  rawRelay?: RawRelayConfig;
 }
 
 /** A target after validation, in the form the dialler uses. */
-export type BridgeTarget =
+export type BridgeTarget = (
   | { name: string; kind: "tcp"; host: string; port: number; tls: ResolvedTargetTls }
-  | { name: string; kind: "unix"; path: string; tls: ResolvedTargetTls };
+  | { name: string; kind: "unix"; path: string; tls: ResolvedTargetTls }
+) & {
+  /** null = any. */
+  users: Set<string> | null;
+  databases: Set<string> | null;
+  replication: boolean;
+};
 
 export interface ResolvedTargetTls {
   mode: TargetTlsMode;
@@ -124,6 +165,9 @@ export interface ResolvedConfig {
   limits: Required<BridgeLimits>;
   trustProxy: boolean;
   log: (event: Omit<BridgeLogEvent, "time">) => void;
+  /** null = off; listen null = on the bridge's own listener. */
+  metrics: { listen: { host: string; port: number } | null } | null;
+  rawRelay: { target: BridgeTarget; path: string } | null;
 }
 
 export const DEFAULT_PORT = 5480;
@@ -137,15 +181,15 @@ const DEFAULT_LIMITS: Required<BridgeLimits> = {
   maxPayload: 1024 * 1024,
   highWaterMark: 1024 * 1024,
   heartbeatInterval: 30,
+  handshakeTimeout: 10,
+  maxHandshakesPerIp: 32,
 };
-
-const TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class BridgeConfigError extends Error {
   override name = "BridgeConfigError";
 }
 
-function fail(message: string): never {
+export function fail(message: string): never {
   throw new BridgeConfigError(`bridge config: ${message}`);
 }
 
@@ -163,6 +207,8 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
     "limits",
     "trustProxy",
     "log",
+    "metrics",
+    "rawRelay",
   ]);
   for (const key of Object.keys(config)) {
     if (!known.has(key)) fail(`unknown key '${key}'; valid keys are: ${[...known].join(", ")}`);
@@ -245,6 +291,8 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
     "highWaterMark",
     "connectTimeout",
     "startupTimeout",
+    "handshakeTimeout",
+    "maxHandshakesPerIp",
   ] as const) {
     if (!(limits[key] > 0)) fail(`limits.${key} must be greater than 0`);
   }
@@ -264,7 +312,42 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
     limits,
     trustProxy: config.trustProxy === true,
     log: makeLogger(config.log),
+    metrics: resolveMetrics(config.metrics),
+    rawRelay: resolveRawRelay(config.rawRelay, targets, path),
   };
+}
+
+function resolveMetrics(metrics: BridgeConfig["metrics"]): ResolvedConfig["metrics"] {
+  if (metrics === false) return null;
+  if (metrics === undefined) return { listen: null };
+  if (typeof metrics !== "object" || metrics === null) fail("metrics must be false or { listen?: { host, port } }");
+  for (const key of Object.keys(metrics)) if (key !== "listen") fail(`metrics: unknown key '${key}'; valid: listen`);
+  if (metrics.listen === undefined) return { listen: null };
+  const host = metrics.listen.host ?? "127.0.0.1";
+  const port = metrics.listen.port ?? 9480;
+  if (typeof host !== "string" || host === "") fail("metrics.listen.host must be a non-empty string");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`metrics.listen.port must be an integer from 0 to 65535, got ${String(port)}`);
+  return { listen: { host, port } };
+}
+
+function resolveRawRelay(
+  raw: BridgeConfig["rawRelay"],
+  targets: Map<string, BridgeTarget>,
+  path: string,
+): ResolvedConfig["rawRelay"] {
+  if (raw === undefined) return null;
+  if (raw === null || typeof raw !== "object") fail('rawRelay must be { target: "NAME", path?: "/raw" }');
+  for (const key of Object.keys(raw))
+    if (key !== "target" && key !== "path") fail(`rawRelay: unknown key '${key}'; valid: target, path`);
+  const target = targets.get(raw.target);
+  if (!target) fail(`rawRelay.target must name one of the targets (${[...targets.keys()].join(", ")})`);
+  const rawPath = raw.path ?? "/raw";
+  if (typeof rawPath !== "string" || !rawPath.startsWith("/"))
+    fail(`rawRelay.path must start with "/", got ${JSON.stringify(rawPath)}`);
+  if (rawPath === path) fail(`rawRelay.path must differ from path (${path})`);
+  if (rawPath === "/healthz" || rawPath === "/metrics") fail(`rawRelay.path cannot be ${rawPath}`);
+  return { target, path: rawPath };
 }
 
 function resolveListenTls(t: NonNullable<NonNullable<BridgeConfig["listen"]>["tls"]>): { cert: string; key: string } {
@@ -272,49 +355,6 @@ function resolveListenTls(t: NonNullable<NonNullable<BridgeConfig["listen"]>["tl
   const key = t.key ?? (t.keyFile ? readFile(t.keyFile, "listen.tls.keyFile") : undefined);
   if (!cert || !key) fail("listen.tls needs cert and key (PEM strings) or certFile and keyFile");
   return { cert, key };
-}
-
-function resolveTarget(name: string, target: TargetConfig): BridgeTarget {
-  if (!TARGET_NAME.test(name))
-    fail(`target name ${JSON.stringify(name)} may use only letters, digits, '_', '.', '-' (1-64)`);
-  if (target === null || typeof target !== "object")
-    fail(`targets.${name} must be { host, port, tls? } or { unix_sock }`);
-  const keys = Object.keys(target);
-  if ("unix_sock" in target) {
-    if (keys.some((k) => k !== "unix_sock")) fail(`targets.${name}: a unix_sock target takes no other keys`);
-    if (typeof target.unix_sock !== "string" || !target.unix_sock.startsWith("/")) {
-      fail(
-        `targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`,
-      );
-    }
-    return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable" } };
-  }
-  if (keys.some((k) => !["host", "port", "tls"].includes(k)))
-    fail(`targets.${name}: valid keys are host, port, tls (or unix_sock)`);
-  if (typeof target.host !== "string" || target.host === "") fail(`targets.${name}.host must be a non-empty string`);
-  const port = target.port ?? 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    fail(`targets.${name}.port must be an integer from 1 to 65535`);
-  return { name, kind: "tcp", host: target.host, port, tls: resolveTargetTls(name, target.tls) };
-}
-
-function resolveTargetTls(name: string, tls: TcpTarget["tls"]): ResolvedTargetTls {
-  const t: TargetTls = tls === undefined ? { mode: "disable" } : typeof tls === "string" ? { mode: tls } : tls;
-  if (!["disable", "require", "verify-full"].includes(t.mode)) {
-    fail(`targets.${name}.tls must be "disable", "require" or "verify-full" (or { mode, ca | caFile, servername })`);
-  }
-  const ca = t.ca ?? (t.caFile ? readFile(t.caFile, `targets.${name}.tls.caFile`) : undefined);
-  if (ca !== undefined && t.mode !== "verify-full")
-    fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
-  return { mode: t.mode, ca, servername: t.servername };
-}
-
-function readFile(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    fail(`${what}: cannot read ${file}: ${(err as Error).message}`);
-  }
 }
 
 function makeLogger(log: BridgeConfig["log"]): ResolvedConfig["log"] {

@@ -1,11 +1,15 @@
 // pg8000/bridge: the WebSocket-to-PostgreSQL bridge that browser sessions connect through.
 
+export { BRIDGE_SUBPROTOCOL, CloseCode, RefusalReason } from "../src/bridge-protocol.js";
 export {
   type BridgeConfig,
   BridgeConfigError,
   type BridgeLimits,
   type BridgeLogEvent,
+  type BridgeMetricsConfig,
+  type RawRelayConfig,
   type TargetConfig,
+  type TargetLogins,
   type TargetTls,
   type TargetTlsMode,
   type TcpTarget,
@@ -14,5 +18,4 @@ export {
   type UnixTarget,
 } from "./config.js";
 export { type Bridge, createBridge, SUBPROTOCOL } from "./server.js";
-export { CloseCode } from "./session.js";
 export { type MintTokenOptions, mintToken } from "./tokens.js";

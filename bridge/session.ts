@@ -6,22 +6,13 @@
 
 import type * as net from "node:net";
 import type { WebSocket } from "ws";
+import { CloseCode, MAX_CLOSE_REASON_BYTES, RefusalReason } from "../src/bridge-protocol.js";
 import type { BridgeTarget, ResolvedConfig } from "./config.js";
+import type { BridgeMetrics } from "./metrics.js";
+import { checkLogin, startupParameters } from "./startup-packet.js";
 import { dialTarget, UpstreamError } from "./upstream.js";
 
-/** Close codes the driver turns into OperationalErrors that say what to fix. */
-export const CloseCode = {
-  Normal: 1000,
-  GoingAway: 1001,
-  UnsupportedData: 1003,
-  TooBig: 1009,
-  BadRequest: 4400,
-  Unauthorized: 4401,
-  Forbidden: 4403,
-  Timeout: 4408,
-  TooMany: 4429,
-  Upstream: 4502,
-} as const;
+export { CloseCode };
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -36,8 +27,8 @@ const ANSWER_N = Buffer.from("N");
  */
 export function closeReason(text: string): string {
   const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= 123) return text;
-  let end = 123;
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return text;
+  let end = MAX_CLOSE_REASON_BYTES;
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString("utf8");
 }
@@ -50,6 +41,7 @@ export interface SessionContext {
   origin: string | undefined;
   target: BridgeTarget;
   config: ResolvedConfig;
+  metrics: BridgeMetrics;
   /** Called once when the session is over (frees its connection slots). */
   onEnd(session: BridgeSession): void;
 }
@@ -116,6 +108,7 @@ export class BridgeSession {
     }
     this.lastActivity = Date.now();
     this.bytesFromClient += data.length;
+    this.ctx.metrics.bytesFromClients += data.length;
     switch (this.state) {
       case "startup":
         this.head = this.head.length === 0 ? data : Buffer.concat([this.head, data]);
@@ -168,6 +161,20 @@ export class BridgeSession {
         return;
       }
       if (code >>> 16 === 3) {
+        if (head.length < length) return;
+        const params = startupParameters(head.subarray(0, length));
+        if (!params) {
+          this.refuseBytes();
+          return;
+        }
+        const refusal = checkLogin(this.ctx.target, params);
+        if (refusal) {
+          const code = refusal.reason === RefusalReason.BadRequest ? CloseCode.BadRequest : CloseCode.LoginRefused;
+          this.ctx.metrics.refusal(refusal.reason);
+          this.log("warn", "refused", { code, reason: refusal.text });
+          this.close(code, refusal.text);
+          return;
+        }
         this.startQuery(head);
         return;
       }
@@ -177,6 +184,7 @@ export class BridgeSession {
   }
 
   private refuseBytes(): void {
+    this.ctx.metrics.refusal(RefusalReason.BadRequest);
     this.close(
       CloseCode.BadRequest,
       "the first bytes are not a PostgreSQL StartupMessage, SSLRequest or CancelRequest",
@@ -197,7 +205,9 @@ export class BridgeSession {
           socket.destroy();
           return;
         }
-        this.log("info", "upstream", { connectMs: Date.now() - started, tls: this.ctx.target.tls.mode });
+        const ms = Date.now() - started;
+        this.ctx.metrics.upstreamConnected(ms / 1000);
+        this.log("info", "upstream", { connectMs: ms, tls: this.ctx.target.tls.mode });
         this.attachUpstream(socket);
       },
       (err: unknown) => this.upstreamFailed(err),
@@ -236,8 +246,9 @@ export class BridgeSession {
     if (this.state === "closing" || this.state === "closed") return;
     const reason = err instanceof UpstreamError ? err.reason : "could not connect to the target";
     const detail = err instanceof Error ? err.message : String(err);
+    this.ctx.metrics.upstreamFailed();
     this.log("warn", "upstream", { error: detail });
-    this.close(CloseCode.Upstream, reason);
+    this.close(CloseCode.UpstreamUnreachable, reason);
   }
 
   // ---- server → client ------------------------------------------------------------------
@@ -255,7 +266,7 @@ export class BridgeSession {
     socket.on("error", (err: NodeJS.ErrnoException) => {
       this.log("warn", "upstream", { error: err.message });
       this.close(
-        CloseCode.Upstream,
+        CloseCode.UpstreamLost,
         `lost the connection to target '${this.ctx.target.name}' (${err.code ?? "error"})`,
       );
     });
@@ -273,6 +284,7 @@ export class BridgeSession {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const length = chunk.length;
     this.bytesToClient += length;
+    this.ctx.metrics.bytesToClients += length;
     this.toClientPending += length;
     this.ws.send(chunk, { binary: true }, () => {
       this.toClientPending -= length;
@@ -381,12 +393,13 @@ export class BridgeSession {
       bytesToClient: this.bytesToClient,
       durationMs: Date.now() - this.openedAt,
     });
+    this.ctx.metrics.sessionClosed(this.closeCode);
     this.ctx.onEnd(this);
   }
 
   private log(
     level: "info" | "warn" | "error",
-    event: "upstream" | "close" | "error",
+    event: "upstream" | "close" | "refused" | "error",
     fields: Record<string, string | number | boolean | undefined>,
   ): void {
     this.ctx.config.log({

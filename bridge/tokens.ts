@@ -4,8 +4,7 @@
 // Only characters allowed in a Sec-WebSocket-Protocol value, so the token can travel there.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-
-const PREFIX = "p8b1.";
+import { CloseCode, SIGNED_TOKEN_PREFIX as PREFIX } from "../src/bridge-protocol.js";
 
 export interface MintTokenOptions {
   /** The bridge's tokenSecret (the first one, when it has several). */
@@ -31,7 +30,9 @@ export function mintToken(options: MintTokenOptions): string {
   return `${PREFIX}${payload}.${sign(secret, payload)}`;
 }
 
-export type TokenCheck = { ok: true; target?: string } | { ok: false; reason: string; code: 4401 | 4403 };
+export type TokenCheck =
+  | { ok: true; target?: string }
+  | { ok: false; reason: string; code: typeof CloseCode.Unauthorized };
 
 /**
  * Checks a signed token against the secrets. Returns null when the token is not in the
@@ -40,20 +41,20 @@ export type TokenCheck = { ok: true; target?: string } | { ok: false; reason: st
 export function verifySignedToken(token: string, secrets: string[], now = Date.now()): TokenCheck | null {
   if (!token.startsWith(PREFIX)) return null;
   const parts = token.slice(PREFIX.length).split(".");
-  if (parts.length !== 2) return { ok: false, code: 4401, reason: "malformed token" };
+  if (parts.length !== 2) return { ok: false, code: CloseCode.Unauthorized, reason: "malformed token" };
   const [payload, signature] = parts as [string, string];
   if (!secrets.some((secret) => sameString(sign(secret, payload), signature))) {
-    return { ok: false, code: 4401, reason: "token signature is not valid" };
+    return { ok: false, code: CloseCode.Unauthorized, reason: "token signature is not valid" };
   }
   let claims: { t?: unknown; exp?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof claims;
   } catch {
-    return { ok: false, code: 4401, reason: "malformed token" };
+    return { ok: false, code: CloseCode.Unauthorized, reason: "malformed token" };
   }
   if (typeof claims.exp !== "number" || typeof claims.t !== "string")
-    return { ok: false, code: 4401, reason: "malformed token" };
-  if (claims.exp * 1000 <= now) return { ok: false, code: 4401, reason: "token expired" };
+    return { ok: false, code: CloseCode.Unauthorized, reason: "malformed token" };
+  if (claims.exp * 1000 <= now) return { ok: false, code: CloseCode.Unauthorized, reason: "token expired" };
   return { ok: true, target: claims.t };
 }
 

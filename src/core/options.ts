@@ -11,6 +11,8 @@ export interface BridgeOptions {
   url: string;
   token?: string;
   target?: string;
+  /** "pg8000" (default): a pg8000 bridge; "raw": a plain relay of binary frames (wsproxy-style). */
+  protocol?: "pg8000" | "raw";
 }
 
 export interface ConnectOptions {

@@ -74,7 +74,11 @@ export class RequestQueue {
   /** Writes the buffer now; false when the socket's buffer is full (wait for drain). */
   flush(): boolean {
     this.flushScheduled = false;
-    if (this.out.length === 0 || this.closed) return true;
+    if (this.closed) {
+      this.out.truncate(0); // nobody will send it: don't let it grow
+      return true;
+    }
+    if (this.out.length === 0) return true;
     // Sending counts as progress too (a long COPY IN gets no answer until it ends).
     if (this.timer !== undefined) this.armTimer();
     return this.transport.write(this.out.take());

@@ -1,13 +1,24 @@
 // WebSocket transport to the pg8000 bridge (browser mode; also Node through the `ws` package).
 // Raw PostgreSQL bytes travel as binary messages whose boundaries mean nothing; the bridge picks
 // the server from its own configuration (?target=NAME) and does TLS to it, answering SSLRequest
-// with 'N' itself. Bridge protocol: design/ARCHITECTURE.md. No Node built-ins on this path.
+// with 'N' itself. With bridge.protocol "raw" the same bytes go to any wsproxy-style relay (no
+// subprotocol). The contract with the bridge: src/bridge-protocol.ts; design/ARCHITECTURE.md.
+// No Node built-ins on this path.
 
+import {
+  BRIDGE_SUBPROTOCOL,
+  CloseCode,
+  SUBPROTOCOL_SAFE,
+  TARGET_PARAM,
+  TOKEN_PARAM,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "../bridge-protocol.js";
 import type { BridgeOptions, ResolvedOptions } from "../core/options.js";
 import { InterfaceError, OperationalError } from "../errors.js";
 import type { Transport, TransportHandlers } from "./transport.js";
 
-export const BRIDGE_SUBPROTOCOL = "pg8000.v1";
+export { BRIDGE_SUBPROTOCOL };
+
 /** Outgoing messages are cut at this size, well below any sane bridge maxPayload. */
 const MAX_FRAME = 64 * 1024;
 /** write() returns false above this many buffered bytes; drain fires below half of it. */
@@ -15,8 +26,6 @@ const HIGH_WATER = 1024 * 1024;
 const DRAIN_POLL_MS = 5;
 /** After end(), how long to wait for the bridge to close before closing from this side. */
 const END_GRACE_MS = 15_000;
-/** Characters allowed in a Sec-WebSocket-Protocol value (RFC 7230 tchar). */
-const TOKEN_CHARS = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 /** The part of the WHATWG WebSocket (and of `ws`, which also has pause/resume) used here. */
 interface WebSocketLike {
@@ -57,7 +66,7 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
       cause: err,
     });
   }
-  const transport = new WebSocketTransport(ws, where.shown);
+  const transport = new WebSocketTransport(ws, where.shown, where.raw);
   await transport.opened(options.timeout);
   return transport;
 }
@@ -65,6 +74,8 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
 interface BridgeAddress {
   url: string;
   protocols: string[];
+  /** A plain relay (bridge.protocol "raw"): no subprotocol offered or checked. */
+  raw: boolean;
   /** The URL without the token, for messages. */
   shown: string;
 }
@@ -72,11 +83,23 @@ interface BridgeAddress {
 function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
   const bridge: BridgeOptions = typeof option === "string" ? { url: option } : option;
   if (bridge === null || typeof bridge !== "object" || typeof bridge.url !== "string" || bridge.url === "") {
-    throw new InterfaceError("'bridge' must be a ws:// or wss:// URL, or { url, token?, target? }");
+    throw new InterfaceError("'bridge' must be a ws:// or wss:// URL, or { url, token?, target?, protocol? }");
   }
   for (const key of Object.keys(bridge)) {
-    if (!["url", "token", "target"].includes(key))
-      throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target`);
+    if (!["url", "token", "target", "protocol"].includes(key))
+      throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target, protocol`);
+  }
+  const protocol = bridge.protocol ?? "pg8000";
+  if (protocol !== "pg8000" && protocol !== "raw") {
+    throw new InterfaceError(
+      `bridge.protocol must be "pg8000" (a pg8000 bridge) or "raw" (a relay of binary frames), got ${JSON.stringify(protocol)}`,
+    );
+  }
+  const raw = protocol === "raw";
+  if (raw && bridge.target !== undefined) {
+    throw new InterfaceError(
+      'bridge.target does not apply with protocol: "raw": a raw relay picks the server itself (put it in bridge.url if the relay takes it there)',
+    );
   }
   if (bridge.token !== undefined && (typeof bridge.token !== "string" || bridge.token === "")) {
     throw new InterfaceError("bridge.token must be a non-empty string");
@@ -98,16 +121,21 @@ function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
     throw new InterfaceError(`bridge.url must start with ws:// or wss://, got ${url.protocol}//`);
   }
-  if (bridge.target !== undefined) url.searchParams.set("target", bridge.target);
-  url.searchParams.delete("token");
+  if (bridge.target !== undefined) url.searchParams.set(TARGET_PARAM, bridge.target);
+  url.searchParams.delete(TOKEN_PARAM);
   const shown = url.href;
+  if (raw) {
+    // A raw relay gets no subprotocol: browsers cannot send headers, so a token can only ride in the query.
+    if (bridge.token !== undefined) url.searchParams.set(TOKEN_PARAM, bridge.token);
+    return { url: url.href, protocols: [], shown, raw };
+  }
   const protocols = [BRIDGE_SUBPROTOCOL];
   if (bridge.token !== undefined) {
     // The subprotocol header keeps the token out of URLs (and access logs); other characters go in the query.
-    if (TOKEN_CHARS.test(bridge.token)) protocols.push(`token.${bridge.token}`);
-    else url.searchParams.set("token", bridge.token);
+    if (SUBPROTOCOL_SAFE.test(bridge.token)) protocols.push(`${TOKEN_SUBPROTOCOL_PREFIX}${bridge.token}`);
+    else url.searchParams.set(TOKEN_PARAM, bridge.token);
   }
-  return { url: url.href, protocols, shown };
+  return { url: url.href, protocols, shown, raw };
 }
 
 async function webSocketClass(): Promise<WebSocketClass> {
@@ -144,6 +172,7 @@ class WebSocketTransport implements Transport {
   constructor(
     private readonly ws: WebSocketLike,
     private readonly shownUrl: string,
+    private readonly raw: boolean,
   ) {
     ws.binaryType = "arraybuffer";
     ws.onopen = () => this.onOpen();
@@ -178,9 +207,9 @@ class WebSocketTransport implements Transport {
   }
 
   private onOpen(): void {
-    if (this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
+    if (!this.raw && this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
       const error = new OperationalError(
-        `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL})`,
+        `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL}; for a raw relay set bridge.protocol: "raw")`,
       );
       this.onOpened?.(error);
       this.destroy(error);
@@ -197,7 +226,7 @@ class WebSocketTransport implements Transport {
     else {
       this.destroy(
         new OperationalError(
-          `${this.shownUrl} sent a text message; a pg8000 bridge sends only binary PostgreSQL bytes`,
+          `${this.shownUrl} sent a text message; a ${this.raw ? "relay" : "pg8000 bridge"} must send only binary PostgreSQL bytes`,
         ),
       );
       return;
@@ -357,8 +386,8 @@ class WebSocketTransport implements Transport {
   }
 }
 
-/** Says what happened and what to fix, by close code (see bridge/session.ts CloseCode). */
-function bridgeCloseError(
+/** Says what happened and what to fix, by close code alone (the reason is quoted, never parsed). */
+export function bridgeCloseError(
   code: number,
   reason: string,
   connecting: boolean,
@@ -366,50 +395,47 @@ function bridgeCloseError(
   lastError: string,
 ): OperationalError {
   const detail = `bridge close code ${code}${reason ? `: ${reason}` : ""}`;
-  let message: string;
+  return new OperationalError(`${closeMessage(code, connecting, url, lastError)} (${detail})`);
+}
+
+function closeMessage(code: number, connecting: boolean, url: string, lastError: string): string {
   switch (code) {
-    case 4401:
-      message =
-        "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
-      break;
-    case 4403:
-      message =
+    case CloseCode.Unauthorized:
+      return "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
+    case CloseCode.Forbidden:
+      return (
         "the bridge refused this connection: bridge.target must name one of the bridge's configured targets, " +
-        "and a page's origin must be in the bridge's origins list";
-      break;
-    case 4408:
-      message =
-        connecting || reason.startsWith("no PostgreSQL")
-          ? "the bridge timed out waiting for the startup message"
-          : "the bridge closed the connection after it was idle too long (the bridge's limits.idleTimeout)";
-      break;
-    case 4429:
-      message = "the bridge has too many connections: close unused connections or raise the bridge's limits";
-      break;
-    case 4502:
-      message = reason.startsWith("lost ")
-        ? "the bridge lost its connection to PostgreSQL"
-        : "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
-      break;
-    case 4400:
-      message = "the bridge did not recognise the bytes sent as the PostgreSQL protocol";
-      break;
-    case 1001:
-      message = "the bridge is shutting down; connect again later";
-      break;
-    case 1003:
-      message = "the bridge accepts only binary messages";
-      break;
-    case 1009:
-      message = "a message was larger than the bridge's limits.maxPayload";
-      break;
-    case 1011:
-      message = "the bridge failed internally";
-      break;
+        "and a page's origin must be in the bridge's origins list"
+      );
+    case CloseCode.LoginRefused:
+      return (
+        "the bridge does not allow this login: the target's users, databases and replication settings " +
+        "in the bridge config limit who may connect"
+      );
+    case CloseCode.Timeout:
+      return (
+        "the bridge closed the connection after a timeout (no startup message within its limits.startupTimeout, " +
+        "or idle longer than its limits.idleTimeout)"
+      );
+    case CloseCode.TooMany:
+      return "the bridge has too many connections: close unused connections or raise the bridge's limits";
+    case CloseCode.UpstreamUnreachable:
+      return "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
+    case CloseCode.UpstreamLost:
+      return "the bridge lost its connection to PostgreSQL";
+    case CloseCode.BadRequest:
+      return "the bridge did not recognise the bytes sent as the PostgreSQL protocol";
+    case CloseCode.GoingAway:
+      return "the bridge is shutting down; connect again later";
+    case CloseCode.UnsupportedData:
+      return "the bridge accepts only binary messages";
+    case CloseCode.TooBig:
+      return "a message was larger than the bridge's limits.maxPayload";
+    case CloseCode.InternalError:
+      return "the bridge failed internally";
     default:
-      message = connecting
+      return connecting
         ? `could not open a WebSocket to the bridge at ${url}: check bridge.url and that the bridge is running and reachable${lastError ? ` (${lastError})` : ""}`
         : `the connection to the bridge was lost${lastError ? ` (${lastError})` : ""}`;
   }
-  return new OperationalError(`${message} (${detail})`);
 }

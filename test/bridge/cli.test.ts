@@ -111,7 +111,7 @@ describe("the compiled CLI", () => {
 
   it("serves until SIGTERM; mint prints a token that opens the target; logs are JSON lines without secrets", async () => {
     const env = { ...process.env, BRIDGE_SECRET: SECRET };
-    const cli = path.join(outDir, "cli.js");
+    const cli = path.join(outDir, "bridge/cli.js");
     const token = execFileSync(
       process.execPath,
       [cli, "mint", "--target", "main", "--token-secret-env", "BRIDGE_SECRET", "--expires-in", "60"],
@@ -160,7 +160,7 @@ describe("the compiled CLI", () => {
     let status = 0;
     let output = "";
     try {
-      execFileSync(process.execPath, [path.join(outDir, "cli.js"), "--target", "main=127.0.0.1:5432"], {
+      execFileSync(process.execPath, [path.join(outDir, "bridge/cli.js"), "--target", "main=127.0.0.1:5432"], {
         stdio: "pipe",
       });
     } catch (err) {

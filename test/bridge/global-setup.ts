@@ -32,7 +32,7 @@ export async function setup(project: TestProject): Promise<void> {
     targets: { cluster: { host: cluster.host, port: cluster.port } },
     tokens: [token],
     // The suites open many connections in parallel from one address.
-    limits: { maxConnections: 500, maxConnectionsPerIp: 500 },
+    limits: { maxConnections: 500, maxConnectionsPerIp: 500, maxHandshakesPerIp: 500 },
     // Refusals and errors only: they explain a failing test; sessions are routine.
     log: (event) => {
       if (event.level !== "info") console.error(`test bridge: ${JSON.stringify(event)}`);

@@ -268,7 +268,7 @@ describe("where the bridge connects", () => {
       const err = await failure(connect({ ...login, bridge: { url: broken.url, token: STATIC_TOKEN } }));
       expect(err).toBeInstanceOf(OperationalError);
       expect(err.message).toBe(
-        "the bridge lost its connection to PostgreSQL (bridge close code 4502: lost the connection to target 'flaky' (ECONNRESET))",
+        "the bridge lost its connection to PostgreSQL (bridge close code 4503: lost the connection to target 'flaky' (ECONNRESET))",
       );
     } finally {
       await broken.close();
