@@ -1,11 +1,8 @@
 // Hashing, HMAC, PBKDF2 and randomness for SCRAM and channel binding.
 //
-// PBKDF2 runs thousands of HMAC rounds, so it goes to WebCrypto where there is one (native, off the
-// main thread). Browsers hide crypto.subtle on pages that are not a secure context (plain http://
-// other than localhost), so @noble/hashes stands in there. The single hashes and HMACs of a SCRAM
-// exchange run on a few hundred bytes: @noble/hashes does each in microseconds on the spot, where
-// every WebCrypto call is a trip to a worker thread and back (five of them per login, measured
-// ~0.4 ms of CPU per connect and more in wall time on a busy machine). WebCrypto lacks SHA-224.
+// WebCrypto is preferred: PBKDF2 runs thousands of HMAC rounds and the native implementation is far
+// faster. Browsers hide crypto.subtle on pages that are not a secure context (plain http:// other
+// than localhost), so @noble/hashes stands in there, and for SHA-224, which WebCrypto lacks.
 
 import { hmac } from "@noble/hashes/hmac.js";
 import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
@@ -26,13 +23,23 @@ function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Array> {
+  const webCrypto = subtle();
+  if (webCrypto && hash !== "SHA-224") {
+    return new Uint8Array(await webCrypto.digest(hash, bufferSource(data)));
+  }
   return NOBLE_HASHES[hash](data);
 }
 
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  return hmac(sha256, key, data);
+  const webCrypto = subtle();
+  if (!webCrypto) return hmac(sha256, key, data);
+  const cryptoKey = await webCrypto.importKey("raw", bufferSource(key), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  return new Uint8Array(await webCrypto.sign("HMAC", cryptoKey, bufferSource(data)));
 }
 
+/** PBKDF2-HMAC-SHA-256 with a 32-byte output: SCRAM's Hi() function for SHA-256. */
 export async function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const webCrypto = subtle();
   if (!webCrypto) return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: 32 });
