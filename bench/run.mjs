@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../test/tools/cluster.mjs";
+import { openBrowserBench } from "./lib/browser-w10.mjs";
 import { connectClients, connectSetup } from "./lib/connect.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
@@ -46,6 +47,8 @@ const FULL = {
   w8Callers: 200,
   w8PerCaller: 50,
   w9N: 200,
+  w10Rows: 100_000,
+  w10N: 2_000,
   reps: 7,
   heavyReps: 5,
 };
@@ -60,6 +63,8 @@ const QUICK = {
   w8Callers: 200,
   w8PerCaller: 5,
   w9N: 20,
+  w10Rows: 10_000,
+  w10N: 300,
   reps: 3,
   heavyReps: 3,
 };
@@ -83,6 +88,8 @@ const cfg = {
   w8Callers: size("w8Callers", "w8-callers", "BENCH_W8_CALLERS"),
   w8PerCaller: size("w8PerCaller", "w8-per-caller", "BENCH_W8_PER_CALLER"),
   w9N: size("w9N", "w9-n", "BENCH_W9_N"),
+  w10Rows: size("w10Rows", "w10-rows", "BENCH_W10_ROWS"),
+  w10N: size("w10N", "w10-n", "BENCH_W10_N"),
   reps: size("reps", "reps", "BENCH_REPS"),
   heavyReps: size("heavyReps", "heavy-reps", "BENCH_HEAVY_REPS"),
 };
@@ -365,6 +372,52 @@ try {
     await Promise.all([viaBridge.close(), viaRelay.close()]);
     bridge.stop();
     relay.stop();
+  }
+
+  // W10 ------------------------------------------------------------------------------------
+  if (want("W10")) {
+    const bridge = await startChild("bridge-child.mjs", "BENCH_BRIDGE", { host: server.host, port: server.port });
+    const login = { user: server.user, password: server.password, database: server.database };
+    const viaBridge = await Ours.open(server, {
+      bridge: { url: bridge.url, token: bridge.token, target: bridge.target },
+    });
+    const b = await openBrowserBench(login, bridge, { log });
+    if ("reason" in b) {
+      log(`W10: skipped, ${b.reason}`);
+      lines.push({ id: "W10-W1", title: "browser", unit: "ms", median: {}, samples: {}, note: `skipped: ${b.reason}` });
+    } else {
+      machine.chromium ??= b.engine;
+      const { w10Rows: rows, w10N: n } = cfg;
+      log(
+        `W10: in Chromium, ours through the bridge vs @neondatabase/serverless through the bridge's raw relay; ours in Node through the bridge for reference`,
+      );
+      const w10 = (workload, size, node) => ({
+        ours: () => b.run("ours", workload, size),
+        neon: () => b.run("neon", workload, size),
+        "ours-node": () => node(size),
+      });
+      await alternate(
+        "W10-W1",
+        `browser W1 (${rows} rows)`,
+        w10("w1", rows, (k) => viaBridge.w1(k)),
+        { expect: rows },
+      );
+      await alternate(
+        "W10-W2",
+        `browser W2 (${n} round trips)`,
+        w10("w2", n, (k) => viaBridge.w2(k)),
+        { expect: n },
+      );
+      await alternate(
+        "W10-W3",
+        `browser W3 (${n} concurrent)`,
+        w10("w3", n, (k) => viaBridge.w3(k)),
+        { expect: n },
+      );
+      await b.close();
+    }
+    await viaBridge.close();
+    bridge.stop();
   }
 
   // W8 -------------------------------------------------------------------------------------
@@ -650,6 +703,10 @@ function buildReport() {
   target("W7", "bridge ≤ 1.5× direct on W2", w7a, (m) => m.bridge / m.direct, 1.5, "le", { cpu: false });
   const w7b = get("W7-W1");
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
+  const w10a = get("W10-W1");
+  const w10c = get("W10-W3");
+  target("W10", "browser W1 ours ≤ 0.6× Neon's client", w10a, (m) => m.ours / m.neon, 0.6, "le", { cpu: false });
+  target("W10", "browser W3 ours ≤ 0.5× Neon's client", w10c, (m) => m.ours / m.neon, 0.5, "le", { cpu: false });
   const w8 = get("W8");
   target("W8", "pool throughput ≥ 1.2× the faster peer", w8, (m) => faster(m) / m.ours, 1.2, "ge");
   const w9tcp = get("W9tcp");
@@ -735,6 +792,21 @@ function buildReport() {
       const m = l.median;
       md.push(
         `| ${label} | ${fmtMs(m.direct)} | ${fmtMs(m.bridge)} | ${fmtRatio(m.bridge / m.direct)} | ${fmtMs(m["tcp-relay"])} | ${fmtRatio(m["tcp-relay"] / m.direct)} |`,
+      );
+    }
+    md.push("");
+  }
+  if (w10a) {
+    md.push(
+      "| W10 (Chromium) | ours, through the bridge | Neon's client, through the raw relay | ours ÷ Neon | ours in Node, through the bridge | browser ÷ Node |",
+    );
+    md.push("|---|---:|---:|---:|---:|---:|");
+    for (const id of ["W10-W1", "W10-W2", "W10-W3"]) {
+      const l = get(id);
+      if (!l?.median.ours) continue;
+      const m = l.median;
+      md.push(
+        `| ${l.title.replace("browser ", "")} | ${fmtMs(m.ours)} | ${fmtMs(m.neon)} | ${fmtRatio(m.ours / m.neon)} | ${fmtMs(m["ours-node"])} | ${fmtRatio(m.ours / m["ours-node"])} |`,
       );
     }
     md.push("");
