@@ -452,8 +452,9 @@ try {
     } else {
       const n = cfg.w9N;
       log(`W9: ${n} × (connect + SCRAM-SHA-256 + SELECT 1 + close), sequential; TCP, then TLS (certificate verified)`);
-      await alternate("W9tcp", "connect, TCP", connectClients(setup, false, n), { expect: n });
-      if (setup.tls) await alternate("W9tls", "connect, TLS", connectClients(setup, true, n), { expect: n });
+      const opts = { expect: n, reps: cfg.heavyReps };
+      await alternate("W9tcp", "connect, TCP", connectClients(setup, false, n), opts);
+      if (setup.tls) await alternate("W9tls", "connect, TLS", connectClients(setup, true, n), opts);
     }
   }
 
