@@ -17,6 +17,7 @@ import { openBrowserBench } from "./lib/browser-w10.mjs";
 import { connectClients, connectSetup } from "./lib/connect.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
+import { w1Floor } from "./lib/floor.mjs";
 import { Libpq } from "./lib/libpq.mjs";
 import { openPools, poolClients } from "./lib/pool.mjs";
 import { fmtMB, fmtMs, fmtRatio, gc, median, spread } from "./lib/stats.mjs";
@@ -255,7 +256,11 @@ try {
   if (want("W1")) {
     log(`W1: ${cfg.w1Rows} rows × (int4, int8, float8, text, timestamptz, numeric, bool)`);
     const n = cfg.w1Rows;
+    /** @type {Record<string, () => Promise<any>>} */
     const clients = { ours: () => ours.w1(n), pg: () => pgc.w1(n), postgres: () => pjs.w1(n) };
+    // The same JS values made without a driver (bench/lib/floor.mjs): how low any JS client can go.
+    const floor = w1Floor(n);
+    clients["js-floor"] = async () => floor();
     if (libpq)
       clients.psql = () =>
         libpq.psqlTimed(`SELECT a, b, c, d, e, f, g FROM bench_w1 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
@@ -732,6 +737,7 @@ function buildReport() {
     );
   };
   row(`W1 ${cfg.w1Rows.toLocaleString("en")} rows × 7 cols`, w1, "psql");
+  row(`W1 floor: the same JS values made without a driver`, w1, "psql", "js-floor");
   row(`W1 same, no parameters`, w1simple, "psql-from-W1");
   row(`W2 ${cfg.w2N.toLocaleString("en")} sequential round trips`, w2, "pgbench");
   row(`W3 ${cfg.w3N.toLocaleString("en")} pipelined queries`, w3, "pgbench");
