@@ -707,6 +707,9 @@ function buildReport() {
   target("W6", "peak RSS growth < 100 MB", w6, (m) => m.ours / 1048576, 100, "lt", { cpu: false });
   const w7a = get("W7-W2");
   target("W7", "bridge ≤ 1.5× direct on W2", w7a, (m) => m.bridge / m.direct, 1.5, "le", { cpu: false });
+  target("W7", "bridge ≤ 1.1× the plain TCP relay on W2", w7a, (m) => m.bridge / m["tcp-relay"], 1.1, "le", {
+    cpu: false,
+  });
   const w7b = get("W7-W1");
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
   const w10a = get("W10-W1");
