@@ -13,9 +13,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../test/tools/cluster.mjs";
+import { openBrowserBench } from "./lib/browser-w10.mjs";
+import { connectClients, connectSetup } from "./lib/connect.mjs";
 import { copyChunks, setupSql } from "./lib/data.mjs";
 import { manyRows, Ours, Pg, Postgres } from "./lib/drivers.mjs";
+import { w1Floor } from "./lib/floor.mjs";
 import { Libpq } from "./lib/libpq.mjs";
+import { openPools, poolClients } from "./lib/pool.mjs";
 import { fmtMB, fmtMs, fmtRatio, gc, median, spread } from "./lib/stats.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -41,6 +45,11 @@ const FULL = {
   w4Many: 10_000,
   w5Rows: 1_000_000,
   w6Rows: 10_000_000,
+  w8Callers: 200,
+  w8PerCaller: 50,
+  w9N: 200,
+  w10Rows: 100_000,
+  w10N: 2_000,
   reps: 7,
   heavyReps: 5,
 };
@@ -52,6 +61,11 @@ const QUICK = {
   w4Many: 1_000,
   w5Rows: 50_000,
   w6Rows: 200_000,
+  w8Callers: 200,
+  w8PerCaller: 5,
+  w9N: 20,
+  w10Rows: 10_000,
+  w10N: 300,
   reps: 3,
   heavyReps: 3,
 };
@@ -72,6 +86,11 @@ const cfg = {
   w4Many: size("w4Many", "w4-many", "BENCH_W4_MANY"),
   w5Rows: size("w5Rows", "w5-rows", "BENCH_W5_ROWS"),
   w6Rows: size("w6Rows", "w6-rows", "BENCH_W6_ROWS"),
+  w8Callers: size("w8Callers", "w8-callers", "BENCH_W8_CALLERS"),
+  w8PerCaller: size("w8PerCaller", "w8-per-caller", "BENCH_W8_PER_CALLER"),
+  w9N: size("w9N", "w9-n", "BENCH_W9_N"),
+  w10Rows: size("w10Rows", "w10-rows", "BENCH_W10_ROWS"),
+  w10N: size("w10N", "w10-n", "BENCH_W10_N"),
   reps: size("reps", "reps", "BENCH_REPS"),
   heavyReps: size("heavyReps", "heavy-reps", "BENCH_HEAVY_REPS"),
 };
@@ -221,8 +240,9 @@ try {
   const setup = setupSql({ w1Rows: cfg.w1Rows, w5Rows: cfg.w5Rows });
   if (libpq) await libpq.psql(setup);
   else {
+    // One statement at a time: VACUUM refuses to run inside a multi-statement query.
     const p = await Pg.open(server);
-    await p.client.query(setup);
+    for (const statement of setup.split(";\n").filter((t) => t.trim())) await p.client.query(statement);
     await p.close();
   }
   if (libpq) machine.postgres = (await libpq.psql("SELECT version()")).trim();
@@ -236,16 +256,29 @@ try {
   if (want("W1")) {
     log(`W1: ${cfg.w1Rows} rows × (int4, int8, float8, text, timestamptz, numeric, bool)`);
     const n = cfg.w1Rows;
+    /** @type {Record<string, () => Promise<any>>} */
     const clients = { ours: () => ours.w1(n), pg: () => pgc.w1(n), postgres: () => pjs.w1(n) };
+    // The same JS values made without a driver (bench/lib/floor.mjs): how low any JS client can go.
+    const floor = w1Floor(n);
+    clients["js-floor"] = async () => floor();
     if (libpq)
       clients.psql = () =>
         libpq.psqlTimed(`SELECT a, b, c, d, e, f, g FROM bench_w1 LIMIT ${n}`).then((r) => ({ ...r, rows: undefined }));
     await alternate("W1", "wide result", clients, { expect: n });
-    log(`W1 without parameters (ours and pg: simple protocol, text results; postgres.js: unnamed statement)`);
+    log(
+      `W1 without parameters (ours: one statement, so the extended protocol with binary results; pg: simple protocol, text results; postgres.js: unnamed statement)`,
+    );
     await alternate(
       "W1simple",
       "wide result, no parameters",
-      { ours: () => ours.w1simple(n), pg: () => pgc.w1simple(n), postgres: () => pjs.w1simple(n) },
+      {
+        ours: () => ours.w1simple(n),
+        pg: () => pgc.w1simple(n),
+        postgres: () => pjs.w1simple(n),
+        // W1 with its parameter again, in the same alternation: the 5 % comparison needs both
+        // measured under the same load.
+        "ours-params": () => ours.w1(n),
+      },
       { expect: n, reps: cfg.heavyReps },
     );
   }
@@ -351,6 +384,90 @@ try {
     await Promise.all([viaBridge.close(), viaRelay.close()]);
     bridge.stop();
     relay.stop();
+  }
+
+  // W10 ------------------------------------------------------------------------------------
+  if (want("W10")) {
+    const bridge = await startChild("bridge-child.mjs", "BENCH_BRIDGE", { host: server.host, port: server.port });
+    const login = { user: server.user, password: server.password, database: server.database };
+    const viaBridge = await Ours.open(server, {
+      bridge: { url: bridge.url, token: bridge.token, target: bridge.target },
+    });
+    const b = await openBrowserBench(login, bridge, { log });
+    if ("reason" in b) {
+      log(`W10: skipped, ${b.reason}`);
+      lines.push({ id: "W10-W1", title: "browser", unit: "ms", median: {}, samples: {}, note: `skipped: ${b.reason}` });
+    } else {
+      machine.chromium ??= b.engine;
+      const { w10Rows: rows, w10N: n } = cfg;
+      log(
+        `W10: in Chromium, ours through the bridge vs @neondatabase/serverless through the bridge's raw relay; ours in Node through the bridge for reference`,
+      );
+      const w10 = (workload, size, node) => ({
+        ours: () => b.run("ours", workload, size),
+        neon: () => b.run("neon", workload, size),
+        "ours-node": () => node(size),
+      });
+      await alternate(
+        "W10-W1",
+        `browser W1 (${rows} rows)`,
+        w10("w1", rows, (k) => viaBridge.w1(k)),
+        { expect: rows },
+      );
+      await alternate(
+        "W10-W2",
+        `browser W2 (${n} round trips)`,
+        w10("w2", n, (k) => viaBridge.w2(k)),
+        { expect: n },
+      );
+      await alternate(
+        "W10-W3",
+        `browser W3 (${n} concurrent)`,
+        w10("w3", n, (k) => viaBridge.w3(k)),
+        { expect: n },
+      );
+      await b.close();
+    }
+    await viaBridge.close();
+    bridge.stop();
+  }
+
+  // W8 -------------------------------------------------------------------------------------
+  if (want("W8")) {
+    const pools = await openPools(server, 10);
+    if (!("query" in pools)) {
+      log(`W8: skipped, ${pools.reason}`);
+      lines.push({ id: "W8", title: "pool", unit: "ms", median: {}, samples: {}, note: `skipped: ${pools.reason}` });
+    } else {
+      const { w8Callers: callers, w8PerCaller: per } = cfg;
+      log(`W8: ${callers} concurrent callers × ${per} sequential SELECT $1::int each, pools of max 10`);
+      const { clients, p99 } = poolClients(pools, callers, per);
+      const line = await alternate("W8", "pool, max 10", clients, { expect: callers * per });
+      await pools.close();
+      // The first latency sample of each client is the warm-up round's.
+      line.p99 = Object.fromEntries(Object.entries(p99).map(([k, v]) => [k, median(v.slice(1))]));
+      line.queries = callers * per;
+      log(
+        `  W8 p99 latency ${Object.entries(line.p99)
+          .map(([k, v]) => `${k} ${v.toFixed(2)} ms`)
+          .join(" | ")}`,
+      );
+    }
+  }
+
+  // W9 -------------------------------------------------------------------------------------
+  if (want("W9")) {
+    const setup = connectSetup(server);
+    if (setup.reason) {
+      log(`W9: skipped, ${setup.reason}`);
+      lines.push({ id: "W9", title: "connect", unit: "ms", median: {}, samples: {}, note: `skipped: ${setup.reason}` });
+    } else {
+      const n = cfg.w9N;
+      log(`W9: ${n} × (connect + SCRAM-SHA-256 + SELECT 1 + close), sequential; TCP, then TLS (certificate verified)`);
+      const opts = { expect: n, reps: cfg.heavyReps };
+      await alternate("W9tcp", "connect, TCP", connectClients(setup, false, n), opts);
+      if (setup.tls) await alternate("W9tls", "connect, TLS", connectClients(setup, true, n), opts);
+    }
   }
 
   await Promise.all([ours.close(), pgc.close(), pjs.close()]);
@@ -571,6 +688,16 @@ function buildReport() {
   const w1 = get("W1");
   target("W1", "ours ≤ 0.7× the faster peer", w1, (m) => m.ours / faster(m), 0.7, "le");
   target("W1", "ours ≤ 1.3× psql", w1, (m) => m.ours / m.psql, 1.3, "le", { cpu: false });
+  const w1simple = get("W1simple");
+  target("W1", "no parameters: ours ≤ 0.6× the faster peer", w1simple, (m) => m.ours / faster(m), 0.6, "le");
+  target(
+    "W1",
+    "no parameters: ours within 5 % of ours with them",
+    w1simple,
+    (m) => m.ours / m["ours-params"],
+    1.05,
+    "le",
+  );
   const w2 = get("W2");
   target("W2", "ours ≤ 0.9× the faster peer", w2, (m) => m.ours / faster(m), 0.9, "le");
   const w3 = get("W3");
@@ -583,8 +710,21 @@ function buildReport() {
   target("W6", "peak RSS growth < 100 MB", w6, (m) => m.ours / 1048576, 100, "lt", { cpu: false });
   const w7a = get("W7-W2");
   target("W7", "bridge ≤ 1.5× direct on W2", w7a, (m) => m.bridge / m.direct, 1.5, "le", { cpu: false });
+  target("W7", "bridge ≤ 1.1× the plain TCP relay on W2", w7a, (m) => m.bridge / m["tcp-relay"], 1.1, "le", {
+    cpu: false,
+  });
   const w7b = get("W7-W1");
   target("W7", "bridge ≤ 1.2× direct on W1", w7b, (m) => m.bridge / m.direct, 1.2, "le", { cpu: false });
+  const w10a = get("W10-W1");
+  const w10c = get("W10-W3");
+  target("W10", "browser W1 ours ≤ 0.6× Neon's client", w10a, (m) => m.ours / m.neon, 0.6, "le", { cpu: false });
+  target("W10", "browser W3 ours ≤ 0.5× Neon's client", w10c, (m) => m.ours / m.neon, 0.5, "le", { cpu: false });
+  const w8 = get("W8");
+  target("W8", "pool throughput ≥ 1.2× the faster peer", w8, (m) => faster(m) / m.ours, 1.2, "ge");
+  const w9tcp = get("W9tcp");
+  const w9tls = get("W9tls");
+  target("W9", "connect (TCP) ≤ 0.9× the faster peer", w9tcp, (m) => m.ours / faster(m), 0.9, "le");
+  target("W9", "connect (TLS) ≤ 0.9× the faster peer", w9tls, (m) => m.ours / faster(m), 0.9, "le");
 
   const md = [];
   md.push(
@@ -603,7 +743,8 @@ function buildReport() {
     );
   };
   row(`W1 ${cfg.w1Rows.toLocaleString("en")} rows × 7 cols`, w1, "psql");
-  row(`W1 same, no parameters (text results)`, get("W1simple"), "psql-from-W1");
+  row(`W1 floor: the same JS values made without a driver`, w1, "psql", "js-floor");
+  row(`W1 same, no parameters`, w1simple, "psql-from-W1");
   row(`W2 ${cfg.w2N.toLocaleString("en")} sequential round trips`, w2, "pgbench");
   row(`W3 ${cfg.w3N.toLocaleString("en")} pipelined queries`, w3, "pgbench");
   row(`W4 COPY ${cfg.w4CopyRows.toLocaleString("en")} rows (pg: n/a)`, w4, "psql");
@@ -612,7 +753,19 @@ function buildReport() {
   row(`W5 same, ours run() rows`, w5, "psql", "ours-rows");
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: peak RSS growth`, w6);
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: time`, get("W6time"));
+  row(`W8 pool max 10: ${cfg.w8Callers} callers × ${cfg.w8PerCaller} queries`, w8);
+  row(`W9 ${cfg.w9N} × connect + SCRAM + query + close, TCP`, w9tcp);
+  row(`W9 same, TLS`, w9tls);
   md.push("");
+  if (w8?.p99) {
+    const qps = (k) => `${Math.round(w8.queries / (w8.median[k] / 1000)).toLocaleString("en")}/s`;
+    const p = (k) => `${w8.p99[k].toFixed(2)} ms`;
+    md.push("| W8 pool | ours | pg | postgres |");
+    md.push("|---|---:|---:|---:|");
+    md.push(`| throughput (queries/s) | ${qps("ours")} | ${qps("pg")} | ${qps("postgres")} |`);
+    md.push(`| p99 latency per query (median over runs) | ${p("ours")} | ${p("pg")} | ${p("postgres")} |`);
+    md.push("");
+  }
   md.push(
     "Client CPU time (user + system of the benchmark process, all threads) per run, medians: what each client itself costs, far less disturbed than wall time by other load on the machine.",
   );
@@ -621,13 +774,16 @@ function buildReport() {
   md.push("|---|---:|---:|---:|---:|---:|");
   for (const [label, l, key] of [
     ["W1", w1, "ours"],
-    ["W1 no parameters", get("W1simple"), "ours"],
+    ["W1 no parameters", w1simple, "ours"],
     ["W2", w2, "ours"],
     ["W3", w3, "ours"],
     ["W4 COPY", w4, "ours"],
     ["W4 executemany", get("W4many"), "ours"],
     ["W5 (ours run_columnar)", w5, "ours"],
     ["W5 (ours run() rows)", w5, "ours-rows"],
+    ["W8 pool", w8, "ours"],
+    ["W9 connect, TCP", w9tcp, "ours"],
+    ["W9 connect, TLS", w9tls, "ours"],
   ]) {
     if (!l?.cpuMedian) continue;
     const m = l.cpuMedian;
@@ -649,6 +805,21 @@ function buildReport() {
       const m = l.median;
       md.push(
         `| ${label} | ${fmtMs(m.direct)} | ${fmtMs(m.bridge)} | ${fmtRatio(m.bridge / m.direct)} | ${fmtMs(m["tcp-relay"])} | ${fmtRatio(m["tcp-relay"] / m.direct)} |`,
+      );
+    }
+    md.push("");
+  }
+  if (w10a) {
+    md.push(
+      "| W10 (Chromium) | ours, through the bridge | Neon's client, through the raw relay | ours ÷ Neon | ours in Node, through the bridge | browser ÷ Node |",
+    );
+    md.push("|---|---:|---:|---:|---:|---:|");
+    for (const id of ["W10-W1", "W10-W2", "W10-W3"]) {
+      const l = get(id);
+      if (!l?.median.ours) continue;
+      const m = l.median;
+      md.push(
+        `| ${l.title.replace("browser ", "")} | ${fmtMs(m.ours)} | ${fmtMs(m.neon)} | ${fmtRatio(m.ours / m.neon)} | ${fmtMs(m["ours-node"])} | ${fmtRatio(m.ours / m["ours-node"])} |`,
       );
     }
     md.push("");

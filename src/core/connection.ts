@@ -71,7 +71,12 @@ export class CoreConnection implements QueryHost {
       isRunning: (request) => this.queue.current === (request as Request),
       cancel: () => this.cancel(),
     });
-    this.runner = new StatementRunner(this, new StatementCache(options.statement_cache_size), this.registry);
+    this.runner = new StatementRunner(
+      this,
+      new StatementCache(options.statement_cache_size),
+      this.registry,
+      !options.replication,
+    );
     this.types = new TypeResolver({
       registry: this.registry,
       query: (sql, params) => this.extendedQuery(sql, params),
@@ -175,6 +180,11 @@ export class CoreConnection implements QueryHost {
 
   simpleQuery(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     return this.runner.simpleQuery(sql, options);
+  }
+
+  /** SQL given without parameters: one statement through the extended protocol, several through the simple one. */
+  queryWithoutParameters(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    return this.runner.queryWithoutParameters(sql, options);
   }
 
   extendedQuery(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<QueryResult> {

@@ -17,6 +17,16 @@ import type { Request } from "./request.js";
 import type { RequestQueue } from "./request-queue.js";
 import type { RowDecoder } from "./rows.js";
 import { newStatementEntry, type StatementCache, type StatementEntry } from "./statement-cache.js";
+import { runsAsOneStatement } from "./statement-text.js";
+
+/**
+ * Runs of the same parameterless SQL text before it becomes a cached named statement (one round
+ * trip a run instead of two), like pgjdbc's prepareThreshold (also 5): one-off notebook queries
+ * leave no statement behind on the server.
+ */
+export const PREPARE_THRESHOLD = 5;
+/** Parameterless texts counted towards the threshold; the counts start over beyond this. */
+const COUNTED_TEXTS = 1000;
 
 /** Per-call options of the query paths. */
 export interface ExecuteOptions extends CancelOptions {
@@ -98,10 +108,18 @@ export class StatementRunner {
   /** Portal and replication streams not finished yet; close() ends them. */
   readonly openStreams = new Set<{ return(): Promise<unknown> }>();
 
+  /** Runs so far of each parameterless SQL text not cached yet (see PREPARE_THRESHOLD). */
+  private readonly textRuns = new Map<string, number>();
+
+  /**
+   * `extendedWithoutParameters` false keeps SQL without parameters on the simple protocol
+   * (replication connections: a walsender has no extended protocol).
+   */
   constructor(
     private readonly host: RunnerHost,
     private readonly statements: StatementCache,
     private readonly registry: TypeRegistry,
+    private readonly extendedWithoutParameters = true,
   ) {}
 
   /** Writes `exchange` for `request`, and what each message awaits; closes evicted statements first. */
@@ -155,6 +173,50 @@ export class StatementRunner {
     const request = new QueryRequest(this.host, sql, { sink: copy ? { kind: "copy", copy } : undefined });
     const promise = this.send(request, { query: sql }, copy !== undefined);
     return this.host.cancels.watch(request, promise, options);
+  }
+
+  // ---- SQL without parameters ----
+
+  /**
+   * SQL the caller gave without parameters. One plain statement runs through the extended
+   * protocol so its results come in binary where the codec decodes them: parsed and described
+   * as the unnamed statement, then bound (two round trips), and once the same text has run
+   * PREPARE_THRESHOLD times, as a cached named statement (one). Several statements, COPY,
+   * empty text and text with `$n` keep the simple protocol (see statement-text.ts).
+   */
+  queryWithoutParameters(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    if (
+      !this.extendedWithoutParameters ||
+      options.stream !== undefined ||
+      typeof sql !== "string" ||
+      !runsAsOneStatement(sql)
+    ) {
+      return this.simpleQuery(sql, options);
+    }
+    this.host.assertOpen();
+    this.host.cancels.check(options);
+    if (this.statements.enabled && this.repeated(sql)) return this.runCached(sql, [], [], options, true);
+    const entry = newStatementEntry("", sql);
+    const describe = new QueryRequest(this.host, sql, { statement: { entry, role: "describe" } });
+    // Exclusive: the Bind below is composed only once the description is in, and nothing else
+    // is written in between (a Parse or Query would replace the unnamed statement).
+    const described = this.send(describe, { parse: { name: "", sql, oids: [] }, describeStatement: "" }, true);
+    described.catch(() => undefined); // a parse error is reported by the run below
+    const request = new QueryRequest(this.host, sql, { statement: { entry, role: "bind" } });
+    const promise = this.send(
+      request,
+      this.boundOrFailed(request, entry, () => ({ bind: this.bindOf(entry, []), execute: 0 })),
+    );
+    return this.host.cancels.watch(request, promise, options);
+  }
+
+  /** Counts a run of `sql`; true from its PREPARE_THRESHOLD-th run on. */
+  private repeated(sql: string): boolean {
+    const runs = (this.textRuns.get(sql) ?? 0) + 1;
+    if (runs >= PREPARE_THRESHOLD) return true;
+    if (runs === 1 && this.textRuns.size >= COUNTED_TEXTS) this.textRuns.clear();
+    this.textRuns.set(sql, runs);
+    return false;
   }
 
   // ---- extended protocol ----

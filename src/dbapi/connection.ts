@@ -143,7 +143,7 @@ export class Connection extends NativeConnection {
     if (typeof sql !== "string") throw new InterfaceError("the operation must be a string");
     this.beginIfNeeded();
     if (params === undefined || params === null || isEmpty(params)) {
-      return this.core.simpleQuery(sql, { stream: options.stream });
+      return this.core.queryWithoutParameters(sql, { stream: options.stream });
     }
     const converted = convertParamstyle(style, sql, params);
     return this.core.extendedQuery(converted.sql, converted.values, { oids, stream: options.stream });

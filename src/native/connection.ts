@@ -86,8 +86,9 @@ export class Connection {
   }
 
   /**
-   * Runs SQL. Without params the simple query protocol sends it verbatim (several statements
-   * allowed); with params, `:name` (object) and `$n` placeholders are bound separately.
+   * Runs SQL. Without params it is sent verbatim (several statements allowed; a single one goes
+   * through the extended protocol for binary results); with params, `:name` (object) and `$n`
+   * placeholders are bound separately.
    * Resolves to the rows, or null when the statement returns no rows description.
    */
   async run(sql: string, params?: Params | null, options: RunOptions = {}): Promise<unknown[][] | null> {
@@ -100,8 +101,8 @@ export class Connection {
   protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<CoreResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const execute: ExecuteOptions = { stream: options.stream, signal: options.signal, timeout: options.timeout };
-    // No params: the SQL goes verbatim (simple protocol), COPY with a stream included.
-    if (isEmpty(params)) return this.core.simpleQuery(sql, execute);
+    // No params: the SQL goes verbatim (one statement extended, several simple; COPY simple).
+    if (isEmpty(params)) return this.core.queryWithoutParameters(sql, execute);
     const given = params ?? [];
     const statement = this.statementFor(sql);
     const values = bindNamed(statement, given);

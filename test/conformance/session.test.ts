@@ -194,17 +194,23 @@ describe("extra_float_digits", () => {
     );
   });
 
+  // Text results: several statements in one run() take the simple protocol (a single statement
+  // without parameters goes through the extended protocol, in binary like the path above).
   test.each([1, 3])("%i: the text path is exact too (shortest exact output, PG ≥ 12)", async (digits) => {
-    await con.run(`SET extra_float_digits = ${digits}`);
-    expectSame((await con.run(query))!, exact, `text path, extra_float_digits ${digits}`);
+    const text = (await con.run(`SET extra_float_digits = ${digits}; ${query}`))!;
+    expectSame(text, exact, `text path, extra_float_digits ${digits}`);
+  });
+
+  test("0: a single statement without parameters takes the binary path (exact)", async () => {
+    await con.run("SET extra_float_digits = 0");
+    expectSame((await con.run(query))!, exact, "one statement, no parameters, extra_float_digits 0");
   });
 
   test.each([0, -15])("%i: the text path gets what the server printed, rounded by the server", async (digits) => {
     // The server prints 15 + digits significant digits (at least 1): digits it never sent
     // cannot be recovered. Arrays, ranges and geometric types of floats are always text, so a
     // session that lowers extra_float_digits loses precision there even on the binary path.
-    await con.run(`SET extra_float_digits = ${digits}`);
-    const text = (await con.run(query))!;
+    const text = (await con.run(`SET extra_float_digits = ${digits}; ${query}`))!;
     const printed = (await con.run(`SELECT v8::text FROM (${query}) q`))!;
     text.forEach((row, r) => {
       expect(

@@ -53,6 +53,8 @@ async function loadProvision() {
  * @property {string|undefined} password
  * @property {string} database
  * @property {string|undefined} binDir   directory of psql / pgbench
+ * @property {{user: string, password: string}} [scram]  a SCRAM-SHA-256 login over TCP (W9)
+ * @property {string} [caCertPath]  the server's certificate, when it speaks TLS (W9)
  * @property {string} origin             where the server came from
  * @property {() => void} destroy
  */
@@ -84,6 +86,8 @@ export async function startServer({ log = console.log } = {}) {
       password: undefined,
       database: info.database,
       binDir: info.binDir,
+      scram: info.users?.scram,
+      caCertPath: info.caCertPath,
       origin: `PG8000_TEST_CLUSTER (${infoFile})`,
       destroy() {},
     };
@@ -100,6 +104,8 @@ export async function startServer({ log = console.log } = {}) {
     password: undefined,
     database: info.database,
     binDir: info.binDir,
+    scram: info.users?.scram,
+    caCertPath: info.caCertPath,
     origin: `throwaway cluster (PostgreSQL ${info.serverVersion}, ${handle.baseDir})`,
     destroy() {
       provision.destroyClusterSync(handle);

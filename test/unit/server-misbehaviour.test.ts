@@ -128,8 +128,9 @@ describe("a server that dies mid-query", () => {
       },
     );
     const con = await connect(options(port));
-    const second = con.run("SELECT 2");
-    const err = await con.run("SELECT 1").catch((e: unknown) => e);
+    // Two statements each: the simple protocol, one Query per run() (which this server answers).
+    const second = con.run("SELECT 2; SELECT 0");
+    const err = await con.run("SELECT 1; SELECT 0").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
     expect((err as Error).message).toMatch(/closed the connection unexpectedly/);
     await expect(second).rejects.toThrow(OperationalError);

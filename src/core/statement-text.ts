@@ -1,0 +1,74 @@
+// Which protocol SQL given without parameters takes. One plain statement goes through the
+// extended protocol (its results then come in binary where the codec decodes them); anything
+// else keeps the simple protocol, whose behaviour for it the extended one would not reproduce:
+// several statements (Parse refuses them), an empty text (EmptyQueryResponse), `$n` written
+// into the text (the server's "there is no parameter $1" instead of a Bind count mismatch) and
+// COPY (its data phase belongs to the simple protocol here). When unsure, the answer is "simple":
+// that is always correct, only slower.
+
+import { forEachCodeSpan, isDigit, isNameChar } from "./sql-scanner.js";
+
+const SEMICOLON = 0x3b;
+const DOLLAR = 0x24;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+function startsComment(sql: string, at: number): boolean {
+  const a = sql.charCodeAt(at);
+  const b = sql.charCodeAt(at + 1);
+  return (a === 0x2d && b === 0x2d) || (a === 0x2f && b === 0x2a); // -- or /*
+}
+
+/**
+ * True when `sql` is exactly one statement that the extended protocol runs as the simple one
+ * would: some statement text, then at most semicolons, whitespace and comments; no `$n`
+ * placeholder outside quotes and comments; not COPY.
+ */
+export function runsAsOneStatement(sql: string): boolean {
+  let content = false; // statement text seen
+  let ended = false; // a semicolon after the statement text
+  let single = true;
+  let firstWord: string | null = null;
+  let last = 0; // end of the previous code span: the text in between is quoted or a comment
+
+  const gap = (start: number, end: number): void => {
+    if (start >= end) return;
+    if (startsComment(sql, start)) return; // a comment first: ignore it (conservatively, see below)
+    if (ended) single = false; // a string or quoted name after the statement ended
+    content = true;
+  };
+
+  forEachCodeSpan(sql, (start, end) => {
+    gap(last, start);
+    last = end;
+    for (let i = start; i < end; i++) {
+      const code = sql.charCodeAt(i);
+      if (isSpace(code)) continue;
+      if (code === SEMICOLON) {
+        if (!content) single = false; // leading semicolon: leave it to the simple protocol
+        ended = true;
+        continue;
+      }
+      if (ended) {
+        single = false;
+        return;
+      }
+      if (code === DOLLAR && isDigit(sql.charCodeAt(i + 1))) {
+        const before = i > start ? sql.charCodeAt(i - 1) : -1;
+        if (!(isNameChar(before) || before === DOLLAR)) single = false; // a $n placeholder
+      }
+      if (!content && firstWord === null) {
+        let j = i;
+        while (j < end && isNameChar(sql.charCodeAt(j))) j++;
+        firstWord = sql.slice(i, j).toUpperCase();
+      }
+      content = true;
+    }
+  });
+  gap(last, sql.length);
+  // A text of comments only is empty to the server; a quoted region after a leading comment
+  // (`/* c */ 'x'`) is not recognised as content, so such text also takes the simple path.
+  return single && content && firstWord !== "COPY";
+}
