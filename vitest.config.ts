@@ -22,7 +22,9 @@ export default defineConfig({
           ...shared,
           name: "bridge",
           provide: { transport: "bridge" },
-          include: ["test/integration/{native,dbapi,errors,control,copy,stream-columnar,user-types}.test.ts"],
+          include: [
+            "test/integration/{native,dbapi,errors,error-fields,control,copy,stream-columnar,user-types,query,pool}.test.ts",
+          ],
         },
       },
     ],

@@ -28,6 +28,38 @@ export class DatabaseError extends Error {
   fields: ServerFields;
   /** SQLSTATE, e.g. "22012"; empty for client-raised database errors. */
   code: string;
+  // The fields under node-postgres's names, for code (and ORMs) that read those; undefined when
+  // the server did not send the field. PostgreSQL docs: "Error and Notice Message Fields".
+  /** ERROR, FATAL, PANIC… (S, or the never-localized V). */
+  severity: string | undefined;
+  /** D: secondary message with more detail. */
+  detail: string | undefined;
+  /** H: a suggestion what to do about it. */
+  hint: string | undefined;
+  /** P: 1-based character position of the error in the query string. */
+  position: string | undefined;
+  /** p: position in an internally generated query (internal_query). */
+  internal_position: string | undefined;
+  /** q: the internally generated query that failed, e.g. SQL run by a PL/pgSQL function. */
+  internal_query: string | undefined;
+  /** W: where it happened (call stack of functions, for example). */
+  where: string | undefined;
+  /** s: schema of the object the error is about. */
+  schema: string | undefined;
+  /** t: table the error is about. */
+  table: string | undefined;
+  /** c: column the error is about. */
+  column: string | undefined;
+  /** d: data type the error is about. */
+  data_type: string | undefined;
+  /** n: constraint violated. */
+  constraint: string | undefined;
+  /** F: server source file. */
+  file: string | undefined;
+  /** L: server source line. */
+  line: string | undefined;
+  /** R: server source routine. */
+  routine: string | undefined;
   constructor(messageOrFields?: string | ServerFields, options?: { cause?: unknown }) {
     const fields: ServerFields = typeof messageOrFields === "object" && messageOrFields !== null ? messageOrFields : {};
     const message =
@@ -37,15 +69,22 @@ export class DatabaseError extends Error {
     super(message, options);
     this.fields = fields;
     this.code = fields.C ?? "";
+    this.severity = fields.S ?? fields.V;
+    this.detail = fields.D;
+    this.hint = fields.H;
+    this.position = fields.P;
+    this.internal_position = fields.p;
+    this.internal_query = fields.q;
+    this.where = fields.W;
+    this.schema = fields.s;
+    this.table = fields.t;
+    this.column = fields.c;
+    this.data_type = fields.d;
+    this.constraint = fields.n;
+    this.file = fields.F;
+    this.line = fields.L;
+    this.routine = fields.R;
     if (typeof messageOrFields === "object" && messageOrFields !== null) this.args = [fields];
-  }
-  /** Server-provided detail (D field), if any. */
-  get detail(): string | undefined {
-    return this.fields.D;
-  }
-  /** Server-provided hint (H field), if any. */
-  get hint(): string | undefined {
-    return this.fields.H;
   }
 }
 

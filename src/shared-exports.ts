@@ -25,6 +25,10 @@ export {
   Warning,
 } from "./errors.js";
 export { identifier } from "./native/identifier.js";
+export type { QueryOptions, QueryResult } from "./native/query-result.js";
+export type { PoolOptions, PoolSettings } from "./pool/options.js";
+export { Pool } from "./pool/pool.js";
+export type { PooledConnection } from "./pool/pooled-connection.js";
 export type { ColumnInfo } from "./protocol/messages.js";
 export { Point } from "./types/decoders.js";
 export { PGInterval } from "./types/interval.js";

@@ -31,6 +31,7 @@ import {
 import { isAsynchronous } from "./exchange.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
+import type { PortalStream } from "./portal-stream.js";
 import type { QueryHost, QueryResult } from "./query.js";
 import type { ReplicationStream } from "./replication.js";
 import type { Request, TransactionStatus } from "./request.js";
@@ -136,6 +137,11 @@ export class CoreConnection implements QueryHost {
     return this.session.closed;
   }
 
+  /** Requests written or queued and not answered yet (an open stream counts until it ends). */
+  get pendingRequests(): number {
+    return this.queue.length;
+  }
+
   get inTransaction(): boolean {
     return this.session.inTransaction;
   }
@@ -184,11 +190,7 @@ export class CoreConnection implements QueryHost {
     return this.runner.extendedQuery(sql, params, options);
   }
 
-  stream(
-    sql: string,
-    params: readonly unknown[],
-    options: ExecuteOptions & { batchSize?: number } = {},
-  ): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
     return this.runner.stream(sql, params, options);
   }
 

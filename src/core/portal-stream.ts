@@ -2,7 +2,9 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
+import type { ColumnInfo } from "../protocol/messages.js";
 import { AsyncQueue } from "./async-queue.js";
+import type { QueryRequest } from "./query.js";
 
 /** What the stream asks of the connection; the messages come from the statement runner's composer. */
 export interface PortalHost {
@@ -21,6 +23,12 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   private readonly rows: AsyncQueue<unknown[]>;
   private suspended = false;
   private ended = false;
+  request!: QueryRequest;
+
+  /** The result's columns: known once the first batch arrived (after the first next()). */
+  get columns(): ColumnInfo[] | null {
+    return this.request.columns;
+  }
 
   constructor(
     private readonly host: PortalHost,

@@ -112,6 +112,11 @@ export class QueryRequest extends Request<QueryResult> {
     if (this.statement) this.statement.entry.uses++;
   }
 
+  /** Columns of the current result set, known from its RowDescription (or BindComplete) on. */
+  get columns(): ColumnInfo[] | null {
+    return this.result.columns;
+  }
+
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
     switch (type) {
       case Backend.DataRow: {

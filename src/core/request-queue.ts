@@ -43,6 +43,11 @@ export class RequestQueue {
     return this.queue[this.head];
   }
 
+  /** How many requests are not answered yet. */
+  get length(): number {
+    return this.queue.length - this.head;
+  }
+
   /** Requests not answered yet, in order. */
   pending(): Request[] {
     return this.queue.slice(this.head);

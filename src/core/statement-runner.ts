@@ -273,11 +273,7 @@ export class StatementRunner {
    * and breaking out of the loop closes the portal. Other queries on this connection wait
    * until the stream ends.
    */
-  stream(
-    sql: string,
-    params: readonly unknown[],
-    options: ExecuteOptions & { batchSize?: number } = {},
-  ): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
     this.host.assertOpen();
     this.host.cancels.check(options);
     const batchSize = options.batchSize ?? 1000;
@@ -303,6 +299,7 @@ export class StatementRunner {
       sink: { kind: "stream", stream: portal },
       statement: stmt ? { entry: stmt, role: "bind" } : undefined,
     });
+    portal.request = request;
     const exchange: () => Exchange = stmt
       ? this.boundOrFailed(request, stmt, () => ({ bind: this.bindOf(stmt, values), execute: batchSize, end: "flush" }))
       : () => ({

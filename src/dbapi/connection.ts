@@ -10,6 +10,7 @@ import {
   Connection as NativeConnection,
   type Params,
   type PreparedStatement,
+  type RowStream,
   type RunOptions,
   type StreamOptions,
 } from "../native/connection.js";
@@ -106,9 +107,19 @@ export class Connection extends NativeConnection {
     return statement;
   }
 
-  override stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
+  override stream(sql: string, params?: Params | null, options: StreamOptions = {}): RowStream {
     this.beginIfNeeded();
     return super.stream(sql, params, options);
+  }
+
+  /** query() (inherited from the native connection) opens the transaction as run() does. */
+  protected override execute(
+    sql: string,
+    params: Params | null | undefined,
+    options: RunOptions,
+  ): Promise<QueryResult> {
+    this.beginIfNeeded();
+    return super.execute(sql, params, options);
   }
 
   override async run_columnar(sql: string, params?: Params | null, options: RunOptions = {}): Promise<ColumnarResult> {

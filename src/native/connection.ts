@@ -5,7 +5,7 @@ import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
 import { CopyOutStream } from "../core/copy-out-stream.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
 import type { ConnectOptions } from "../core/options.js";
-import type { QueryResult } from "../core/query.js";
+import type { QueryResult as CoreResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
 import { type StatementEntry, statementNamePrefix } from "../core/statement-cache.js";
 import { InterfaceError, type ServerFields } from "../errors.js";
@@ -13,6 +13,7 @@ import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
 import type { InAdapter, OutAdapter } from "../types/registry.js";
 import { bindNamed, bindTypes, type NativeStatement, toStatement } from "./placeholders.js";
+import { checkRowMode, type QueryOptions, type QueryResult, toQueryResult } from "./query-result.js";
 
 export type Params = Record<string, unknown> | unknown[];
 
@@ -32,15 +33,23 @@ export interface StreamOptions extends Omit<RunOptions, "stream"> {
   batch_size?: number;
 }
 
-/** Converted statements are reused by SQL text; a small map keeps the scanning off the hot path. */
+/** The rows of stream(); `columns` is known once the first batch arrived (after the first next()). */
+export interface RowStream extends AsyncIterableIterator<unknown[]> {
+  readonly columns: ColumnInfo[] | null;
+}
+
+/**
+ * Converted statements by SQL text, so the scanning stays off the hot path. The conversion
+ * depends on the text alone, so one map serves every connection (and every pool loan).
+ */
 const STATEMENT_MEMO_LIMIT = 512;
+const memo = new Map<string, NativeStatement>();
 
 export class Connection {
   /** Columns of the last result, or null. */
   columns: ColumnInfo[] | null = null;
   /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
   row_count: number | null = null;
-  private readonly memo = new Map<string, NativeStatement>();
   private preparedCounter = 0;
   /** Random per connection, so a pooled server session never holds another client's statement under this name. */
   private readonly statementPrefix = statementNamePrefix();
@@ -63,6 +72,10 @@ export class Connection {
   get notices(): ServerFields[] {
     return this.core.notices;
   }
+  /** The session's transaction status from the last ReadyForQuery: "I" idle, "T" in a transaction, "E" in a failed one; null before the first. */
+  get transaction_status(): "I" | "T" | "E" | null {
+    return this.core.transactionStatus;
+  }
   /** The server process id of this session (for pg_cancel_backend / pg_terminate_backend). */
   get backend_pid(): number {
     return this.core.backendPid;
@@ -84,7 +97,7 @@ export class Connection {
     return result.columns === null ? null : result.rows;
   }
 
-  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<QueryResult> {
+  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<CoreResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const execute: ExecuteOptions = { stream: options.stream, signal: options.signal, timeout: options.timeout };
     // No params: the SQL goes verbatim (simple protocol), COPY with a stream included.
@@ -101,11 +114,32 @@ export class Connection {
   }
 
   /**
+   * Runs one statement and resolves to `{ rows, fields, command, row_count }`, rows as objects
+   * keyed by column name (arrays with `row_mode: "array"`). `Row` types the rows.
+   */
+  query<Row = unknown[]>(
+    sql: string,
+    params: Params | null | undefined,
+    options: QueryOptions & { row_mode: "array" },
+  ): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: Params | null,
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>;
+  async query(sql: string, params?: Params | null, options: QueryOptions = {}): Promise<QueryResult<unknown>> {
+    checkRowMode(options.row_mode);
+    const result = await this.execute(sql, params, options);
+    this.remember(result);
+    return toQueryResult(result, options.row_mode);
+  }
+
+  /**
    * Rows one by one from a server-side portal, fetched `batch_size` (default 1000) at a time, so
    * memory stays bounded whatever the result size; `break` closes the portal. Other queries on
    * this connection wait until the stream ends.
    */
-  stream(sql: string, params?: Params | null, options: StreamOptions = {}): AsyncIterableIterator<unknown[]> {
+  stream(sql: string, params?: Params | null, options: StreamOptions = {}): RowStream {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const given = params ?? [];
     const statement = this.statementFor(sql);
@@ -166,11 +200,11 @@ export class Connection {
   }
 
   private statementFor(sql: string): NativeStatement {
-    let statement = this.memo.get(sql);
+    let statement = memo.get(sql);
     if (!statement) {
       statement = toStatement(sql);
-      if (this.memo.size >= STATEMENT_MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
-      this.memo.set(sql, statement);
+      if (memo.size >= STATEMENT_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+      memo.set(sql, statement);
     }
     return statement;
   }
@@ -185,6 +219,11 @@ export class Connection {
   }
 
   register_in_adapter(oid: number, fn: InAdapter): void {
+    if (!Number.isInteger(oid) || oid <= 0) {
+      throw new InterfaceError(
+        `register_in_adapter needs a type OID (a positive integer, e.g. BIGINT), got ${String(oid)}`,
+      );
+    }
     this.core.registerInAdapter(oid, fn);
   }
 
@@ -206,7 +245,7 @@ export class Connection {
   }
 
   /** @internal used by PreparedStatement to record the result like run() does. */
-  remember(result: QueryResult): void {
+  remember(result: CoreResult): void {
     this.columns = result.columns;
     this.row_count = result.rowCount;
   }

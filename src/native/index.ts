@@ -7,6 +7,7 @@ export {
   connect,
   type Params,
   PreparedStatement,
+  type RowStream,
   type RunOptions,
   type StreamOptions,
 } from "./connection.js";

@@ -17,6 +17,7 @@ import {
   selfSignedCertificate,
   serveStatic,
 } from "./harness.js";
+import { readResults, type ShownResult, setSql, typeAndRun, waitConnected } from "./notebook-page.js";
 
 const cluster = clusterInfo();
 const SECRET = "browser-test-secret-0123456789abcdef0123456789";
@@ -80,44 +81,22 @@ async function openNotebook(fields: Record<string, string> = {}): Promise<Page> 
     ...fields,
   });
   await page.goto(`${server.origin}/#${hash}`);
-  await expect.poll(() => page.textContent("#status")).toBe("Not connected");
+  await expect.poll(() => page.textContent(STATUS)).toBe("Not connected");
   return page;
 }
 
+const STATUS = '[data-testid="connection-status"]';
+
 async function logIn(page: Page, password = login.password): Promise<void> {
   await page.fill("input[name=password]", password);
-  await page.click("#connect");
-  await expect.poll(() => page.textContent("#status"), { timeout: 10_000 }).toMatch(/^Connected to PostgreSQL \d+/);
+  await page.click('[data-testid="connect"]');
+  await waitConnected(page, 10_000);
 }
 
-interface Shown {
-  headers: string[];
-  rows: string[][];
-  error: string | null;
-  summary: string;
-}
-
-/** Types SQL into the notebook, clicks Run and reads what the page shows. */
-async function runInNotebook(page: Page, sql: string): Promise<Shown> {
-  await page.fill("#sql", sql);
-  await page.click("#run");
-  await expect.poll(() => page.isEnabled("#run"), { timeout: 20_000 }).toBe(true);
-  return readResult(page);
-}
-
-async function readResult(page: Page): Promise<Shown> {
-  return page.evaluate(() => {
-    const table = document.querySelector("#rows") as HTMLTableElement;
-    const error = document.querySelector("#error") as HTMLElement;
-    return {
-      headers: table.hidden ? [] : Array.from(table.tHead!.querySelectorAll("th"), (th) => th.textContent ?? ""),
-      rows: table.hidden
-        ? []
-        : Array.from(table.tBodies[0]!.rows, (tr) => Array.from(tr.cells, (td) => td.textContent ?? "")),
-      error: error.hidden ? null : error.textContent,
-      summary: (document.querySelector("#summary") as HTMLOutputElement).value,
-    };
-  });
+/** Types SQL into the first cell, runs it and reads its first result. */
+async function runInNotebook(page: Page, sql: string): Promise<ShownResult> {
+  const [first] = await typeAndRun(page, 0, sql);
+  return first!;
 }
 
 describe("the browser build", () => {
@@ -152,21 +131,31 @@ describe("the notebook in Chromium", () => {
     await logIn(page);
     const shown = await runInNotebook(page, "SELECT current_user AS who, 6 * 7 AS answer, 'a<b>&c' AS markup");
     expect(shown).toEqual({
-      headers: ["who", "answer", "markup"],
+      columns: [
+        { name: "who", type: "name" },
+        { name: "answer", type: "int4" },
+        { name: "markup", type: "text" },
+      ],
       rows: [[login.user, "42", "a<b>&c"]],
-      error: null,
+      rowcount: "1",
       summary: expect.stringMatching(/^1 row in \d+ ms$/),
+      error: null,
     });
-    // Statements without rows, and several statements at once.
-    expect((await runInNotebook(page, "CREATE TEMP TABLE t (x int)")).summary).toMatch(/^Done in \d+ ms$/);
-    expect((await runInNotebook(page, "INSERT INTO t VALUES (1), (2), (3)")).summary).toMatch(
-      /^Done in \d+ ms, 3 rows affected$/,
+    // Statements without rows, and several statements at once: one result each.
+    const several = await typeAndRun(
+      page,
+      0,
+      "CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1), (2), (3); SELECT x FROM t ORDER BY x; SELECT 4 AS four",
     );
-    expect((await runInNotebook(page, "SELECT x FROM t ORDER BY x; SELECT 4")).rows).toEqual([
-      ["1"],
-      ["2"],
-      ["3"],
-      ["4"],
+    expect(several.map((r) => r.summary)).toEqual([
+      expect.stringMatching(/^Done in \d+ ms$/),
+      expect.stringMatching(/^3 rows affected in \d+ ms$/),
+      expect.stringMatching(/^3 rows in \d+ ms$/),
+      expect.stringMatching(/^1 row in \d+ ms$/),
+    ]);
+    expect(several.slice(2).map((r) => [r.columns.map((c) => c.name), r.rows])).toEqual([
+      [["x"], [["1"], ["2"], ["3"]]],
+      [["four"], [["4"]]],
     ]);
     await page.close();
   });
@@ -174,10 +163,14 @@ describe("the notebook in Chromium", () => {
   it("shows server errors with their class and SQLSTATE; the session goes on", async () => {
     const page = await openNotebook();
     await logIn(page);
-    expect((await runInNotebook(page, "SELECT 1/0")).error).toBe("DataError [22012]: division by zero");
-    expect((await runInNotebook(page, "SELECT * FROM nowhere")).error).toMatch(
-      /^ProgrammingError \[42P01\]: relation "nowhere" does not exist/,
-    );
+    expect((await runInNotebook(page, "SELECT 1/0")).error).toEqual({
+      sqlstate: "22012",
+      text: "DataError · 22012 (data exception)division by zero",
+    });
+    expect((await runInNotebook(page, "SELECT * FROM nowhere")).error).toEqual({
+      sqlstate: "42P01",
+      text: 'ProgrammingError · 42P01 (syntax error or access rule violation)relation "nowhere" does not exist',
+    });
     expect((await runInNotebook(page, "SELECT 'fine'")).rows).toEqual([["fine"]]);
     await page.close();
   });
@@ -199,8 +192,8 @@ describe("the notebook in Chromium", () => {
         "NULL",
         "\\x00ff",
         "2024-02-29",
-        "2024-01-02T03:04:05.678Z",
-        '{"k":[1,null]}',
+        "2024-01-02 03:04:05.678Z",
+        '{"k": [1, null]}',
         '["a","b"]',
         "1.10",
       ],
@@ -211,28 +204,35 @@ describe("the notebook in Chromium", () => {
   it("LISTEN: a NOTIFY sent from elsewhere appears in the page while it is idle", async () => {
     const page = await openNotebook();
     await logIn(page);
-    await runInNotebook(page, "LISTEN notebook_channel");
+    await page.fill('[data-testid="listen-channel"]', "notebook_channel");
+    await page.click('[data-testid="listen-start"]');
+    await expect.poll(() => page.textContent(".channels")).toBe("Listening to: notebook_channel");
     const other = await connect({ ...login, host: cluster.host, port: cluster.port, database: cluster.database });
     await other.run("SELECT pg_notify('notebook_channel', 'hello, browser')");
     await other.close();
     await expect
-      .poll(() => page.textContent("#notifications"), { timeout: 10_000 })
-      .toMatch(/^notebook_channel: hello, browser \(from backend \d+\)$/);
+      .poll(() => page.textContent('[data-testid="notification"]'), { timeout: 10_000 })
+      .toMatch(/^\S+ notebook_channel: hello, browser \(from backend \d+\)$/);
     await page.close();
   });
 
   it("Cancel stops a running query (CancelRequest over a second WebSocket) and the session goes on", async () => {
     const page = await openNotebook();
     await logIn(page);
-    await page.fill("#sql", "SELECT pg_sleep(30)");
+    await setSql(page, 0, "SELECT pg_sleep(30)");
     const started = Date.now();
-    await page.click("#run");
-    await expect.poll(() => page.isEnabled("#cancel"), { timeout: 10_000 }).toBe(true);
+    await page.click('[data-testid="cell-run"]');
+    await expect.poll(() => page.isEnabled('[data-testid="cell-cancel"]'), { timeout: 10_000 }).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
-    await page.click("#cancel");
-    await expect.poll(() => page.isEnabled("#run"), { timeout: 10_000 }).toBe(true);
+    await page.click('[data-testid="cell-cancel"]');
+    await expect
+      .poll(() => page.textContent('[data-testid="cell-status"]'), { timeout: 10_000 })
+      .toMatch(/^cancelled in/);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect((await readResult(page)).error).toBe("OperationalError [57014]: canceling statement due to user request");
+    expect((await readResults(page, 0))[0]!.error).toEqual({
+      sqlstate: "57014",
+      text: "OperationalError · 57014 (operator intervention)canceling statement due to user request",
+    });
     expect((await runInNotebook(page, "SELECT 'after cancel'")).rows).toEqual([["after cancel"]]);
     expect(bridgeLogs.some((e) => e.event === "close" && e.kind === "cancel" && e.code === 1000)).toBe(true);
     await page.close();
@@ -241,20 +241,18 @@ describe("the notebook in Chromium", () => {
   it("a wrong password and a refused token are shown with what to fix", async () => {
     const page = await openNotebook();
     await page.fill("input[name=password]", "wrong");
-    await page.click("#connect");
+    await page.click('[data-testid="connect"]');
     await expect
-      .poll(() => page.textContent("#error"), { timeout: 10_000 })
-      .toMatch(/^OperationalError \[28P01\]: password authentication failed/);
+      .poll(() => page.textContent(STATUS), { timeout: 10_000 })
+      .toMatch(/^Not connected: password authentication failed for user/);
     await page.fill("input[name=token]", "p8b1.forged.token");
     await page.fill("input[name=password]", login.password);
-    await page.click("#connect");
+    await page.click('[data-testid="connect"]');
     await expect
-      .poll(() => page.textContent("#error"), { timeout: 10_000 })
+      .poll(() => page.textContent(STATUS), { timeout: 10_000 })
       .toBe(
-        "OperationalError: the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken) " +
-          "(bridge close code 4401: token signature is not valid)",
+        "Not connected: This page's token is not valid for this server: open the address npm start printed most recently.",
       );
-    expect(await page.textContent("#status")).toBe("Not connected");
     await page.close();
   });
 });
@@ -371,12 +369,12 @@ describe("pg8000/native in the page (the browser console API)", () => {
     try {
       const page = await openNotebook({ bridge: strict.url });
       await page.fill("input[name=password]", login.password);
-      await page.click("#connect");
+      await page.click('[data-testid="connect"]');
       await expect
-        .poll(() => page.textContent("#error"), { timeout: 10_000 })
+        .poll(() => page.textContent(STATUS), { timeout: 10_000 })
         .toMatch(
           new RegExp(
-            `^OperationalError: the bridge refused this connection: .* \\(bridge close code 4403: origin ${server.origin.replace(/\./g, "\\.")} is not allowed by the bridge's origins\\)$`,
+            `^Not connected: the bridge refused this connection: .* \\(bridge close code 4403: origin ${server.origin.replace(/\./g, "\\.")} is not allowed by the bridge's origins\\)$`,
           ),
         );
       await page.close();

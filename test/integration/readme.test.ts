@@ -18,6 +18,8 @@ function prepare(code: string): string {
   return code
     .replaceAll('from "pg8000/native"', 'from "../native.js"')
     .replaceAll('from "pg8000"', 'from "../dbapi.js"')
+    .replaceAll('from "pg8000/kysely"', 'from "../kysely.js"')
+    .replaceAll('from "pg8000/drizzle"', 'from "../drizzle.js"')
     .replaceAll('readFileSync("root.crt")', `readFileSync(${JSON.stringify(cluster.caCertPath)})`);
 }
 

@@ -58,7 +58,11 @@ describe("COPY FROM STDIN when the connection dies mid-COPY", () => {
     const err = await terminatedMidCopy(probe.source, () => probe.pulls > 2000);
     const pullsAtRejection = probe.pulls;
     expect(err).toBeInstanceOf(OperationalError);
-    expect((err as OperationalError).code).toBe("57P01"); // terminating connection due to administrator command
+    // The server's FATAL 57P01 when it arrives before the reset; a kernel that resets the socket
+    // while the client is still writing can discard it, and then the network error is what remains.
+    const code = (err as OperationalError).code;
+    if (code) expect(code).toBe("57P01");
+    else expect((err as Error).message).toMatch(/closed|reset|EPIPE|ECONNRESET/i);
     await vi.waitFor(() => expect(probe.finished).toBe(true), { timeout: 2000 });
     await new Promise((r) => setTimeout(r, 100));
     expect(probe.pulls).toBeLessThanOrEqual(pullsAtRejection + 2);

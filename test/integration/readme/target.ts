@@ -1,10 +1,12 @@
 // README examples are written for a server at localhost:5432 with user postgres/secret. When
-// they run as tests, connect() is pointed at the throwaway cluster instead; everything else in
-// the example runs exactly as written.
+// they run as tests, connect() and new Pool() are pointed at the throwaway cluster instead;
+// everything else in the example runs exactly as written.
 
 import { parseConnectionString } from "../../../src/config/conninfo.js";
 import { optionsFromKeywords } from "../../../src/config/sources.js";
 import type { ConnectOptions } from "../../../src/core/options.js";
+import { Pool as RealPool } from "../../../src/native/index.js";
+import type { PoolOptions } from "../../../src/pool/options.js";
 import { cluster } from "../helpers.js";
 
 /**
@@ -69,4 +71,11 @@ function environmentToCluster(): void {
   }
   if (env.PGDATABASE !== undefined) env.PGDATABASE = cluster.database;
   if (env.PGSSLROOTCERT !== undefined && FILES[env.PGSSLROOTCERT]) env.PGSSLROOTCERT = FILES[env.PGSSLROOTCERT];
+}
+
+/** The Pool of the README examples, on the test cluster. */
+export class Pool extends RealPool {
+  constructor(options: PoolOptions | string) {
+    super(typeof options === "string" ? options : (toCluster(options) as PoolOptions));
+  }
 }

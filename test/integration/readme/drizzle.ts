@@ -1,0 +1,1 @@
+export * from "../../../src/drizzle/index.js";

@@ -1,0 +1,1 @@
+export * from "../../../src/kysely/index.js";
