@@ -82,7 +82,7 @@ async function startNotebook(dataDir) {
 async function timeRows(page, cdp, sql, heapBaseline) {
   await setSql(page, sql);
   const timing = await page.evaluate(async () => {
-    const cell = /** @type {HTMLElement} */ (document.querySelector('[data-testid="cell"]'));
+    const cell = document.querySelector('[data-testid="cell"]');
     const longest = { ms: 0 };
     const observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) longest.ms = Math.max(longest.ms, e.duration);
@@ -104,14 +104,12 @@ async function timeRows(page, cdp, sql, heapBaseline) {
       if (!firstRow && cell.querySelector('[data-testid="result-row"]')) firstRow = performance.now() - t0;
     });
     seen.observe(cell, { childList: true, subtree: true });
-    /** @type {HTMLElement} */ (cell.querySelector('[data-testid="cell-run"]')).click();
-    const status = /** @type {HTMLElement} */ (cell.querySelector('[data-testid="cell-status"]'));
-    await new Promise(
-      /** @param {(v?: unknown) => void} resolve */ (resolve) => {
-        const check = () => (/^(done|failed)/.test(status.textContent ?? "") ? resolve() : setTimeout(check, 5));
-        check();
-      },
-    );
+    cell.querySelector('[data-testid="cell-run"]').click();
+    const status = cell.querySelector('[data-testid="cell-status"]');
+    await new Promise((resolve) => {
+      const check = () => (/^(done|failed)/.test(status.textContent) ? resolve() : setTimeout(check, 5));
+      check();
+    });
     const allRows = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 100));
     framing = false;
@@ -135,21 +133,19 @@ async function timeRows(page, cdp, sql, heapBaseline) {
 async function timeChart(page, sql) {
   await setSql(page, sql);
   await page.click('[data-testid="cell-run"]');
-  await page.waitForFunction(() =>
-    /^done/.test(document.querySelector('[data-testid="cell-status"]')?.textContent ?? ""),
-  );
+  await page.waitForFunction(() => /^done/.test(document.querySelector('[data-testid="cell-status"]').textContent));
   return page.evaluate(async () => {
     const longest = { ms: 0 };
     const observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) longest.ms = Math.max(longest.ms, e.duration);
     });
     observer.observe({ type: "longtask", buffered: false });
-    const cell = /** @type {HTMLElement} */ (document.querySelector('[data-testid="cell"]'));
+    const cell = document.querySelector('[data-testid="cell"]');
     const t0 = performance.now();
-    /** @type {HTMLElement} */ (cell.querySelector('[data-testid="result-chart-toggle"]')).click();
+    cell.querySelector('[data-testid="result-chart-toggle"]').click();
     const chart = await new Promise((resolve) => {
       const check = () => {
-        const c = /** @type {HTMLElement | null} */ (cell.querySelector('[data-testid="result-chart"]'));
+        const c = cell.querySelector('[data-testid="result-chart"]');
         return c?.dataset.drawMs ? resolve(c) : setTimeout(check, 5);
       };
       check();
@@ -161,7 +157,7 @@ async function timeChart(page, sql) {
       fetch: Number(chart.dataset.fetchMs),
       draw: Number(chart.dataset.drawMs),
       longestTask: longest.ms,
-      points: cell.querySelector(".chart-status")?.textContent,
+      points: cell.querySelector(".chart-status").textContent,
     };
   });
 }
@@ -187,7 +183,7 @@ const browser = await chromium.launch({
   executablePath: process.env.PG8000_TEST_CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--headless", "--disable-gpu"],
 });
-const results = /** @type {{ rows: any[], chart: any[] }} */ ({ rows: [], chart: [] });
+const results = { rows: [], chart: [] };
 /** Asset files the page fetched (at start, then for the first chart). */
 const requested = new Set();
 let requestedAtStart = [];
@@ -201,7 +197,7 @@ try {
   });
   await page.goto(notebook.address);
   await page.waitForFunction(() =>
-    (document.querySelector('[data-testid="connection-status"]')?.textContent ?? "").startsWith("Connected"),
+    document.querySelector('[data-testid="connection-status"]').textContent.startsWith("Connected"),
   );
   requestedAtStart = [...requested];
   const rowsSql = `select i, md5(i::text) from generate_series(1,${ROWS}) i`;

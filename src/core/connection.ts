@@ -6,14 +6,7 @@
 
 import { type Codec, loadCodec } from "../codec/index.js";
 import { InterfaceError, OperationalError, type ServerFields } from "../errors.js";
-import {
-  Backend,
-  type ColumnInfo,
-  readFields,
-  readNotification,
-  readParameterStatus,
-  readReadyForQuery,
-} from "../protocol/messages.js";
+import { Backend, type ColumnInfo, readFields, readReadyForQuery } from "../protocol/messages.js";
 import * as msg from "../protocol/serializer.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import type { Transport } from "../transport/transport.js";
@@ -21,14 +14,7 @@ import { TypeRegistry } from "../types/registry.js";
 import { CancelWatcher, sendCancelRequest } from "./cancel-watcher.js";
 import type { ColumnarResult } from "./columnar.js";
 import { connectToHosts } from "./connect-hosts.js";
-import {
-  BoundedQueue,
-  type ConnectionEventName,
-  type ConnectionEvents,
-  Listeners,
-  type Notification,
-} from "./events.js";
-import { isAsynchronous } from "./exchange.js";
+import type { ConnectionEventName, ConnectionEvents, Notification } from "./events.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import type { PortalStream } from "./portal-stream.js";
@@ -52,15 +38,12 @@ const CLOSE_GRACE_MS = 5000;
 
 export class CoreConnection implements QueryHost {
   readonly registry = new TypeRegistry();
-  readonly notifications = new BoundedQueue<Notification>(100);
-  readonly notices = new BoundedQueue<ServerFields>(100);
   /** Bytes → string in the session's client_encoding (UTF8 unless the session changed it). */
   decodeText: DecodeText;
   /** Bumped when decoding rules change, so cached statements rebuild their decoders. */
   typesGeneration = 0;
 
   private readonly session = new Session();
-  private readonly listeners = new Listeners();
   readonly queue: RequestQueue;
   readonly cancels: CancelWatcher;
   private readonly runner: StatementRunner;
@@ -139,7 +122,7 @@ export class CoreConnection implements QueryHost {
 
   /** Requests written or queued and not answered yet (an open stream counts until it ends). */
   get pendingRequests(): number {
-    return this.queue.length;
+    return this.queue.waiting;
   }
 
   get inTransaction(): boolean {
@@ -153,6 +136,14 @@ export class CoreConnection implements QueryHost {
 
   get parameter_statuses(): Record<string, string> {
     return this.session.parameterStatuses;
+  }
+
+  get notifications(): Notification[] {
+    return this.session.notifications;
+  }
+
+  get notices(): ServerFields[] {
+    return this.session.notices;
   }
 
   get backendPid(): number {
@@ -169,7 +160,7 @@ export class CoreConnection implements QueryHost {
   }
 
   on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
-    return this.listeners.on(event, listener);
+    return this.session.events.on(event, listener);
   }
 
   assertOpen(): void {
@@ -307,8 +298,12 @@ export class CoreConnection implements QueryHost {
       request.handle(type, offset, length, index, this.codec);
       return;
     }
-    if (isAsynchronous(type)) {
-      this.onAsynchronous(type, offset, length);
+    if (type === Backend.NoticeResponse || type === Backend.ParameterStatus || type === Backend.NotificationResponse) {
+      if (this.session.asynchronous(type, this.codec.bytes, offset, length, this.registry)) {
+        this.decodeText = this.session.encoding.decode;
+        this.queue.writer.encoding = this.session.encoding;
+        this.typesGeneration++; // cached decoders hold the old text decoding
+      }
       return;
     }
     if (!request) {
@@ -324,7 +319,9 @@ export class CoreConnection implements QueryHost {
     if (!final) return request.handle(type, offset, length, index, this.codec);
     const status = readReadyForQuery(this.codec.bytes, offset, length);
     this.session.readyForQuery(status);
-    this.queue.finishCurrent(request, () => request.complete(status));
+    this.queue.finishCurrent();
+    request.complete(status);
+    this.queue.released(request);
   }
 
   private unexpected(type: number, request: Request | undefined): InterfaceError {
@@ -332,31 +329,6 @@ export class CoreConnection implements QueryHost {
     return new InterfaceError(
       `protocol violation: unexpected message type '${String.fromCharCode(type)}' with no query in progress; the connection is closed`,
     );
-  }
-
-  /** NotificationResponse, NoticeResponse, ParameterStatus: they may come at any time. */
-  private onAsynchronous(type: number, offset: number, length: number): void {
-    const bytes = this.codec.bytes;
-    if (type === Backend.NotificationResponse) {
-      const n = readNotification(bytes, offset, length, this.decodeText);
-      const notification: Notification = [n.processId, n.channel, n.payload];
-      this.notifications.add(notification);
-      this.listeners.emit("notification", notification);
-    } else if (type === Backend.NoticeResponse) {
-      const fields = readFields(bytes, offset, length, this.decodeText);
-      this.notices.add(fields);
-      this.listeners.emit("notice", fields);
-    } else {
-      const { name, value } = readParameterStatus(bytes, offset, length, this.decodeText);
-      const decode = this.session.parameterStatus(name, value);
-      if (decode) {
-        this.decodeText = decode;
-        this.queue.writer.encoding = this.session.encoding;
-        this.typesGeneration++; // cached decoders hold the old text decoding
-      }
-      this.registry.sessionChanged(name, value);
-      this.listeners.emit("parameter_status", name, value);
-    }
   }
 
   // ---- failures and closing -----------------------------------------------------------------
@@ -381,7 +353,7 @@ export class CoreConnection implements QueryHost {
     this.session.transition("closed");
     this.session.closeError ??= error;
     for (const request of this.queue.close()) request.fail(this.session.closeError);
-    this.listeners.emit("close", this.session.closeError);
+    this.session.events.emit("close", this.session.closeError);
   }
 
   /**

@@ -41,11 +41,6 @@ export type Phase =
   /** Sync sent: ReadyForQuery. */
   | "sync";
 
-/** Messages any phase accepts; the connection handles them apart from requests. */
-export function isAsynchronous(type: number): boolean {
-  return type === Backend.NoticeResponse || type === Backend.ParameterStatus || type === Backend.NotificationResponse;
-}
-
 function letter(type: number): string {
   return String.fromCharCode(type);
 }
@@ -102,6 +97,10 @@ export class Expectations {
    */
   accept(type: number): boolean {
     const phase = this.phases[this.head];
+    // The answers of pipelined extended queries first: one comparison each.
+    if (phase === "bind" ? type === Backend.BindComplete : phase === "sync" && type === Backend.ReadyForQuery) {
+      return this.advance(type);
+    }
     if (type === Backend.ErrorResponse && phase !== undefined) {
       this.afterError();
       return false;

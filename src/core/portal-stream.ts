@@ -23,11 +23,12 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   private readonly rows: AsyncQueue<unknown[]>;
   private suspended = false;
   private ended = false;
-  request!: QueryRequest;
+  /** The exchange that feeds this stream (set by the statement runner). */
+  request: QueryRequest | undefined;
 
   /** The result's columns: known once the first batch arrived (after the first next()). */
   get columns(): ColumnInfo[] | null {
-    return this.request.columns;
+    return this.request?.columns ?? null;
   }
 
   constructor(

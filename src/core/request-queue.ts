@@ -43,8 +43,13 @@ export class RequestQueue {
     return this.queue[this.head];
   }
 
+  /** An exclusive request holds later bytes back: what they say is decided when they go out. */
+  get holdingBack(): boolean {
+    return this.exclusive !== null;
+  }
+
   /** How many requests are not answered yet. */
-  get length(): number {
+  get waiting(): number {
     return this.queue.length - this.head;
   }
 
@@ -133,10 +138,10 @@ export class RequestQueue {
   }
 
   /**
-   * The current request got its ReadyForQuery: `complete` settles it, then the bytes held back
-   * behind it go out and the next request is the one being answered.
+   * The current request got its ReadyForQuery: the next one is answered from now on. Call
+   * released() once the finished request is settled.
    */
-  finishCurrent(request: Request, complete: () => void): void {
+  finishCurrent(): void {
     this.queue[this.head] = undefined as unknown as Request;
     this.head++;
     if (this.head === this.queue.length) {
@@ -147,7 +152,10 @@ export class RequestQueue {
       this.queue.splice(0, this.head);
       this.head = 0;
     }
-    complete();
+  }
+
+  /** After finishCurrent(): the bytes held back behind `request` go out, the next one may be cancelled. */
+  released(request: Request): void {
     if (request === this.exclusive) this.releaseExclusive();
     this.queue[this.head]?.cancelWhenStarted?.();
   }

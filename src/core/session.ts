@@ -1,10 +1,18 @@
 // What the server session is in: the connection's life as a named-state machine whose every
 // transition is checked (asyncpg's ProtocolState is the model), the transaction status of the
-// last ReadyForQuery, the server's parameter statuses and the backend key for cancelling.
+// last ReadyForQuery, the server's parameter statuses, notifications and notices (and their
+// listeners) and the backend key for cancelling.
 
-import { InterfaceError } from "../errors.js";
-import type { TransactionStatus } from "../protocol/messages.js";
-import { type DecodeText, type TextEncoding, textEncodingFor, UTF8 } from "../protocol/text-encoding.js";
+import { InterfaceError, type ServerFields } from "../errors.js";
+import {
+  Backend,
+  readFields,
+  readNotification,
+  readParameterStatus,
+  type TransactionStatus,
+} from "../protocol/messages.js";
+import { type TextEncoding, textEncodingFor, UTF8 } from "../protocol/text-encoding.js";
+import { BoundedQueue, Listeners, type Notification } from "./events.js";
 
 /**
  * connecting: startup and authentication; ready: queries may be sent; closing: close() was
@@ -30,6 +38,9 @@ export class Session {
   secretKey = 0;
   /** The session's client_encoding, for text both ways. */
   encoding: TextEncoding = UTF8;
+  readonly events = new Listeners();
+  readonly notifications = new BoundedQueue<Notification>(100);
+  readonly notices = new BoundedQueue<ServerFields>(100);
 
   get state(): SessionState {
     return this.current;
@@ -75,12 +86,38 @@ export class Session {
     return true;
   }
 
-  /** ParameterStatus; returns the new text decoder when client_encoding changed. */
-  parameterStatus(name: string, value: string): DecodeText | null {
+  /**
+   * NotificationResponse, NoticeResponse or ParameterStatus, which may come at any time: kept
+   * and reported to listeners. True when client_encoding changed (text decoding changes with it).
+   */
+  asynchronous(
+    type: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    registry: { sessionChanged(name: string, value: string): void },
+  ): boolean {
+    const decode = this.encoding.decode;
+    if (type === Backend.NotificationResponse) {
+      const n = readNotification(bytes, offset, length, decode);
+      const notification: Notification = [n.processId, n.channel, n.payload];
+      this.notifications.add(notification);
+      this.events.emit("notification", notification);
+      return false;
+    }
+    if (type === Backend.NoticeResponse) {
+      const fields = readFields(bytes, offset, length, decode);
+      this.notices.add(fields);
+      this.events.emit("notice", fields);
+      return false;
+    }
+    const { name, value } = readParameterStatus(bytes, offset, length, decode);
     this.parameterStatuses[name] = value;
-    if (name !== "client_encoding") return null;
-    this.encoding = textEncodingFor(value);
-    return this.encoding.decode;
+    const encodingChanged = name === "client_encoding";
+    if (encodingChanged) this.encoding = textEncodingFor(value);
+    registry.sessionChanged(name, value);
+    this.events.emit("parameter_status", name, value);
+    return encodingChanged;
   }
 
   get serverMajorVersion(): number {

@@ -242,9 +242,13 @@ export class StatementRunner {
   ): Promise<QueryResult> {
     const stmt = this.cachedStatement(sql, oids);
     const request = new QueryRequest(this.host, sql, { statement: { entry: stmt, role: "bind" } });
+    // Described, and written now: the Bind is known (no deferred decision, no closures).
+    const ready = stmt.columns !== undefined && !stmt.parseError && !this.host.queue.holdingBack;
     const promise = this.send(
       request,
-      this.boundOrFailed(request, stmt, () => ({ bind: this.bindOf(stmt, values), execute: 0 })),
+      ready
+        ? { bind: this.bindOf(stmt, values), execute: 0 }
+        : this.boundOrFailed(request, stmt, () => ({ bind: this.bindOf(stmt, values), execute: 0 })),
     );
     return this.host.cancels.watch(request, promise, options).catch((err: unknown) => {
       if (!mayRetry || !isStaleStatement(err) || request.startStatus !== "I" || this.host.closed) throw err;
