@@ -294,7 +294,8 @@ export class StatementRunner {
       {
         fetch: (rows) => queue.send((w) => this.compose(w, request!, { execute: rows, end: "flush" })),
         sync: () => queue.send((w) => this.compose(w, request!, {})),
-        closePortal: () => queue.send((w) => this.compose(w, request!, { closePortal: true })),
+        // After the stream's own Bind/Execute even when those are not written yet.
+        closePortal: () => queue.sendAfter(request!, (w) => this.compose(w, request!, { closePortal: true })),
         idle: (waiting) => queue.idle(waiting),
       },
       batchSize,
