@@ -311,8 +311,12 @@ export class StatementRunner {
       {
         fetch: (rows) => queue.send((w) => this.compose(w, request!, { execute: rows, end: "flush" })),
         sync: () => queue.send((w) => this.compose(w, request!, {})),
-        // After the stream's own Bind/Execute even when those are not written yet.
-        closePortal: () => queue.sendAfter(request!, (w) => this.compose(w, request!, { closePortal: true })),
+        // After the stream's own Bind/Execute even when those are not written yet; nothing when
+        // its statement failed to parse (its exchange was a lone Sync: no portal to close).
+        closePortal: () =>
+          queue.sendAfter(request!, (w) => {
+            if (!stmt?.parseError) this.compose(w, request!, { closePortal: true });
+          }),
         idle: (waiting) => queue.idle(waiting),
       },
       batchSize,

@@ -54,6 +54,17 @@ describe("stream closed before it starts", () => {
     expect(await con.run("SELECT 2 + 2")).toEqual([[4]]);
   });
 
+  it("native connection: a stream of SQL the server refuses, closed at once, leaves the connection in step", async () => {
+    const bad = `SELECT no_such_column_${uniqueName("c")} FROM generate_series(1, 10)`;
+    const s = con.stream(bad)[Symbol.asyncIterator]();
+    const first = s.next().catch((err: unknown) => err);
+    await s.return?.().catch(() => undefined);
+    const got = await first;
+    // The parse error, or no row: never a row of another query.
+    if (!(got instanceof Error)) expect(got).toEqual({ value: undefined, done: true });
+    expect(await con.run("SELECT 'still in step'")).toEqual([["still in step"]]);
+  });
+
   it("through the Pool: the connection goes back in step and serves the next caller", async () => {
     for (let i = 0; i < 3; i++) {
       const loan = await pool.connect();
