@@ -65,6 +65,24 @@ describe("stream closed before it starts", () => {
     expect(await con.run("SELECT 'still in step'")).toEqual([["still in step"]]);
   });
 
+  it("without the statement cache: a stream queued behind an open one, closed at once, keeps the connection in step", async () => {
+    const plain = await connect(trustOptions({ statement_cache_size: 0 }));
+    try {
+      const a = plain.stream("SELECT g FROM generate_series(1, 1000) g", null, { batch_size: 10 });
+      expect((await a.next()).value).toEqual([1]);
+      const b = plain.stream("SELECT g * 2 FROM generate_series(1, 1000) g", null, { batch_size: 10 });
+      const bFirst = b.next();
+      const bClosed = b.return?.();
+      await a.return?.();
+      await bClosed;
+      const got = await bFirst;
+      if (!got.done) expect(got.value).toEqual([2]);
+      expect(await plain.run("SELECT :x::int", { x: 7 })).toEqual([[7]]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("through the Pool: the connection goes back in step and serves the next caller", async () => {
     for (let i = 0; i < 3; i++) {
       const loan = await pool.connect();
