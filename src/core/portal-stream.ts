@@ -47,6 +47,7 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
 
   /** PortalSuspended: the batch is complete, more rows remain. */
   onSuspended(): void {
+    if (this.ended) return; // return() has sent Close and Sync: nothing more to fetch
     this.suspended = true;
     this.host.idle(true);
     // A consumer already waiting on an empty queue looks again, and asks for the next batch.
@@ -55,6 +56,7 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
 
   /** CommandComplete or ErrorResponse: no more rows; Sync finishes the exchange. */
   onEnded(): void {
+    if (this.ended) return; // return() has sent Close and Sync already: one Sync, one ReadyForQuery
     this.ended = true;
     this.host.sync();
   }

@@ -116,6 +116,23 @@ export class RequestQueue {
     },
   };
 
+  /**
+   * More messages of `request`'s exchange (a stream's Close): they follow its own bytes, so while
+   * those are still held back behind an exclusive request these wait with them.
+   */
+  sendAfter<T>(request: Request<T>, build: (w: msg.MessageWriter) => void): void {
+    const held = this.deferred.find((d) => d.request === (request as Request<unknown>));
+    if (held === undefined) {
+      this.send(build);
+      return;
+    }
+    const own = held.build;
+    held.build = (w) => {
+      own(w);
+      build(w);
+    };
+  }
+
   // ---- ordering -----------------------------------------------------------------------------
 
   /** Queues a request and writes its messages (or holds them back behind an exclusive one). */

@@ -71,8 +71,22 @@ export class StatementCache {
 
   constructor(readonly capacity: number) {}
 
+  /** Set once a statement we prepared vanished from the server (see vanished()). */
+  private mixed = false;
+
   get enabled(): boolean {
-    return this.capacity > 0;
+    return this.capacity > 0 && !this.mixed;
+  }
+
+  /**
+   * A statement this connection prepared does not exist on the server (26000): a transaction
+   * pooler (PgBouncer) is handing our exchanges to different server connections, so a named
+   * statement can never be relied on here. From now on every query is one unnamed
+   * Parse/Bind/Describe/Execute/Sync exchange, which a pooler keeps on one server connection.
+   */
+  vanished(entry: StatementEntry): void {
+    this.mixed = true;
+    this.remove(entry, false);
   }
 
   get(sql: string, types: string): StatementEntry | undefined {

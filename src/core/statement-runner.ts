@@ -241,6 +241,16 @@ export class StatementRunner {
     if (options.stream === undefined && this.statements.enabled) {
       return this.runCached(sql, values, oids, options, true);
     }
+    return this.runUnnamed(sql, values, oids, options);
+  }
+
+  /** The unnamed statement: Parse, Bind, Describe, Execute and Sync in one exchange. */
+  private runUnnamed(
+    sql: string,
+    values: EncodedParameter[],
+    oids: number[],
+    options: ExecuteOptions,
+  ): Promise<QueryResult> {
     const copy =
       options.stream === undefined ? undefined : new CopyHandler(this.host.queue.copyHost, options.stream, true);
     const request = new QueryRequest(this.host, sql, { sink: copy ? { kind: "copy", copy } : undefined });
@@ -313,8 +323,15 @@ export class StatementRunner {
         : this.boundOrFailed(request, stmt, () => ({ bind: this.bindOf(stmt, values), execute: 0 })),
     );
     return this.host.cancels.watch(request, promise, options).catch((err: unknown) => {
-      if (!mayRetry || !isStaleStatement(err) || request.startStatus !== "I" || this.host.closed) throw err;
-      // Outside a transaction nothing was done: drop the statement and prepare it afresh.
+      if (!isStaleStatement(err)) throw err;
+      // Our own statement is gone (a pooler mixing server connections): no more named statements.
+      const vanished = (err as DatabaseError).code === "26000" && (err as DatabaseError).message.includes(stmt.name);
+      if (vanished) this.statements.vanished(stmt);
+      // Inside a transaction block the error stands (the transaction is aborted anyway).
+      if (!mayRetry || request.startStatus !== "I" || this.host.closed) throw err;
+      // Outside one nothing was done: run it again in one exchange (a pooler keeps that on one
+      // server connection), or, when only the result type changed, prepare it afresh.
+      if (vanished) return this.runUnnamed(sql, values, oids, options);
       this.statements.remove(stmt, (err as DatabaseError).code !== "26000");
       return this.runCached(sql, values, oids, options, false);
     });
@@ -356,7 +373,12 @@ export class StatementRunner {
       {
         fetch: (rows) => queue.send((w) => this.compose(w, request!, { execute: rows, end: "flush" })),
         sync: () => queue.send((w) => this.compose(w, request!, {})),
-        closePortal: () => queue.send((w) => this.compose(w, request!, { closePortal: true })),
+        // After the stream's own Bind/Execute even when those are not written yet; nothing when
+        // its statement failed to parse (its exchange was a lone Sync: no portal to close).
+        closePortal: () =>
+          queue.sendAfter(request!, (w) => {
+            if (!stmt?.parseError) this.compose(w, request!, { closePortal: true });
+          }),
         idle: (waiting) => queue.idle(waiting),
       },
       batchSize,

@@ -16,6 +16,7 @@ import {
 import type { Cache } from "drizzle-orm/cache/core/cache";
 import { PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransactionConfig } from "drizzle-orm/pg-core";
 import { PgProxyTransaction, PgRemoteSession, type RemoteCallback } from "drizzle-orm/pg-proxy";
+import { POSITIONAL_QUERY } from "../native/positional.js";
 import type { Pool } from "../pool/pool.js";
 import type { PooledConnection } from "../pool/pooled-connection.js";
 import type { ColumnInfo } from "../protocol/messages.js";
@@ -53,14 +54,20 @@ interface SessionOptions {
 /** Drizzle's calls, run on the pool (or on a transaction's connection). */
 function callbackFor(target: Pool | PooledConnection): RemoteCallback {
   return async (text, params, method) => {
-    // "all": Drizzle maps array rows to its fields; "execute": raw results, rows as objects.
-    if (method === "all") {
-      const result = await target.query(text, params, { row_mode: "array" });
-      return { rows: intervalsAsText(result.fields, result.rows) };
+    const con = "release" in target ? target : await target.connect();
+    try {
+      // Drizzle compiles to `$n` SQL: run as written (an array slice `a[1:2]` is no `:name`).
+      // "all": Drizzle maps array rows to its fields; "execute": raw results, rows as objects.
+      if (method === "all") {
+        const result = await con[POSITIONAL_QUERY](text, params, { row_mode: "array" });
+        return { rows: intervalsAsText(result.fields, result.rows as unknown[][]) };
+      }
+      const result = await con[POSITIONAL_QUERY](text, params);
+      const rows = Object.assign(result.rows, { rowCount: result.row_count, command: result.command });
+      return { rows };
+    } finally {
+      if (con !== target) con.release();
     }
-    const result = await target.query(text, params);
-    const rows = Object.assign(result.rows, { rowCount: result.row_count, command: result.command });
-    return { rows };
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { identifier } from "../native/identifier.js";
+import { POSITIONAL_QUERY, POSITIONAL_STREAM } from "../native/positional.js";
 import { rowsAsObjects } from "../native/query-result.js";
 import type { Pool } from "../pool/pool.js";
 import type { PooledConnection } from "../pool/pooled-connection.js";
@@ -109,7 +110,8 @@ class Pg8000Connection implements DatabaseConnection {
   constructor(readonly con: PooledConnection) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.con.query(compiled.sql, compiled.parameters as unknown[]);
+    // Kysely compiles to `$n` SQL: run as written (an array slice `a[1:2]` is no `:name`).
+    const result = await this.con[POSITIONAL_QUERY](compiled.sql, compiled.parameters);
     return {
       rows: result.rows as R[],
       numAffectedRows: AFFECTING.has(result.command) ? BigInt(result.row_count) : undefined,
@@ -118,7 +120,7 @@ class Pg8000Connection implements DatabaseConnection {
 
   /** Rows in batches of `chunkSize` through a server-side portal: memory holds one batch. */
   async *streamQuery<R>(compiled: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
-    const stream = this.con.stream(compiled.sql, compiled.parameters as unknown[], { batch_size: chunkSize });
+    const stream = this.con[POSITIONAL_STREAM](compiled.sql, compiled.parameters, { batch_size: chunkSize });
     let batch: unknown[][] = [];
     for await (const row of stream) {
       batch.push(row);

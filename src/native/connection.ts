@@ -13,6 +13,7 @@ import type { ColumnInfo } from "../protocol/messages.js";
 import type { AnyConstructor } from "../types/encode.js";
 import type { InAdapter, OutAdapter } from "../types/registry.js";
 import { bindNamed, bindTypes, type NativeStatement, toStatement } from "./placeholders.js";
+import { POSITIONAL_QUERY, POSITIONAL_STREAM, positionalStatement } from "./positional.js";
 import { checkRowMode, type QueryOptions, type QueryResult, toQueryResult } from "./query-result.js";
 
 export type Params = Record<string, unknown> | unknown[];
@@ -98,13 +99,19 @@ export class Connection {
     return result.columns === null ? null : result.rows;
   }
 
-  protected execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<CoreResult> {
+  /** `positional`: the SQL is `$n` SQL with array params, run as written (ORM adapters). */
+  protected execute(
+    sql: string,
+    params: Params | null | undefined,
+    options: RunOptions,
+    positional = false,
+  ): Promise<CoreResult> {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
     const execute: ExecuteOptions = { stream: options.stream, signal: options.signal, timeout: options.timeout };
     // No params: the SQL goes verbatim (one statement extended, several simple; COPY simple).
     if (isEmpty(params)) return this.core.queryWithoutParameters(sql, execute);
     const given = params ?? [];
-    const statement = this.statementFor(sql);
+    const statement = positional ? positionalStatement(sql, given as unknown[]) : this.statementFor(sql);
     const values = bindNamed(statement, given);
     if (options.types) execute.oids = bindTypes(statement, given, options.types);
     try {
@@ -135,6 +142,18 @@ export class Connection {
     return toQueryResult(result, options.row_mode);
   }
 
+  /** @internal query() for ORM SQL: `$n` placeholders, positional params, no `:name` scanning. */
+  async [POSITIONAL_QUERY](
+    sql: string,
+    params: readonly unknown[],
+    options: QueryOptions = {},
+  ): Promise<QueryResult<unknown>> {
+    checkRowMode(options.row_mode);
+    const result = await this.execute(sql, [...params], options, true);
+    this.remember(result);
+    return toQueryResult(result, options.row_mode);
+  }
+
   /**
    * Rows one by one from a server-side portal, fetched `batch_size` (default 1000) at a time, so
    * memory stays bounded whatever the result size; `break` closes the portal. Other queries on
@@ -142,8 +161,16 @@ export class Connection {
    */
   stream(sql: string, params?: Params | null, options: StreamOptions = {}): RowStream {
     if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
-    const given = params ?? [];
-    const statement = this.statementFor(sql);
+    return this.streamStatement(this.statementFor(sql), params ?? [], options);
+  }
+
+  /** @internal stream() for ORM SQL: `$n` placeholders, positional params, no `:name` scanning. */
+  [POSITIONAL_STREAM](sql: string, params: readonly unknown[], options: StreamOptions = {}): RowStream {
+    if (typeof sql !== "string") throw new InterfaceError("the SQL must be a string");
+    return this.streamStatement(positionalStatement(sql, params), [...params], options);
+  }
+
+  private streamStatement(statement: NativeStatement, given: Params, options: StreamOptions): RowStream {
     return this.core.stream(statement.sql, bindNamed(statement, given), {
       oids: options.types ? bindTypes(statement, given, options.types) : undefined,
       signal: options.signal,

@@ -16,6 +16,7 @@ import {
   type RunOptions,
   type StreamOptions,
 } from "../native/connection.js";
+import { POSITIONAL_STREAM } from "../native/positional.js";
 
 /** What the pool keeps per open session. */
 export interface Slot {
@@ -83,14 +84,24 @@ export class PooledConnection extends Connection {
     return unsubscribe;
   }
 
-  protected override execute(sql: string, params: Params | null | undefined, options: RunOptions): Promise<CoreResult> {
+  protected override execute(
+    sql: string,
+    params: Params | null | undefined,
+    options: RunOptions,
+    positional?: boolean,
+  ): Promise<CoreResult> {
     this.check();
-    return super.execute(sql, params, options);
+    return super.execute(sql, params, options, positional);
   }
 
   override stream(sql: string, params?: Params | null, options?: StreamOptions): RowStream {
     this.check();
     return super.stream(sql, params, options);
+  }
+
+  override [POSITIONAL_STREAM](sql: string, params: readonly unknown[], options?: StreamOptions): RowStream {
+    this.check();
+    return super[POSITIONAL_STREAM](sql, params, options);
   }
 
   override async run_columnar(sql: string, params?: Params | null, options?: RunOptions): Promise<ColumnarResult> {

@@ -219,4 +219,18 @@ describe("Drizzle with pg8000/drizzle", () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it("runs its $n SQL as written: an array slice a[lo:hi] and '::' casts are no :name placeholders", async () => {
+    const query = sql`SELECT (a)[lo:hi] AS s, 'x::y'::text AS t
+      FROM (SELECT ${"{10,20,30,40}"}::int[] AS a, ${2}::int AS lo, 3 AS hi) AS q`;
+    const result = await db.execute(query);
+    expect([...result]).toEqual([{ s: [20, 30], t: "x::y" }]);
+    // The query builder's path (rows as arrays): visits is 0 for a new user.
+    await db.insert(users).values({ name: "array slicer" });
+    const selected = await db
+      .select({ slice: sql<number[]>`(ARRAY[10, 20, 30])[1:visits + 2]` })
+      .from(users)
+      .where(eq(users.name, "array slicer"));
+    expect(selected).toEqual([{ slice: [10, 20] }]);
+  });
 });

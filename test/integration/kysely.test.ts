@@ -261,4 +261,16 @@ describe("Kysely with Pg8000Dialect", () => {
     expect(JSON.stringify({ n })).toBe('{"n":1}');
     await numberDb.destroy();
   });
+
+  it("runs its $n SQL as written: an array slice a[lo:hi] and '::' casts are no :name placeholders", async () => {
+    const arrays = sql<{ s: number[]; t: string }>`SELECT (a)[lo:hi] AS s, 'x::y'::text AS t
+      FROM (SELECT ${"{10,20,30,40}"}::int[] AS a, ${2}::int AS lo, 3 AS hi) AS q`;
+    const { rows } = await arrays.execute(db);
+    expect(rows).toEqual([{ s: [20, 30], t: "x::y" }]);
+    // Streamed through a portal too.
+    const streamed: unknown[] = [];
+    const compiled = arrays.compile(db);
+    for await (const batch of db.getExecutor().stream(compiled, 10)) streamed.push(...batch.rows);
+    expect(streamed).toEqual([{ s: [20, 30], t: "x::y" }]);
+  });
 });
