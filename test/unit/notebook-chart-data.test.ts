@@ -59,4 +59,15 @@ describe("numbers from the grid's rows", () => {
     expect(columns[1]!.numbers()[1]).toBeNaN();
     expect(columns[1]!.numbers()).toBe(columns[1]!.numbers());
   });
+
+  it("prepare() converts a large column in slices to the same numbers", async () => {
+    const rows = Array.from({ length: 250_001 }, (_, i) => [i % 7 === 0 ? null : i * 0.5]);
+    const [column] = columnsFromRows([{ name: "v", type: "float8" }], rows, isChartableType);
+    await column!.prepare();
+    const numbers = column!.numbers();
+    expect(numbers.length).toBe(250_001);
+    expect(numbers[250_000]).toBe(125_000);
+    expect(numbers[7]).toBeNaN();
+    expect(numbers[249_999]).toBe(124_999.5);
+  });
 });

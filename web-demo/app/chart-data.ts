@@ -10,7 +10,12 @@ export interface ChartColumn {
   name: string;
   type: string;
   numbers(): Float64Array;
+  /** Converts ahead in slices, each its own task, so that a million rows never hold the page long. */
+  prepare(): Promise<void>;
 }
+
+/** Rows converted per task by prepare(). */
+const SLICE = 100_000;
 
 export interface ColumnarColumn {
   name: string;
@@ -48,14 +53,27 @@ export function columnsFromRows(
   columns.forEach((c, i) => {
     if (!chartable(c.type)) return;
     let cached: Float64Array | null = null;
+    const convert = (into: Float64Array, from: number, to: number): void => {
+      for (let r = from; r < to; r++) into[r] = rowValueNumber(rows[r]![i], c.type);
+    };
     out.push({
       name: c.name,
       type: c.type,
       numbers: () => {
         if (cached) return cached;
-        cached = new Float64Array(rows.length);
-        for (let r = 0; r < rows.length; r++) cached[r] = rowValueNumber(rows[r]![i], c.type);
-        return cached;
+        const numbers = new Float64Array(rows.length);
+        convert(numbers, 0, rows.length);
+        cached = numbers;
+        return numbers;
+      },
+      prepare: async () => {
+        if (cached) return;
+        const numbers = new Float64Array(rows.length);
+        for (let from = 0; from < rows.length; from += SLICE) {
+          convert(numbers, from, Math.min(rows.length, from + SLICE));
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        cached ??= numbers;
       },
     });
   });
@@ -73,10 +91,12 @@ export function columnsFromColumnar(
     const type = typeName(column.type_oid);
     if (!chartable(type)) continue;
     let cached: Float64Array | null = null;
+    const numbers = (): Float64Array => (cached ??= columnarNumbers(column, type));
     out.push({
       name: column.name,
       type,
-      numbers: () => (cached ??= columnarNumbers(column, type)),
+      numbers,
+      prepare: async () => void numbers(),
     });
   }
   return out;
