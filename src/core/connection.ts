@@ -482,8 +482,7 @@ export class CoreConnection {
   }
 
   /**
-   * Rows one at a time from a portal read in batches of `batchSize` (the next asked for while the
-   * consumer reads the current one): memory holds at most two batches,
+   * Rows one at a time from a portal read in batches of `batchSize`: memory holds one batch,
    * and breaking out of the loop closes the portal. Other queries on this connection wait
    * until the stream ends.
    */

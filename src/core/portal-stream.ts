@@ -1,6 +1,5 @@
-// Streaming a result through a portal in batches: Execute with a row limit and Flush. The next
-// batch is asked for as soon as no more than one batch waits for the consumer, so the round trip
-// overlaps the consumer's work on the current one; memory holds at most two batches.
+// Streaming a result through a portal in batches: Execute with a row limit and Flush, then
+// the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
 import type { ColumnInfo } from "../protocol/messages.js";
@@ -21,7 +20,6 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   private index = 0;
   private suspended = false;
   private ended = false;
-  private returned = false;
   private settled = false;
   private failure: Error | null = null;
   /** next() and return() may wait at the same time (return() called while next() waits). */
@@ -40,14 +38,13 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
 
   // ---- fed by the connection ----
   readonly onRow = (row: unknown[]): void => {
-    // After return(), rows of a batch asked for ahead still arrive: nobody will read them.
-    if (!this.returned) this.rows.push(row);
+    this.rows.push(row);
   };
 
   readonly events = {
     suspended: (): void => {
       this.suspended = true;
-      if (!this.fetchAhead()) this.host.idle(true);
+      this.host.idle(true);
       this.wake();
     },
     ended: (): void => {
@@ -74,22 +71,10 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Asks for the next batch when the portal has more and at most one batch is buffered. */
-  private fetchAhead(): boolean {
-    if (!this.suspended || this.ended || this.rows.length - this.index > this.batchSize) return false;
-    this.suspended = false;
-    this.host.send((w) => {
-      msg.execute(w, "", this.batchSize);
-      msg.flush(w);
-    });
-    return true;
-  }
-
   // ---- consumed by the user ----
   async next(): Promise<IteratorResult<unknown[]>> {
     for (;;) {
       if (this.index < this.rows.length) {
-        if (this.suspended && this.fetchAhead()) this.host.idle(false);
         // An index, not shift(): handing out a batch stays linear.
         return { value: this.rows[this.index++]!, done: false };
       }
@@ -101,14 +86,20 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
         if (this.failure) throw this.failure;
         return { value: undefined, done: true };
       }
-      if (this.fetchAhead()) this.host.idle(false);
+      if (this.suspended && !this.ended) {
+        this.suspended = false;
+        this.host.idle(false);
+        this.host.send((w) => {
+          msg.execute(w, "", this.batchSize);
+          msg.flush(w);
+        });
+      }
       await this.wait();
     }
   }
 
   /** Early exit (break): close the portal and finish the exchange. */
   async return(): Promise<IteratorResult<unknown[]>> {
-    this.returned = true;
     this.rows = [];
     this.index = 0;
     if (!this.ended && !this.settled) {

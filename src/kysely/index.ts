@@ -116,7 +116,7 @@ class Pg8000Connection implements DatabaseConnection {
     };
   }
 
-  /** Rows in batches of `chunkSize` through a server-side portal: memory holds at most two batches. */
+  /** Rows in batches of `chunkSize` through a server-side portal: memory holds one batch. */
   async *streamQuery<R>(compiled: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
     const stream = this.con.stream(compiled.sql, compiled.parameters as unknown[], { batch_size: chunkSize });
     let batch: unknown[][] = [];

@@ -39,35 +39,6 @@ describe("stream()", () => {
     expect(await con.run("SELECT 'after'")).toEqual([["after"]]);
   });
 
-  it("asks for the next batch while the consumer works on the current one, never more than one ahead", async () => {
-    // nextval() runs as the server produces each row, so the sequence (seen from another session)
-    // tells how many rows the server has produced for the stream.
-    const seq = `stream_ahead_${process.pid}`;
-    await con.run(`CREATE SEQUENCE ${seq}`);
-    const watcher = await connect(trustOptions());
-    const produced = async () => (await watcher.run(`SELECT last_value FROM ${seq}`))![0]![0];
-    try {
-      const iterator = con.stream(`SELECT g, nextval('${seq}') FROM generate_series(1, 100) g`, null, {
-        batch_size: 10,
-      });
-      expect((await iterator.next()).value).toEqual([1, 1n]);
-      // The first batch is being consumed: the second is already produced (without a next() waiting).
-      await expect.poll(produced).toBe(20n);
-      for (let i = 2; i <= 10; i++) expect((await iterator.next()).value).toEqual([i, BigInt(i)]);
-      expect((await iterator.next()).value).toEqual([11, 11n]);
-      await expect.poll(produced).toBe(30n);
-      // Two batches at most: nothing beyond the third until the consumer takes more.
-      await new Promise((r) => setTimeout(r, 200));
-      expect(await produced()).toBe(30n);
-      let last: unknown[] = [];
-      for await (const row of iterator) last = row;
-      expect(last).toEqual([100, 100n]);
-    } finally {
-      await watcher.close();
-      await con.run(`DROP SEQUENCE ${seq}`);
-    }
-  });
-
   it("queries issued while a stream is open wait for it", async () => {
     const iterator = con.stream("SELECT generate_series(1, 3)", null, { batch_size: 1 });
     const first = await iterator.next();
