@@ -239,7 +239,7 @@ describe.each(names)("the notebook on the %s server", (name) => {
     await page.close();
   });
 
-  it("charts a result from run_columnar: line, bar and scatter, x and y picked", async () => {
+  it("charts a result: line, bar and scatter, x and y picked", async () => {
     const page = await target().open();
     await typeAndRun(page, 0, "SELECT g AS x, sin(g / 10.0) AS y, g * 2 AS twice FROM generate_series(1, 500) g");
     const result = cellAt(page, 0).locator('[data-testid="result"]');
