@@ -25,6 +25,8 @@ const { values: flags } = parseArgs({
     reps: { type: "string", default: "3" },
     rows: { type: "string", default: "1000000" },
     out: { type: "string" },
+    /** Writes a CPU profile (.cpuprofile, for Chrome DevTools) of the page during the first rows run. */
+    profile: { type: "string" },
   },
 });
 const REPS = Number(flags.reps);
@@ -156,6 +158,7 @@ async function timeChart(page, sql) {
       clickToDrawn: total,
       fetch: Number(chart.dataset.fetchMs),
       draw: Number(chart.dataset.drawMs),
+      prepare: Number(chart.dataset.prepareMs),
       longestTask: longest.ms,
       points: cell.querySelector(".chart-status").textContent,
     };
@@ -205,7 +208,13 @@ try {
   await cdp.send("HeapProfiler.collectGarbage");
   const heapBaseline = await heapUsed(cdp);
   for (let r = 0; r < REPS; r++) {
+    const profiling = r === 0 && flags.profile;
+    if (profiling) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+    }
     results.rows.push(await timeRows(page, cdp, rowsSql, heapBaseline));
+    if (profiling) writeFileSync(flags.profile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     console.error(`rows rep ${r + 1}: ${JSON.stringify(results.rows.at(-1))}`);
   }
   for (let r = 0; r < REPS; r++) {
@@ -245,9 +254,9 @@ const lines = [
   `  longest gap between frames ${ms(pick(results.rows, "worstFrameGap"))}`,
   `  JS heap with the result shown (after GC, over the page's own) ${pick(results.rows, "heapMB").toFixed(0)} MB; DOM rows ${pick(results.rows, "domRows")}`,
   "",
-  `${ROWS.toLocaleString("en-US")}-point chart (run_columnar → uPlot line):`,
+  `${ROWS.toLocaleString("en-US")}-point chart (typed arrays from the grid's rows → uPlot line):`,
   `  click to drawn         ${ms(pick(results.chart, "clickToDrawn"))}   (target < 1000 ms)`,
-  `    of which fetching the columns ${ms(pick(results.chart, "fetch"))}, drawing ${ms(pick(results.chart, "draw"))}`,
+  `    of which getting the columns (from the grid's rows, or fetched again) ${ms(pick(results.chart, "fetch"))}, drawing ${ms(pick(results.chart, "draw"))}`,
   `  longest main-thread task ${ms(pick(results.chart, "longestTask"))}`,
   "",
   "Bundle (vite build of web-demo/), what the page fetched:",

@@ -239,7 +239,7 @@ describe.each(names)("the notebook on the %s server", (name) => {
     await page.close();
   });
 
-  it("charts a result from run_columnar: line, bar and scatter, x and y picked", async () => {
+  it("charts a result: line, bar and scatter, x and y picked", async () => {
     const page = await target().open();
     await typeAndRun(page, 0, "SELECT g AS x, sin(g / 10.0) AS y, g * 2 AS twice FROM generate_series(1, 500) g");
     const result = cellAt(page, 0).locator('[data-testid="result"]');
@@ -247,7 +247,7 @@ describe.each(names)("the notebook on the %s server", (name) => {
     const chart = result.locator('[data-testid="result-chart"]');
     await expect.poll(() => chart.locator("canvas").count()).toBe(1);
     expect(await result.locator(".chart-status").textContent()).toMatch(
-      /^500 points: columns fetched in .*, drawn in /,
+      /^500 points: columns built from the grid's 500 rows in .*, drawn in /,
     );
     for (const kind of ["bar", "scatter", "line"]) {
       await result.locator('[data-testid="chart-kind"]').selectOption(kind);
@@ -258,6 +258,33 @@ describe.each(names)("the notebook on the %s server", (name) => {
     // Back to the grid.
     await result.locator('[data-testid="result-chart-toggle"]').click();
     expect(await result.locator(".grid").isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it("charts the rows the grid holds; a result cut short is fetched again, its chartable columns only", async () => {
+    const page = await target().open();
+    // nextval() tells a second run of the statement from the first.
+    await typeAndRun(page, 0, "CREATE TEMP SEQUENCE run_count");
+    await typeAndRun(page, 0, "SELECT nextval('run_count') AS x, 1 AS y FROM generate_series(1, 10)");
+    const result = cellAt(page, 0).locator('[data-testid="result"]');
+    await result.locator('[data-testid="result-chart-toggle"]').click();
+    const chart = result.locator('[data-testid="result-chart"]');
+    await expect.poll(() => chart.locator("canvas").count()).toBe(1);
+    expect(await chart.getAttribute("data-x-range")).toBe("1 – 10");
+    // Fails at its third row the first time only: the grid's rows are not all there, the chart runs it again.
+    await setSql(
+      page,
+      0,
+      "SELECT g AS x, g * 2 AS y, md5(g::text) AS t, CASE WHEN g = 3 AND nextval('run_count') = 11 THEN 1 / (g - 3) ELSE 0 END AS z FROM generate_series(1, 5) g",
+    );
+    expect(await runCell(page, 0)).toMatch(/^failed/);
+    expect((await readResults(page, 0))[0]!.error?.sqlstate).toBe("22012");
+    await result.locator('[data-testid="result-chart-toggle"]').click();
+    await expect.poll(() => result.locator(".chart-status").textContent()).toMatch(/points|failed/);
+    await expect.poll(() => chart.locator("canvas").count()).toBe(1);
+    expect(await result.locator(".chart-status").textContent()).toMatch(/^5 points: columns fetched in /);
+    expect(await chart.getAttribute("data-x-range")).toBe("1 – 5");
+    expect(await result.locator('[data-testid="chart-y"] option').allTextContents()).toEqual(["x", "y", "z"]);
     await page.close();
   });
 

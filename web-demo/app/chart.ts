@@ -1,16 +1,21 @@
-// A result as a chart: the statement runs again through run_columnar, whose typed arrays go to
-// uPlot as they are (no per-point objects), so a million points draw in a fraction of a second.
+// A result as a chart, drawn by uPlot from typed arrays (no per-point objects). The numbers come
+// from the rows the grid already holds when they are all there; otherwise the statement runs again
+// through run_columnar, reduced to its chartable columns when it is a single query.
 
 import type { Connection } from "pg8000/native";
 import uPlot from "uplot";
+import {
+  type ChartColumn,
+  type ColumnarColumn,
+  columnsFromColumnar,
+  columnsFromRows,
+  onlyColumnsSql,
+} from "./chart-data.js";
 import { duration, isChartableType } from "./format.js";
 import { el } from "./grid.js";
 import type { ResultView } from "./result-view.js";
 
 type Kind = "line" | "bar" | "scatter";
-interface Columnar {
-  columns: { name: string; type_oid: number; values: ArrayLike<unknown>; nulls?: Uint8Array }[];
-}
 
 export async function showChart(
   view: ResultView,
@@ -19,34 +24,45 @@ export async function showChart(
   typeName: (oid: number) => string,
 ): Promise<void> {
   const status = el("div", "chart-status");
-  status.textContent = "Fetching the columns…";
+  status.textContent = view.complete ? "Preparing the columns…" : "Fetching the columns…";
   host.append(status);
   const started = performance.now();
-  let data: Columnar;
-  try {
-    data = (await con.run_columnar(view.sql)) as Columnar;
-  } catch (err) {
-    status.textContent = `The chart needs the statement run again, which failed: ${(err as Error).message}`;
+  let columns: ChartColumn[];
+  let source: string;
+  if (view.complete) {
+    columns = columnsFromRows(view.columnList, view.rows, isChartableType);
+    source = `built from the grid's ${view.rows.length.toLocaleString("en-US")} rows`;
+  } else {
+    // The grid has only part of the rows (still arriving, cancelled or failed): fetch them again.
+    const all = view.columnList.map((c) => c.name);
+    const wanted = view.columnList.filter((c) => isChartableType(c.type)).map((c) => c.name);
+    const sql = onlyColumnsSql(view.sql, wanted, all) ?? view.sql;
+    try {
+      const data = (await con.run_columnar(sql)) as { columns: ColumnarColumn[] };
+      columns = columnsFromColumnar(data.columns, typeName, isChartableType);
+    } catch (err) {
+      status.textContent = `The chart needs the statement run again, which failed: ${(err as Error).message}`;
+      return;
+    }
+    source = "fetched";
+  }
+  if (columns.length === 0) {
+    status.textContent = "No column of this result can be charted (numbers, dates or timestamps).";
     return;
   }
-  const fetchedMs = performance.now() - started;
-  const types = data.columns.map((c) => typeName(c.type_oid));
-  const usable = data.columns.map((_, i) => i).filter((i) => isChartableType(types[i]!));
   const controls = el("div", "chart-controls");
-  const xSelect = select(
-    "chart-x",
-    usable.map((i) => [String(i), data.columns[i]!.name]),
-  );
-  const ySelect = select(
-    "chart-y",
-    usable.map((i) => [String(i), data.columns[i]!.name]),
-  );
+  const options = columns.map((c, i): [string, string] => [String(i), c.name]);
+  const xSelect = select("chart-x", options);
+  const ySelect = select("chart-y", options);
   const kindSelect = select("chart-kind", [
     ["line", "line"],
     ["bar", "bar"],
     ["scatter", "scatter"],
   ]);
-  ySelect.value = String(usable.find((i) => i !== usable[0]) ?? usable[0]);
+  ySelect.value = String(Math.min(1, columns.length - 1));
+  // The first x and y as numbers ahead of the drawing, in slices: no long task for the conversion.
+  for (const i of [0, Math.min(1, columns.length - 1)]) await columns[i]!.prepare();
+  const fetchedMs = performance.now() - started;
   controls.append(label("x", xSelect), label("y", ySelect), label("as", kindSelect));
   const plotHost = el("div", "chart");
   plotHost.dataset.testid = "result-chart";
@@ -56,8 +72,11 @@ export async function showChart(
     const t0 = performance.now();
     const xi = Number(xSelect.value);
     const yi = Number(ySelect.value);
-    const xType = types[xi]!;
-    const [xs, ys] = sortedByX(toNumbers(data.columns[xi]!, xType), toNumbers(data.columns[yi]!, types[yi]!));
+    const x = columns[xi]!;
+    const y = columns[yi]!;
+    const xType = x.type;
+    const [xs, ys] = sortedByX(x.numbers(), y.numbers());
+    plotHost.dataset.prepareMs = (performance.now() - t0).toFixed(1);
     plot?.destroy();
     const kind = kindSelect.value as Kind;
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
@@ -71,9 +90,9 @@ export async function showChart(
         legend: { show: true },
         cursor: { drag: { x: true, y: false } },
         series: [
-          { label: data.columns[xi]!.name },
+          { label: x.name },
           {
-            label: data.columns[yi]!.name,
+            label: y.name,
             stroke: "#3b82f6",
             fill: kind === "bar" ? "rgba(59,130,246,0.5)" : undefined,
             width: kind === "scatter" ? 0 : 1,
@@ -93,7 +112,7 @@ export async function showChart(
               plotHost.dataset.xRange = `${show(min)} – ${show(max)}`;
               plotHost.title = `x from ${plotHost.dataset.xRange}`;
               plotHost.dataset.drawMs = ms.toFixed(1);
-              status.textContent = `${xs.length.toLocaleString("en-US")} points: columns fetched in ${duration(fetchedMs)}, drawn in ${duration(ms)}`;
+              status.textContent = `${xs.length.toLocaleString("en-US")} points: columns ${source} in ${duration(fetchedMs)}, drawn in ${duration(ms)}`;
             },
           ],
         },
@@ -105,35 +124,6 @@ export async function showChart(
   for (const s of [xSelect, ySelect, kindSelect]) s.addEventListener("change", draw);
   plotHost.dataset.fetchMs = fetchedMs.toFixed(1);
   draw();
-}
-
-/**
- * A column as numbers: time in seconds (uPlot's time scale; run_columnar gives dates as days and
- * timestamps as milliseconds since 1970), NULL and non-numbers as NaN (gaps).
- */
-function toNumbers(column: Columnar["columns"][number], type: string): Float64Array {
-  const { values, nulls } = column;
-  const out = new Float64Array(values.length);
-  const scale = type === "date" ? 86_400 : type.startsWith("timestamp") ? 0.001 : 1;
-  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
-    const numbers = values as unknown as ArrayLike<number>;
-    if (scale === 1) out.set(numbers);
-    else for (let i = 0; i < numbers.length; i++) out[i] = numbers[i]! * scale;
-  } else {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      out[i] =
-        v === null || v === undefined
-          ? Number.NaN
-          : v instanceof Date
-            ? v.getTime() / 1000
-            : typeof v === "string" && scale !== 1
-              ? Date.parse(v) / 1000
-              : Number(v) * scale;
-    }
-  }
-  if (nulls) for (let i = 0; i < nulls.length; i++) if (nulls[i]) out[i] = Number.NaN;
-  return out;
 }
 
 /** uPlot wants x ascending: sorts both columns by x when they are not already. */

@@ -23,6 +23,8 @@ export class ResultView {
   readonly rows: unknown[][] = [];
   private detail: HTMLPreElement | null = null;
   private countShown = -1;
+  /** Every row of the result arrived (not cancelled, not failed half-way). */
+  complete = false;
 
   constructor(
     readonly sql: string,
@@ -78,6 +80,7 @@ export class ResultView {
   }
 
   finishRows(ms: number): void {
+    this.complete = true;
     this.count.textContent = this.rows.length.toLocaleString("en-US");
     this.extra.textContent = ` ${this.rows.length === 1 ? "row" : "rows"} in ${duration(ms)}`;
     this.grid?.schedule();
