@@ -8,43 +8,13 @@ import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InterfaceError } from "../../src/errors.js";
 import { connect } from "../../src/native/index.js";
+import { commandComplete as complete, dataRow, int16, int32, message, ready, rowDescription } from "./fake-server.js";
 
-function message(type: string, body: number[] = []): Buffer {
-  const out = Buffer.alloc(5 + body.length);
-  out.write(type, 0, "latin1");
-  out.writeInt32BE(4 + body.length, 1);
-  Buffer.from(body).copy(out, 5);
-  return out;
-}
-const int16 = (n: number): number[] => [(n >>> 8) & 255, n & 255];
-const int32 = (n: number): number[] => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-const cstr = (s: string): number[] => [...Buffer.from(s, "utf8"), 0];
-const ready = (): Buffer => message("Z", [0x49]);
 const welcome = (): Buffer =>
   Buffer.concat([message("R", int32(0)), message("K", [...int32(7), ...int32(9)]), ready()]);
-/** RowDescription of columns of type `oid` (text: 25, int4: 23). */
-const rowDescription = (names: string[], oid = 25): Buffer =>
-  message("T", [
-    ...int16(names.length),
-    ...names.flatMap((n) => [
-      ...cstr(n),
-      ...int32(0),
-      ...int16(0),
-      ...int32(oid),
-      ...int16(-1),
-      ...int32(-1),
-      ...int16(0),
-    ]),
-  ]);
-const dataRow = (values: string[]): Buffer =>
-  message("D", [
-    ...int16(values.length),
-    ...values.flatMap((v) => [...int32(Buffer.byteLength(v)), ...Buffer.from(v)]),
-  ]);
 /** An int4 field in binary. */
 const int4Row = (values: number[]): Buffer =>
   message("D", [...int16(values.length), ...values.flatMap((v) => [...int32(4), ...int32(v)])]);
-const complete = (tag: string): Buffer => message("C", cstr(tag));
 
 interface Received {
   type: string;
