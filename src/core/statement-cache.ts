@@ -85,8 +85,13 @@ export class StatementCache {
    * Parse/Bind/Describe/Execute/Sync exchange, which a pooler keeps on one server connection.
    */
   vanished(entry: StatementEntry): void {
-    this.mixed = true;
+    this.mixedServers();
     this.remove(entry, false);
+  }
+
+  /** A pooler was seen mixing server connections: no named statements from now on. */
+  mixedServers(): void {
+    this.mixed = true;
   }
 
   get(sql: string, types: string): StatementEntry | undefined {

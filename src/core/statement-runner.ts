@@ -187,6 +187,9 @@ export class StatementRunner {
   queryWithoutParameters(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     if (
       !this.extendedWithoutParameters ||
+      // Without named statements (statement_cache_size: 0, or a pooler seen mixing server
+      // connections) the two round trips below could land on different server connections.
+      !this.statements.enabled ||
       options.stream !== undefined ||
       typeof sql !== "string" ||
       !runsAsOneStatement(sql)
@@ -207,7 +210,16 @@ export class StatementRunner {
       request,
       this.boundOrFailed(request, entry, () => ({ bind: this.bindOf(entry, []), execute: 0 })),
     );
-    return this.host.cancels.watch(request, promise, options);
+    return this.host.cancels.watch(request, promise, options).catch((err: unknown) => {
+      // The unnamed statement described in the first round trip is gone at the Bind: a pooler
+      // (PgBouncer, transaction mode) gave the two round trips different server connections.
+      // No named statements from now on; outside a transaction block nothing ran, so run it again
+      // as one simple Query, which a pooler keeps on one server connection.
+      if (!(err instanceof DatabaseError) || err.code !== "26000") throw err;
+      this.statements.mixedServers();
+      if (request.startStatus !== "I" || this.host.closed) throw err;
+      return this.simpleQuery(sql, options);
+    });
   }
 
   /** Counts a run of `sql`; true from its PREPARE_THRESHOLD-th run on. */

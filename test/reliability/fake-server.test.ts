@@ -20,6 +20,13 @@ import {
   welcome,
 } from "./fake-server.js";
 
+/**
+ * These scripted replies are simple-protocol answers (RowDescription … ReadyForQuery in one go).
+ * A leading ";" keeps a parameterless statement on the simple Query protocol (a single statement
+ * would otherwise go through Parse/Describe/Bind/Execute); onQuery strips it again.
+ */
+const SIMPLE = ";";
+
 const servers: FakeServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
@@ -40,11 +47,11 @@ describe("an ErrorResponse without fields", () => {
       ),
     });
     const con = await connect(fakeOptions(server.port));
-    const err = await con.run("SELECT broken").catch((e: unknown) => e);
+    const err = await con.run(`${SIMPLE}SELECT broken`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseError);
     expect((err as Error).message).toBe("the server sent an error without a message");
     expect((err as DatabaseError).fields).toEqual({});
-    expect(await con.run("SELECT 1")).toEqual([["1"]]); // still in step with the server
+    expect(await con.run(`${SIMPLE}SELECT 1`)).toEqual([["1"]]); // still in step with the server
     await con.close();
   });
 
@@ -151,7 +158,7 @@ describe("malformed and hostile server bytes", () => {
       }),
     });
     const con = await connect(fakeOptions(server.port));
-    const err = await con.run("SELECT 1").catch((e: unknown) => e);
+    const err = await con.run(`${SIMPLE}SELECT 1`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
     expect(con.closed).toBe(true);
   });
@@ -179,8 +186,8 @@ describe("malformed and hostile server bytes", () => {
       ),
     });
     const con = await connect(fakeOptions(server.port));
-    await con.run("LISTEN chan");
-    expect(await con.run("SELECT 1")).toEqual([["1"]]);
+    await con.run(`${SIMPLE}LISTEN chan`);
+    expect(await con.run(`${SIMPLE}SELECT 1`)).toEqual([["1"]]);
     expect(con.notifications.length).toBe(100);
     expect(con.notifications.at(-1)).toEqual([1, "chan", "payload 9999"]);
     await con.close();

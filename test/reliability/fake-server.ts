@@ -139,7 +139,8 @@ export function onQuery(
 ): (s: FakeSession, m: FrontendMessage) => void {
   let lastSql = "";
   return (session, m) => {
-    if (m.type === "Q") session.socket.write(reply(m.body.toString("utf8").replace(/\0$/, ""), session));
+    if (m.type === "Q")
+      session.socket.write(reply(m.body.toString("utf8").replace(/\0$/, "").replace(/^;/, ""), session));
     else if (m.type === "P") lastSql = m.body.toString("utf8").split("\0")[1] ?? "";
     else if (m.type === "S") session.socket.write(reply(lastSql, session));
   };

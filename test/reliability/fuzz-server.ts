@@ -243,7 +243,9 @@ export class FuzzServer implements Transport {
       }
       case "D": {
         const kind = String.fromCharCode(body[0]!);
-        const sql = kind === "S" ? (this.statements.get(parts()[0]!.slice(1)) ?? "") : (this.portal?.sql ?? "");
+        const name = parts()[0]!.slice(1);
+        const named = name ? (this.statements.get(name) ?? "") : this.unnamedSql; // "" = the unnamed statement
+        const sql = kind === "S" ? named : (this.portal?.sql ?? "");
         const set = this.results.get(sql);
         if (kind === "S") this.pending.push(...message("t", [...be(1, 2), ...be(23, 4)]));
         this.pending.push(
