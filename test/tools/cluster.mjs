@@ -79,24 +79,26 @@ export async function startServer({ log = console.log } = {}) {
   }
   if (infoFile) {
     const info = JSON.parse(fs.readFileSync(infoFile, "utf8"));
-    return {
-      host: info.host,
-      port: info.port,
-      user: info.superuser,
-      password: undefined,
-      database: info.database,
-      binDir: info.binDir,
-      scram: info.users?.scram,
-      caCertPath: info.caCertPath,
-      origin: `PG8000_TEST_CLUSTER (${infoFile})`,
-      destroy() {},
-    };
+    return fromClusterInfo(info, `PG8000_TEST_CLUSTER (${infoFile})`, () => {});
   }
   const provision = await loadProvision();
   const started = Date.now();
   const handle = await provision.createCluster({ keep: false });
   const info = handle.info;
   log(`bench: throwaway cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return fromClusterInfo(info, `throwaway cluster (PostgreSQL ${info.serverVersion}, ${handle.baseDir})`, () =>
+    provision.destroyClusterSync(handle),
+  );
+}
+
+/**
+ * A provisioned cluster (its ClusterInfo) as the bench's server: the superuser, the SCRAM user and the CA.
+ * @param {any} info
+ * @param {string} origin
+ * @param {() => void} destroy
+ * @returns {BenchServer}
+ */
+function fromClusterInfo(info, origin, destroy) {
   return {
     host: info.host,
     port: info.port,
@@ -106,10 +108,8 @@ export async function startServer({ log = console.log } = {}) {
     binDir: info.binDir,
     scram: info.users?.scram,
     caCertPath: info.caCertPath,
-    origin: `throwaway cluster (PostgreSQL ${info.serverVersion}, ${handle.baseDir})`,
-    destroy() {
-      provision.destroyClusterSync(handle);
-    },
+    origin,
+    destroy,
   };
 }
 
