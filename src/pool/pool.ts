@@ -1,41 +1,48 @@
-// A pool of native connections: callers wait in one FIFO queue and each connection that frees
-// up (opened or released) goes to the caller who waited longest. Idle connections close after
-// idle_timeout, every connection after max_lifetime; a connection that broke, or is still in a
-// transaction or running something (an unawaited query, an unfinished stream) when released, is
-// closed rather than lent again.
+// A pool of native connections. Two ways to use one:
+// - a loan (connect(), transaction(), and one-shot statements that may change the session's
+//   transaction state): the connection is the caller's alone until released;
+// - a one-shot statement that cannot (see shareable.ts) runs on a connection nobody holds and
+//   is pipelined there with other callers' statements: on an idle connection when there is
+//   one, otherwise (all `max` open and busy) on the least busy, up to PIPELINE_DEPTH deep.
+// Callers who find nothing wait in one first-come-first-served line. A connection is lent
+// only once its one-shot statements are answered. Idle connections close after idle_timeout,
+// every connection after max_lifetime; a connection that broke, or is still in a transaction
+// or running something (an unawaited query, an unfinished stream) when released, is closed
+// rather than used again.
 
 import { CoreConnection } from "../core/connection.js";
 import type { ConnectOptions } from "../core/options.js";
 import { InterfaceError, OperationalError } from "../errors.js";
-import type { Params, RunOptions } from "../native/connection.js";
+import type { Connection, Params, RunOptions } from "../native/connection.js";
 import type { QueryOptions, QueryResult } from "../native/query-result.js";
 import { type PoolOptions, type ResolvedPoolSettings, splitPoolOptions } from "./options.js";
-import { PooledConnection, type Slot } from "./pooled-connection.js";
+import { PooledConnection, SharedSession, type Slot } from "./pooled-connection.js";
+import { shareable } from "./shareable.js";
+import { WaiterLine } from "./waiters.js";
 
-interface Waiter {
-  resolve(con: PooledConnection): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Timed out or served: skipped when the queue reaches it. */
-  settled: boolean;
-}
+/**
+ * One-shot statements in flight on one connection at most. Deeper pipelines gain little
+ * throughput, and a caller queued behind a slow statement waits for it: past this depth
+ * callers wait in the pool's line (and acquire_timeout counts) for whichever connection has
+ * room first.
+ */
+export const PIPELINE_DEPTH = 16;
 
 export class Pool {
   private readonly settings: ResolvedPoolSettings;
   private readonly connectOptions: ConnectOptions | string;
-  /** Open sessions, lent or idle. */
+  /** Open sessions, lent, running one-shot statements or idle. */
   private readonly slots = new Set<Slot>();
-  /** Idle sessions; the most recently released on top, so the surplus ones age out. */
+  /** Free sessions (no loan, nothing in flight); the most recently freed on top, so the surplus ones age out. */
   private readonly idleSlots: Slot[] = [];
   private opening = 0;
-  /** FIFO of callers; entries before `head` are served, timed-out ones are skipped. */
-  private waiters: Waiter[] = [];
-  private head = 0;
-  private waitingCount = 0;
+  private readonly line = new WaiterLine();
   private closed = false;
   private closing: Promise<void> | null = null;
   private readonly retiring = new Set<Promise<void>>();
   private drained: (() => void) | null = null;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private sweepAt = Number.POSITIVE_INFINITY;
 
   constructor(options: PoolOptions | string) {
     const { settings, connect } = splitPoolOptions(options);
@@ -48,59 +55,35 @@ export class Pool {
   get total(): number {
     return this.slots.size + this.opening + this.retiring.size;
   }
-  /** Open connections nobody holds. */
+  /** Open connections nobody holds and nothing runs on. */
   get idle(): number {
     return this.idleSlots.length;
   }
-  /** Callers waiting for a connection. */
+  /** Callers waiting for a connection (or for room on one). */
   get waiting(): number {
-    return this.waitingCount;
+    return this.line.count;
   }
 
   /**
    * A connection for your exclusive use until `release()` (or the end of an `await using`
-   * block). Waits in line when all `max` are lent; rejects with OperationalError after
+   * block). Waits in line when none is free; rejects with OperationalError after
    * `acquire_timeout` seconds.
    */
   connect(): Promise<PooledConnection> {
     if (this.closed) return Promise.reject(new InterfaceError("the pool is closed"));
-    if (this.waitingCount === 0) {
+    if (this.line.count === 0) {
       const slot = this.takeIdle();
       if (slot) return Promise.resolve(this.lend(slot));
     }
-    return new Promise<PooledConnection>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined, settled: false };
-      const limit = this.settings.acquireTimeout;
-      if (limit > 0) {
-        waiter.timer = setTimeout(() => {
-          if (waiter.settled) return;
-          waiter.settled = true;
-          this.waitingCount--;
-          reject(
-            new OperationalError(
-              `no pool connection within acquire_timeout (${limit / 1000} s): all ${this.settings.max} were in use or ` +
-                "could not be opened; release connections sooner, or raise max or acquire_timeout",
-            ),
-          );
-        }, limit);
-      }
-      this.waiters.push(waiter);
-      this.waitingCount++;
-      this.grow();
-    });
+    return this.wait<PooledConnection>(true);
   }
 
-  /** run() on a free connection, released when done. */
-  async run(sql: string, params?: Params | null, options?: RunOptions): Promise<unknown[][] | null> {
-    const con = await this.connect();
-    try {
-      return await con.run(sql, params, options);
-    } finally {
-      con.release();
-    }
+  /** run() as one statement of its own: pipelined on a shared connection when it can be, else on a loan. */
+  run(sql: string, params?: Params | null, options?: RunOptions): Promise<unknown[][] | null> {
+    return this.oneShot(sql, options, (con) => con.run(sql, params, options));
   }
 
-  /** query() on a free connection, released when done: `{ rows, fields, command, row_count }`. */
+  /** query() as one statement of its own: `{ rows, fields, command, row_count }`. */
   query<Row = unknown[]>(
     sql: string,
     params: Params | null | undefined,
@@ -111,13 +94,8 @@ export class Pool {
     params?: Params | null,
     options?: QueryOptions,
   ): Promise<QueryResult<Row>>;
-  async query(sql: string, params?: Params | null, options?: QueryOptions): Promise<QueryResult<unknown>> {
-    const con = await this.connect();
-    try {
-      return await con.query(sql, params, options);
-    } finally {
-      con.release();
-    }
+  query(sql: string, params?: Params | null, options?: QueryOptions): Promise<QueryResult<unknown>> {
+    return this.oneShot(sql, options, (con) => con.query(sql, params, options));
   }
 
   /**
@@ -141,22 +119,14 @@ export class Pool {
   }
 
   /**
-   * Stops lending: waiting callers are rejected, idle connections closed, and lent ones closed
-   * as they are released. Resolves once every connection is closed.
+   * Stops lending: waiting callers are rejected, idle connections closed, and the others closed
+   * once released and their statements answered. Resolves once every connection is closed.
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closed = true;
-    for (let i = this.head; i < this.waiters.length; i++) {
-      const waiter = this.waiters[i]!;
-      if (waiter.settled) continue;
-      waiter.settled = true;
-      clearTimeout(waiter.timer);
-      waiter.reject(new InterfaceError("the pool was closed while this caller waited for a connection"));
-    }
-    this.waiters = [];
-    this.head = 0;
-    this.waitingCount = 0;
+    this.line.rejectAll(() => new InterfaceError("the pool was closed while this caller waited for a connection"));
+    clearTimeout(this.sweepTimer);
     for (const slot of this.idleSlots.splice(0)) this.retire(slot);
     this.closing = new Promise<void>((resolve) => {
       this.drained = resolve;
@@ -171,11 +141,94 @@ export class Pool {
     await this.close();
   }
 
-  // ---- lending ----------------------------------------------------------------------------
+  // ---- one-shot statements -------------------------------------------------------------------
+
+  private oneShot<T>(
+    sql: string,
+    options: { stream?: unknown; signal?: AbortSignal; timeout?: number } | undefined,
+    work: (con: Connection) => Promise<T>,
+  ): Promise<T> {
+    // A cancel (signal, timeout) reaches whatever the session runs at that moment, and COPY
+    // holds the session: those take a loan, like statements that may change the transaction state.
+    const own =
+      options !== undefined &&
+      (options.stream !== undefined || options.signal !== undefined || options.timeout !== undefined);
+    if (own || typeof sql !== "string" || !shareable(sql)) return this.onLoan(work);
+    return this.onShared(work);
+  }
+
+  private onShared<T>(work: (con: Connection) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new InterfaceError("the pool is closed"));
+    const slot = this.line.count === 0 ? this.roomOnShared() : undefined;
+    if (slot) return this.runShared(slot, work);
+    return this.wait<Slot>(false).then((waited) => this.runShared(waited, work));
+  }
+
+  private async onLoan<T>(work: (con: Connection) => Promise<T>): Promise<T> {
+    const con = await this.connect();
+    try {
+      return await work(con);
+    } finally {
+      con.release();
+    }
+  }
+
+  /** `slot.inFlight` already counts this statement. */
+  private async runShared<T>(slot: Slot, work: (con: Connection) => Promise<T>): Promise<T> {
+    if (slot.core.closed) {
+      // It broke between being chosen and this turn: nothing was sent, so go elsewhere.
+      this.sharedDone(slot);
+      return this.onShared(work);
+    }
+    try {
+      return await work(slot.shared);
+    } finally {
+      this.sharedDone(slot);
+    }
+  }
+
+  /**
+   * A connection for one more one-shot statement, counted in its inFlight: an idle one, or, when
+   * no more can be opened, the least busy one with room (none: wait, or open one).
+   */
+  private roomOnShared(): Slot | undefined {
+    let slot = this.takeIdle();
+    if (!slot) {
+      if (this.total < this.settings.max) return undefined;
+      for (;;) {
+        slot = undefined;
+        for (const s of this.slots) {
+          if (s.lease === null && !s.doomed && s.inFlight < PIPELINE_DEPTH && (!slot || s.inFlight < slot.inFlight)) {
+            slot = s;
+          }
+        }
+        if (!slot) return undefined;
+        if (!slot.core.closed && !this.expired(slot, Date.now())) break;
+        slot.doomed = true; // closed once its statements are answered (or forgotten, if it broke)
+      }
+    }
+    slot.inFlight++;
+    return slot;
+  }
+
+  private sharedDone(slot: Slot): void {
+    slot.inFlight--;
+    if (!this.slots.has(slot)) return; // it broke: forgotten already
+    // Only shareable statements get here, and they end in an idle session; if not, no more go there.
+    if (slot.core.transactionStatus !== "I") slot.doomed = true;
+    if (slot.inFlight === 0) this.free(slot);
+    else if (this.line.count > 0) this.serve();
+  }
+
+  // ---- lending -------------------------------------------------------------------------------
+
+  private wait<T>(exclusive: boolean): Promise<T> {
+    const waiting = this.line.add<T>(exclusive, this.settings.acquireTimeout, this.settings.max);
+    this.grow();
+    return waiting;
+  }
 
   private lend(slot: Slot): PooledConnection {
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
     const lease = new PooledConnection(slot, (l) => this.giveBack(l));
     slot.lease = lease;
     return lease;
@@ -185,44 +238,34 @@ export class Pool {
     const slot = lease.slot;
     if (slot.lease !== lease) return;
     slot.lease = null;
-    if (slot.core.closed || !this.slots.has(slot)) this.forget(slot);
-    else if (this.closed || lease.inTransaction || lease.busy || this.expired(slot, Date.now())) this.retire(slot);
-    else this.offer(slot);
+    if (lease.inTransaction || lease.busy) slot.doomed = true;
+    this.free(slot);
   }
 
-  /** A free connection goes to the longest-waiting caller, or becomes idle. */
-  private offer(slot: Slot): void {
-    const waiter = this.nextWaiter();
-    if (waiter) {
-      waiter.resolve(this.lend(slot));
+  /** Nothing runs on the slot and nobody holds it: the line gets it, or it becomes idle. */
+  private free(slot: Slot): void {
+    if (slot.core.closed || !this.slots.has(slot)) {
+      this.forget(slot);
       return;
     }
-    slot.idleSince = Date.now();
-    this.idleSlots.push(slot);
-    this.armIdleTimer(slot);
-  }
-
-  private nextWaiter(): Waiter | undefined {
-    while (this.head < this.waiters.length) {
-      const waiter = this.waiters[this.head++]!;
-      if (waiter.settled) continue;
-      waiter.settled = true;
-      this.waitingCount--;
-      clearTimeout(waiter.timer);
-      this.compactWaiters();
-      return waiter;
+    const now = Date.now();
+    if (this.closed || slot.doomed || this.expired(slot, now)) {
+      this.retire(slot);
+      return;
     }
-    this.compactWaiters();
-    return undefined;
+    slot.idleSince = now;
+    this.idleSlots.push(slot);
+    if (this.line.count > 0) this.serve();
+    if (this.idleSlots.length > 0) this.armSweep(this.deadline(slot));
   }
 
-  private compactWaiters(): void {
-    if (this.head === this.waiters.length) {
-      this.waiters = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-      this.waiters = this.waiters.slice(this.head);
-      this.head = 0;
+  /** Serves the line in order for as long as the caller at its head can be served. */
+  private serve(): void {
+    for (let waiter = this.line.peek(); waiter; waiter = this.line.peek()) {
+      const slot = waiter.exclusive ? this.takeIdle() : this.roomOnShared();
+      if (!slot) return;
+      this.line.take();
+      waiter.resolve(waiter.exclusive ? this.lend(slot) : slot);
     }
   }
 
@@ -240,7 +283,7 @@ export class Pool {
 
   /** Opens connections for the callers waiting, up to max. */
   private grow(): void {
-    while (!this.closed && this.waitingCount > this.opening && this.total < this.settings.max) this.open();
+    while (!this.closed && this.line.count > this.opening && this.total < this.settings.max) this.open();
   }
 
   /** Keeps `min` connections open (failures are left for the next caller to see). */
@@ -253,16 +296,23 @@ export class Pool {
     this.openSession().then(
       (core) => {
         this.opening--;
-        const slot: Slot = { core, created: Date.now(), idleSince: 0, timer: undefined, lease: null };
+        const slot: Slot = {
+          core,
+          shared: new SharedSession(core),
+          created: Date.now(),
+          idleSince: 0,
+          lease: null,
+          inFlight: 0,
+          doomed: false,
+        };
         this.slots.add(slot);
         core.on("close", () => this.forget(slot));
-        if (this.closed) this.retire(slot);
-        else this.offer(slot);
+        this.free(slot);
       },
       (error: unknown) => {
         this.opening--;
         // The caller who waited longest hears why; the others get another attempt each.
-        this.nextWaiter()?.reject(error instanceof Error ? error : new OperationalError(String(error)));
+        this.line.take()?.reject(error instanceof Error ? error : new OperationalError(String(error)));
         this.grow();
         this.checkDrained();
       },
@@ -274,7 +324,15 @@ export class Pool {
     const core = await CoreConnection.connect(this.connectOptions);
     const setup = this.settings.onConnect;
     if (setup) {
-      const slot: Slot = { core, created: 0, idleSince: 0, timer: undefined, lease: null };
+      const slot: Slot = {
+        core,
+        shared: new SharedSession(core),
+        created: 0,
+        idleSince: 0,
+        lease: null,
+        inFlight: 0,
+        doomed: false,
+      };
       try {
         await setup(new PooledConnection(slot, () => undefined));
       } catch (err) {
@@ -309,8 +367,7 @@ export class Pool {
 
   private drop(slot: Slot): void {
     this.slots.delete(slot);
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
+    slot.doomed = true;
     const at = this.idleSlots.indexOf(slot);
     if (at >= 0) this.idleSlots.splice(at, 1);
   }
@@ -329,36 +386,43 @@ export class Pool {
     }
   }
 
-  // ---- recycling --------------------------------------------------------------------------
+  // ---- recycling: one timer for the whole pool ----------------------------------------------
 
   private expired(slot: Slot, now: number): boolean {
     return this.settings.maxLifetime > 0 && now - slot.created >= this.settings.maxLifetime;
   }
 
-  /** Wakes up when the idle connection has been idle too long or lived too long. */
-  private armIdleTimer(slot: Slot): void {
+  /** When an idle slot is next due to be looked at (idle too long or lived too long). */
+  private deadline(slot: Slot): number {
     const { idleTimeout, maxLifetime } = this.settings;
-    const now = Date.now();
-    let delay = Number.POSITIVE_INFINITY;
-    if (idleTimeout > 0) delay = slot.idleSince + idleTimeout - now;
-    if (maxLifetime > 0) delay = Math.min(delay, slot.created + maxLifetime - now);
-    if (delay === Number.POSITIVE_INFINITY) return;
-    slot.timer = setTimeout(() => this.sweep(slot), Math.max(delay, 0));
-    unref(slot.timer);
+    let at = Number.POSITIVE_INFINITY;
+    if (idleTimeout > 0) at = slot.idleSince + idleTimeout;
+    if (maxLifetime > 0) at = Math.min(at, slot.created + maxLifetime);
+    return at;
   }
 
-  private sweep(slot: Slot): void {
-    slot.timer = undefined;
-    if (slot.lease || !this.idleSlots.includes(slot)) return;
+  private armSweep(at: number): void {
+    if (at >= this.sweepAt || this.closed) return;
+    clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(at - Date.now(), 0));
+    unref(this.sweepTimer);
+  }
+
+  /** Closes idle connections past idle_timeout (keeping `min`) or max_lifetime. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    const idleTooLong = this.settings.idleTimeout > 0 && now - slot.idleSince >= this.settings.idleTimeout;
-    if (this.expired(slot, now) || (idleTooLong && this.slots.size > this.settings.min)) {
-      this.retire(slot);
-      return;
+    const { idleTimeout, min } = this.settings;
+    for (const slot of [...this.idleSlots]) {
+      const idleTooLong = idleTimeout > 0 && now - slot.idleSince >= idleTimeout;
+      if (this.expired(slot, now) || (idleTooLong && this.slots.size > min)) this.retire(slot);
+      else if (idleTooLong) slot.idleSince = now; // kept for `min`: look again after another idle period
     }
-    // Kept for `min`: look again after another idle period.
-    if (idleTooLong) slot.idleSince = now;
-    this.armIdleTimer(slot);
+    let next = Number.POSITIVE_INFINITY;
+    for (const slot of this.idleSlots) next = Math.min(next, this.deadline(slot));
+    if (next !== Number.POSITIVE_INFINITY) this.armSweep(next);
   }
 }
 

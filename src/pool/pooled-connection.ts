@@ -1,6 +1,7 @@
 // A connection lent by a Pool: the native Connection for one caller, until release(). A new
 // object per loan, so a caller who kept it after release() gets an error instead of running
-// SQL on a session that now belongs to someone else.
+// SQL on a session that now belongs to someone else. Between loans the pool runs one-shot
+// statements (pool.run / pool.query) on the session through its SharedSession, never exposed.
 
 import type { ColumnarResult } from "../core/columnar.js";
 import type { CoreConnection } from "../core/connection.js";
@@ -21,14 +22,26 @@ import { POSITIONAL_STREAM } from "../native/positional.js";
 /** What the pool keeps per open session. */
 export interface Slot {
   readonly core: CoreConnection;
+  /** Runs the pool's one-shot statements on this session. */
+  readonly shared: SharedSession;
   /** Date.now() when it was opened (max_lifetime). */
   readonly created: number;
-  /** Date.now() when it was last put back (idle_timeout). */
+  /** Date.now() when it last became free (idle_timeout). */
   idleSince: number;
-  /** Idle or lifetime timer while idle. */
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** The current loan, or null while idle. */
+  /** The current loan, or null. */
   lease: PooledConnection | null;
+  /** One-shot statements sent on it and not answered yet (never while lent). */
+  inFlight: number;
+  /** Takes no more statements: closed once those in flight are answered. */
+  doomed: boolean;
+}
+
+/** The native API on a pooled session for the pool's own one-shot statements. */
+export class SharedSession extends Connection {
+  // biome-ignore lint/complexity/noUselessConstructor: makes Connection's protected constructor public here
+  constructor(core: CoreConnection) {
+    super(core);
+  }
 }
 
 export class PooledConnection extends Connection {
