@@ -38,7 +38,7 @@ export interface Slot {
 
 /** The native API on a pooled session for the pool's own one-shot statements. */
 export class SharedSession extends Connection {
-  // biome-ignore lint/complexity/noUselessConstructor: makes Connection's protected constructor public here
+  /** Public here: Connection's own constructor is protected. */
   constructor(core: CoreConnection) {
     super(core);
   }
