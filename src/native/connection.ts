@@ -52,8 +52,11 @@ export class Connection {
   /** Rows affected/returned by the last run; -1 when the command reports none; null before any run. */
   row_count: number | null = null;
   private preparedCounter = 0;
-  /** Random per connection, so a pooled server session never holds another client's statement under this name. */
-  private readonly statementPrefix = statementNamePrefix();
+  /**
+   * Random per connection, so a pooled server session never holds another client's statement
+   * under this name; made at the first prepare() (a pool loan is a new Connection each time).
+   */
+  private statementPrefix: string | null = null;
 
   protected constructor(protected readonly core: CoreConnection) {}
 
@@ -241,6 +244,7 @@ export class Connection {
   async prepare(sql: string, types?: Record<string, number>): Promise<PreparedStatement> {
     const statement = toStatement(sql);
     const oids = types ? bindTypes(statement, slotsAsObject(statement), types).map((oid) => oid ?? 0) : [];
+    this.statementPrefix ??= statementNamePrefix();
     const name = `${this.statementPrefix}prepared${++this.preparedCounter}`;
     const entry = await this.core.prepareNamed(name, statement.sql, oids);
     return new PreparedStatement(this, this.core, statement, entry);

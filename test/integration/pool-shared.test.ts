@@ -330,4 +330,19 @@ describe("Pool one-shot statements on shared connections", () => {
     await pool.run(`DROP TABLE ${table}`);
     await pool.close();
   });
+
+  it("statements prepared on successive loans of one session never collide", async () => {
+    const { pool } = makePool({ max: 1 });
+    const first = await pool.connect();
+    const pid = first.backend_pid;
+    const a = await first.prepare("SELECT :x::int + 1");
+    expect(await a.run({ x: 1 })).toEqual([[2]]);
+    first.release(); // its statement stays on the session, unclosed
+    const second = await pool.connect();
+    expect(second.backend_pid).toBe(pid);
+    const b = await second.prepare("SELECT :x::text || '!'");
+    expect(await b.run({ x: "b" })).toEqual([["b!"]]);
+    second.release();
+    await pool.close();
+  });
 });
