@@ -103,7 +103,9 @@ describe("Pool one-shot statements on shared connections", () => {
     });
     // Each statement was its own transaction: the failures rolled back nothing of the others.
     expect(await admin.run(`SELECT count(*)::int FROM ${table}`)).toEqual([[inserted]]);
-    expect(pool.total).toBe(1);
+    // A value refused before anything is sent: the caller's error, nothing left counted in flight.
+    await expect(pool.run("SELECT :a::int + :b::int", { a: 1 })).rejects.toBeInstanceOf(InterfaceError);
+    expect([pool.total, pool.idle]).toEqual([1, 1]);
     await pool.run(`DROP TABLE ${table}`);
     await pool.close();
   });
