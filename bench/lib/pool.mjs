@@ -1,9 +1,11 @@
 // W8: a pool under load. `callers` concurrent callers each run `perCaller` short queries
 // (`SELECT $1::int`, one row) one after the other, on a pool of at most `max` connections: ours
-// `Pool.run` against pg's `pg.Pool` (rowMode 'array', named statement) and postgres.js (`max`,
-// prepared, `.values()`). Each run's wall time and every query's latency (from the call to its
-// result, so waiting for a free connection counts) are kept; the harness reports throughput
-// and the 99th percentile latency.
+// `Pool.run` (a one-shot statement: pipelined on the pool's shared connections, no loan) against
+// pg's `pg.Pool` (rowMode 'array', named statement; a client lent per query) and postgres.js
+// (`max`, prepared, `.values()`; pipelines on its connections too). Each run's wall time and
+// every query's latency (from the call to its result, so waiting for a connection or behind
+// other callers' statements counts) are kept; the harness reports throughput and the 99th
+// percentile latency.
 
 import pg from "pg";
 import postgres from "postgres";
