@@ -71,7 +71,8 @@ describe("Pool in Chromium through the bridge", () => {
     expect(results).toEqual({
       exact: true,
       most: 3,
-      sessions: 3,
+      // One-shot statements share connections: those open first may answer all 60.
+      sessions: expect.toSatisfy((n: number) => n >= 1 && n <= 3),
       committed: [[1]],
       rolledBack: [[1]],
       rollbackError: "undo",

@@ -7,6 +7,7 @@ export interface PoolCheckResults {
   /** 60 concurrent callers on max 3: did each get its own number back? */
   exact: boolean;
   most: number;
+  /** Server sessions (backend pids) that answered them. */
   sessions: number;
   committed: unknown[][] | null;
   rolledBack: unknown[][] | null;
