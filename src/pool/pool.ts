@@ -17,6 +17,7 @@ import type { Connection, Params, RunOptions } from "../native/connection.js";
 import type { QueryOptions, QueryResult } from "../native/query-result.js";
 import { type PoolOptions, type ResolvedPoolSettings, splitPoolOptions } from "./options.js";
 import { PooledConnection, SharedSession, type Slot } from "./pooled-connection.js";
+import { Recycling } from "./recycling.js";
 import { shareable } from "./shareable.js";
 import { WaiterLine } from "./waiters.js";
 
@@ -41,13 +42,19 @@ export class Pool {
   private closing: Promise<void> | null = null;
   private readonly retiring = new Set<Promise<void>>();
   private drained: (() => void) | null = null;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  private sweepAt = Number.POSITIVE_INFINITY;
+  private readonly recycling: Recycling;
 
   constructor(options: PoolOptions | string) {
     const { settings, connect } = splitPoolOptions(options);
     this.settings = settings;
     this.connectOptions = connect;
+    this.recycling = new Recycling(settings, () =>
+      this.recycling.sweep(
+        this.idleSlots,
+        () => this.slots.size,
+        (slot) => this.retire(slot),
+      ),
+    );
     this.keepMinimum();
   }
 
@@ -126,7 +133,7 @@ export class Pool {
     if (this.closing) return this.closing;
     this.closed = true;
     this.line.rejectAll(() => new InterfaceError("the pool was closed while this caller waited for a connection"));
-    clearTimeout(this.sweepTimer);
+    this.recycling.stop();
     for (const slot of this.idleSlots.splice(0)) this.retire(slot);
     this.closing = new Promise<void>((resolve) => {
       this.drained = resolve;
@@ -203,7 +210,7 @@ export class Pool {
           }
         }
         if (!slot) return undefined;
-        if (!slot.core.closed && !this.expired(slot, Date.now())) break;
+        if (!slot.core.closed && !this.recycling.expired(slot, Date.now())) break;
         slot.doomed = true; // closed once its statements are answered (or forgotten, if it broke)
       }
     }
@@ -249,14 +256,14 @@ export class Pool {
       return;
     }
     const now = Date.now();
-    if (this.closed || slot.doomed || this.expired(slot, now)) {
+    if (this.closed || slot.doomed || this.recycling.expired(slot, now)) {
       this.retire(slot);
       return;
     }
     slot.idleSince = now;
     this.idleSlots.push(slot);
     if (this.line.count > 0) this.serve();
-    if (this.idleSlots.length > 0) this.armSweep(this.deadline(slot));
+    if (this.idleSlots.length > 0 && !this.closed) this.recycling.watch(slot);
   }
 
   /** Serves the line in order for as long as the caller at its head can be served. */
@@ -273,7 +280,7 @@ export class Pool {
     const now = Date.now();
     for (let slot = this.idleSlots.pop(); slot; slot = this.idleSlots.pop()) {
       if (slot.core.closed) this.forget(slot);
-      else if (this.expired(slot, now)) this.retire(slot);
+      else if (this.recycling.expired(slot, now)) this.retire(slot);
       else return slot;
     }
     return undefined;
@@ -296,15 +303,7 @@ export class Pool {
     this.openSession().then(
       (core) => {
         this.opening--;
-        const slot: Slot = {
-          core,
-          shared: new SharedSession(core),
-          created: Date.now(),
-          idleSince: 0,
-          lease: null,
-          inFlight: 0,
-          doomed: false,
-        };
+        const slot = newSlot(core, Date.now());
         this.slots.add(slot);
         core.on("close", () => this.forget(slot));
         this.free(slot);
@@ -324,17 +323,8 @@ export class Pool {
     const core = await CoreConnection.connect(this.connectOptions);
     const setup = this.settings.onConnect;
     if (setup) {
-      const slot: Slot = {
-        core,
-        shared: new SharedSession(core),
-        created: 0,
-        idleSince: 0,
-        lease: null,
-        inFlight: 0,
-        doomed: false,
-      };
       try {
-        await setup(new PooledConnection(slot, () => undefined));
+        await setup(new PooledConnection(newSlot(core, 0), () => undefined));
       } catch (err) {
         await core.close().catch(() => undefined);
         throw err;
@@ -385,48 +375,8 @@ export class Pool {
       resolve();
     }
   }
-
-  // ---- recycling: one timer for the whole pool ----------------------------------------------
-
-  private expired(slot: Slot, now: number): boolean {
-    return this.settings.maxLifetime > 0 && now - slot.created >= this.settings.maxLifetime;
-  }
-
-  /** When an idle slot is next due to be looked at (idle too long or lived too long). */
-  private deadline(slot: Slot): number {
-    const { idleTimeout, maxLifetime } = this.settings;
-    let at = Number.POSITIVE_INFINITY;
-    if (idleTimeout > 0) at = slot.idleSince + idleTimeout;
-    if (maxLifetime > 0) at = Math.min(at, slot.created + maxLifetime);
-    return at;
-  }
-
-  private armSweep(at: number): void {
-    if (at >= this.sweepAt || this.closed) return;
-    clearTimeout(this.sweepTimer);
-    this.sweepAt = at;
-    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(at - Date.now(), 0));
-    unref(this.sweepTimer);
-  }
-
-  /** Closes idle connections past idle_timeout (keeping `min`) or max_lifetime. */
-  private sweep(): void {
-    this.sweepTimer = undefined;
-    this.sweepAt = Number.POSITIVE_INFINITY;
-    const now = Date.now();
-    const { idleTimeout, min } = this.settings;
-    for (const slot of [...this.idleSlots]) {
-      const idleTooLong = idleTimeout > 0 && now - slot.idleSince >= idleTimeout;
-      if (this.expired(slot, now) || (idleTooLong && this.slots.size > min)) this.retire(slot);
-      else if (idleTooLong) slot.idleSince = now; // kept for `min`: look again after another idle period
-    }
-    let next = Number.POSITIVE_INFINITY;
-    for (const slot of this.idleSlots) next = Math.min(next, this.deadline(slot));
-    if (next !== Number.POSITIVE_INFINITY) this.armSweep(next);
-  }
 }
 
-/** Node timers would keep the process alive for an idle pool; browsers' timers have no unref. */
-function unref(timer: ReturnType<typeof setTimeout>): void {
-  (timer as { unref?: () => void }).unref?.();
+function newSlot(core: CoreConnection, created: number): Slot {
+  return { core, shared: new SharedSession(core), created, idleSince: 0, lease: null, inFlight: 0, doomed: false };
 }
