@@ -46,7 +46,8 @@ export class SharedSession extends Connection {
 
 export class PooledConnection extends Connection {
   private released = false;
-  private readonly unsubscribers: (() => void)[] = [];
+  /** Listeners added through this loan (made on the first on()). */
+  private unsubscribers: (() => void)[] | null = null;
 
   constructor(
     readonly slot: Slot,
@@ -62,7 +63,9 @@ export class PooledConnection extends Connection {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    const unsubscribers = this.unsubscribers;
+    this.unsubscribers = null;
+    if (unsubscribers) for (const unsubscribe of unsubscribers) unsubscribe();
     this.giveBack(this);
   }
 
@@ -93,7 +96,7 @@ export class PooledConnection extends Connection {
   override on<E extends ConnectionEventName>(event: E, listener: ConnectionEvents[E]): () => void {
     this.check();
     const unsubscribe = this.core.on(event, listener);
-    this.unsubscribers.push(unsubscribe);
+    (this.unsubscribers ??= []).push(unsubscribe);
     return unsubscribe;
   }
 

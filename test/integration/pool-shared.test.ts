@@ -347,4 +347,19 @@ describe("Pool one-shot statements on shared connections", () => {
     second.release();
     await pool.close();
   });
+
+  it("listeners added through a loan hear only that loan's time with the session", async () => {
+    const { pool } = makePool({ max: 1 });
+    const con = await pool.connect();
+    const heard: string[] = [];
+    con.on("notice", (fields) => heard.push(String(fields.M)));
+    await con.run("DO $$ BEGIN RAISE NOTICE 'during the loan'; END $$");
+    con.release();
+    // The same session, lent again: the first loan's listener was removed at release().
+    const again = await pool.connect();
+    await again.run("DO $$ BEGIN RAISE NOTICE 'after it'; END $$");
+    again.release();
+    expect(heard).toEqual(["during the loan"]);
+    await pool.close();
+  });
 });
