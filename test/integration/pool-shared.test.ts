@@ -362,4 +362,27 @@ describe("Pool one-shot statements on shared connections", () => {
     expect(heard).toEqual(["during the loan"]);
     await pool.close();
   });
+
+  it("a connection never idle (one-shots pipelined all the time) is still replaced after max_lifetime", async () => {
+    const { pool, app } = makePool({ max: 1, max_lifetime: 0.3 });
+    const pids = new Set<number>();
+    let sessions = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, c) => {
+        for (let i = 0; pids.size < 2; i++) {
+          const { rows } = await pool.query<{ n: number; pid: number }>(
+            "SELECT $1::int AS n, pg_backend_pid() AS pid",
+            [c * 1_000_000 + i],
+          );
+          expect(rows[0]!.n).toBe(c * 1_000_000 + i);
+          pids.add(rows[0]!.pid);
+          if (c === 0 && i % 50 === 0) sessions = Math.max(sessions, await serverSessions(app));
+        }
+      }),
+    );
+    expect(pids.size).toBe(2);
+    expect(sessions).toBeLessThanOrEqual(1);
+    expect(pool.total).toBeLessThanOrEqual(1);
+    await pool.close();
+  });
 });
