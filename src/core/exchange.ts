@@ -36,6 +36,12 @@ export type Phase =
   | "copy-out-done"
   /** Streaming replication (CopyBoth): CopyData until CopyDone. */
   | "copy-both"
+  /**
+   * The server's CopyDone of a CopyBoth read. A walsender with output still buffered may queue
+   * a keepalive after its CopyDone (PostgreSQL's WalSndLoop), so CopyData is still taken here
+   * until the command's own results begin.
+   */
+  | "copy-both-done"
   /** Close sent: CloseComplete. */
   | "close"
   /** Sync sent: ReadyForQuery. */
@@ -171,8 +177,16 @@ export class Expectations {
         break;
       case "copy-both":
         if (type === Backend.CopyData) return false;
-        if (type === Backend.CopyDone) return this.advance(type); // the query's own results follow
+        if (type === Backend.CopyDone) {
+          this.replace("copy-both-done");
+          return false;
+        }
         break;
+      case "copy-both-done":
+        if (type === Backend.CopyData) return false;
+        // The query's own results follow, checked by the phase below.
+        this.advance(type);
+        return this.accept(type);
       case "close":
         if (type === Backend.CloseComplete) return this.advance(type);
         break;

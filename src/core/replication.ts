@@ -48,6 +48,8 @@ const HIGH_WATER = 256;
 export class ReplicationStream implements AsyncIterableIterator<ReplicationMessage>, CopyProtocol {
   private readonly queue: AsyncQueue<ReplicationMessage>;
   private copyEnded = false;
+  /** The server's CopyDone was read: a keepalive it still sends after it is dropped. */
+  private serverEnded = false;
   private acknowledged = 0n;
   private started = false;
 
@@ -67,9 +69,10 @@ export class ReplicationStream implements AsyncIterableIterator<ReplicationMessa
         this.started = true;
         return;
       case Backend.CopyData:
-        this.onCopyData(bytes, offset, length);
+        if (!this.serverEnded) this.onCopyData(bytes, offset, length);
         return;
       case Backend.CopyDone:
+        this.serverEnded = true;
         if (!this.copyEnded) {
           // The server ends the stream (e.g. timeline switch): answer with our CopyDone.
           this.copyEnded = true;
