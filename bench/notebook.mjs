@@ -27,6 +27,8 @@ const { values: flags } = parseArgs({
     out: { type: "string" },
     /** Writes a CPU profile (.cpuprofile, for Chrome DevTools) of the page during the first rows run. */
     profile: { type: "string" },
+    /** Writes a Chromium trace (chrome://tracing / DevTools Performance JSON) of the first rows run. */
+    trace: { type: "string" },
   },
 });
 const REPS = Number(flags.reps);
@@ -213,7 +215,10 @@ try {
       await cdp.send("Profiler.enable");
       await cdp.send("Profiler.start");
     }
+    const tracing = r === 0 && flags.trace;
+    if (tracing) await browser.startTracing(page, { path: flags.trace, screenshots: false });
     results.rows.push(await timeRows(page, cdp, rowsSql, heapBaseline));
+    if (tracing) await browser.stopTracing();
     if (profiling) writeFileSync(flags.profile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     console.error(`rows rep ${r + 1}: ${JSON.stringify(results.rows.at(-1))}`);
   }
