@@ -2,6 +2,7 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
+import { InterfaceError } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import { AsyncQueue } from "./async-queue.js";
 import type { ColumnarCollector } from "./columnar.js";
@@ -40,7 +41,7 @@ export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
 
   constructor(
     private readonly host: PortalHost,
-    readonly batchSize: number,
+    private batchSize: number,
     /** Items are ColumnarResult batches, not rows. */
     readonly columnar = false,
   ) {
@@ -82,6 +83,17 @@ export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
   /** Called once the request settled (ReadyForQuery or connection failure). */
   settle(error: Error | null): void {
     this.rows.end(error);
+  }
+
+  /** Rows asked for by the next fetch; changing it between batches lets a consumer start small and grow. */
+  get batch_size(): number {
+    return this.batchSize;
+  }
+
+  set batch_size(rows: number) {
+    if (!Number.isInteger(rows) || rows < 1)
+      throw new InterfaceError(`batch_size must be a positive integer, got ${String(rows)}`);
+    this.batchSize = rows;
   }
 
   private fetchMore(): void {

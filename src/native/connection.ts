@@ -45,6 +45,11 @@ export interface RowStream extends AsyncIterableIterator<unknown[]> {
  */
 export interface ColumnarStream extends AsyncIterableIterator<ColumnarResult> {
   readonly columns: ColumnInfo[] | null;
+  /**
+   * Rows asked for by the next round trip (starts as the `batch_size` option); may be changed
+   * between batches, e.g. a small first batch to show rows soon, then larger ones.
+   */
+  batch_size: number;
 }
 
 /**

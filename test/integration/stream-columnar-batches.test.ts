@@ -42,6 +42,22 @@ describe("stream_columnar()", () => {
     expect(batches[1]!.columns[1]!.values[0]).toBe(5_000.5);
   });
 
+  it("batch_size may change between batches: a small first batch, then larger ones", async () => {
+    const stream = con.stream_columnar("SELECT generate_series(1, 100) AS g", null, { batch_size: 5 });
+    const sizes: number[] = [];
+    let last = 0;
+    for await (const batch of stream) {
+      sizes.push(batch.row_count);
+      last = (batch.columns[0]!.values as Int32Array).at(-1)!;
+      stream.batch_size *= 4;
+    }
+    expect(sizes).toEqual([5, 20, 75]);
+    expect(last).toBe(100);
+    expect(() => {
+      stream.batch_size = 0;
+    }).toThrow(/batch_size must be a positive integer/);
+  });
+
   it("an empty result yields no batch; its columns are still known", async () => {
     const stream = con.stream_columnar("SELECT 1 AS one WHERE false");
     const batches: ColumnarResult[] = [];
