@@ -305,9 +305,10 @@ try {
   }
   requested = (await fetchedAssets()).filter((name) => sizes.has(name));
 } finally {
-  await closeBrowser();
+  // Each step on its own: a browser that fails to close must not leave the server running.
+  await closeBrowser().catch((err) => console.error(`closing Chromium: ${err.message}`));
   await notebook.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 }
 
 function bundleLines(when, files) {
