@@ -115,9 +115,14 @@ export class QueryRequest extends Request<QueryResult> {
     if (this.statement) this.statement.entry.uses++;
   }
 
-  /** Columns of the current result set, known from its RowDescription (or BindComplete) on. */
+  /**
+   * Columns of the current result set, known from its RowDescription (or BindComplete) on; for
+   * a described statement bound here, from its description already (the server sends
+   * BindComplete only with the first rows, or at the end).
+   */
   get columns(): ColumnInfo[] | null {
-    return this.result.columns;
+    const use = this.statement;
+    return this.result.columns ?? (use?.role === "bind" ? (use.entry.columns ?? null) : null);
   }
 
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {

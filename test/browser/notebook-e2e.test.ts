@@ -207,7 +207,10 @@ describe.each(names)("the notebook on the %s server", (name) => {
     const started = Date.now();
     await cellAt(page, 0).locator('[data-testid="cell-run"]').click();
     await expect.poll(() => cellAt(page, 0).locator('[data-testid="result"]').count()).toBe(2);
-    await page.waitForTimeout(300);
+    // The columns show while the query runs, before any row.
+    await expect
+      .poll(async () => (await readResults(page, 0))[1]?.columns)
+      .toEqual([{ name: "pg_sleep", type: "void" }]);
     await cellAt(page, 0).locator('[data-testid="cell-cancel"]').click();
     expect(await waitCell(page, 0)).toMatch(/^cancelled in /);
     expect(Date.now() - started).toBeLessThan(10_000);

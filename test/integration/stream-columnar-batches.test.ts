@@ -58,6 +58,15 @@ describe("stream_columnar()", () => {
     }).toThrow(/batch_size must be a positive integer/);
   });
 
+  it("the columns are known while the first batch is still running", async () => {
+    const controller = new AbortController();
+    const stream = con.stream_columnar("SELECT pg_sleep(30) AS slept", null, { signal: controller.signal });
+    const first = stream.next().catch((e: unknown) => e);
+    await expect.poll(() => stream.columns?.map((c) => c.name), { timeout: 10_000 }).toEqual(["slept"]);
+    controller.abort();
+    expect(((await first) as DatabaseError).code).toBe("57014");
+  });
+
   it("an empty result yields no batch; its columns are still known", async () => {
     const stream = con.stream_columnar("SELECT 1 AS one WHERE false");
     const batches: ColumnarResult[] = [];

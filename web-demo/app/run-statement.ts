@@ -55,19 +55,33 @@ export async function runStatement(
       return;
     }
   }
-  // The columns come with the first batch (the portal's description), so a query costs no
-  // round trip before its rows.
+  // The portal's description gives the columns: no prepare (and close) round trips first.
   const stream = con.stream_columnar(sql, null, { signal, batch_size: FIRST_BATCH });
   const begin = (): void =>
     view.startRows((stream.columns ?? []).map((c) => ({ name: c.name, type: typeName(c.type_oid), oid: c.type_oid })));
   let shown = false;
-  for await (const batch of stream) {
-    if (!shown) begin();
-    shown = true;
-    view.rows.append(batch);
-    stream.batch_size = Math.min(stream.batch_size * 4, LAST_BATCH);
-    // The grid draws at the next frame.
-    view.rowsAdded();
+  let ended = false;
+  // A slow query shows its columns as soon as the server described them, before any row.
+  const columnsKnown = (): void => {
+    if (shown || ended) return;
+    if (stream.columns === null) requestAnimationFrame(columnsKnown);
+    else {
+      shown = true;
+      begin();
+    }
+  };
+  requestAnimationFrame(columnsKnown);
+  try {
+    for await (const batch of stream) {
+      if (!shown) begin();
+      shown = true;
+      view.rows.append(batch);
+      stream.batch_size = Math.min(stream.batch_size * 4, LAST_BATCH);
+      // The grid draws at the next frame.
+      view.rowsAdded();
+    }
+  } finally {
+    ended = true;
   }
   if (stream.columns === null) {
     view.showCommand(null, performance.now() - started);
