@@ -1,8 +1,10 @@
 // The notebook's responsiveness in Chromium (issue 10), started as `npm start` starts it:
 // a 1,000,000-row result (first rows visible, all rows, longest main-thread task, JS heap) and a
-// 1,000,000-point chart; plus the page's bundle sizes (raw and gzip).
+// 1,000,000-point chart; plus the page's bundle sizes (raw and gzip), and the CPU seconds of the
+// page, of Chromium, of start.mjs (the bridge) and of PostgreSQL during the rows runs.
 //
-//   node bench/notebook.mjs [--reps N] [--rows N] [--out FILE]     (after npm run build)
+//   node bench/notebook.mjs [--reps N] [--rows N] [--out FILE] [--profile FILE.cpuprofile] [--playwright]
+//   (after npm run build)
 // Targets: first rows < 1 s, all rows < 5 s, longest task < 200 ms, chart < 1 s.
 
 import { spawn } from "node:child_process";
@@ -340,9 +342,9 @@ const lines = [
   `  CPU seconds during the run: page main thread ${cpuPick("pageMainThread")}, renderer process ${cpuPick("renderer")}, all Chromium ${cpuPick("chromium")}, start.mjs (bridge) ${cpuPick("bridge")}, PostgreSQL ${cpuPick("postgres")}`,
   `  JS heap with the result shown (after GC, over the page's own) ${pick(results.rows, "heapMB").toFixed(0)} MB; DOM rows ${pick(results.rows, "domRows")}`,
   "",
-  `${ROWS.toLocaleString("en-US")}-point chart (typed arrays from the grid's rows → uPlot line):`,
+  `${ROWS.toLocaleString("en-US")}-point chart (the grid's typed columns → uPlot line):`,
   `  click to drawn         ${ms(pick(results.chart, "clickToDrawn"))}   (target < 1000 ms)`,
-  `    of which getting the columns (from the grid's rows, or fetched again) ${ms(pick(results.chart, "fetch"))}, drawing ${ms(pick(results.chart, "draw"))}`,
+  `    of which getting the columns (joined from the grid's, or fetched again) ${ms(pick(results.chart, "fetch"))}, drawing ${ms(pick(results.chart, "draw"))}`,
   `  longest main-thread task ${ms(pick(results.chart, "longestTask"))}`,
   "",
   "Bundle (vite build of web-demo/), what the page fetched:",
