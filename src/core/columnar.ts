@@ -146,6 +146,17 @@ export class ColumnarCollector {
     this.capacity = capacity;
   }
 
+  /** The rows collected so far as a result, and an empty collector for the next ones. */
+  take(): ColumnarResult {
+    const result = this.result();
+    this.rows = 0;
+    for (let c = 0; c < this.plain.length; c++) {
+      if (this.plain[c]) this.plain[c] = [];
+      else this.nulls[c]!.fill(0, 0, result.row_count);
+    }
+    return result;
+  }
+
   result(): ColumnarResult {
     const rows = this.rows;
     return {

@@ -195,6 +195,14 @@ export class CoreConnection implements QueryHost {
     return this.runner.stream(sql, params, options);
   }
 
+  streamColumnar(
+    sql: string,
+    params: readonly unknown[],
+    options: ExecuteOptions & { batchSize?: number } = {},
+  ): PortalStream<ColumnarResult> {
+    return this.runner.streamColumnar(sql, params, options);
+  }
+
   columnar(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<ColumnarResult> {
     return this.runner.columnar(sql, params, options);
   }

@@ -2,8 +2,10 @@
 // the next batch only when the consumer asks for it. Memory holds at most one batch.
 // PostgreSQL docs: Frontend/Backend Protocol, "Extended Query" (portal suspension).
 
+import { InterfaceError } from "../errors.js";
 import type { ColumnInfo } from "../protocol/messages.js";
 import { AsyncQueue } from "./async-queue.js";
+import type { ColumnarCollector } from "./columnar.js";
 import type { QueryRequest } from "./query.js";
 
 /** What the stream asks of the connection; the messages come from the statement runner's composer. */
@@ -18,13 +20,19 @@ export interface PortalHost {
   idle(waiting: boolean): void;
 }
 
-/** The async iterator handed to the user; the connection feeds it rows and portal events. */
-export class PortalStream implements AsyncIterableIterator<unknown[]> {
-  private readonly rows: AsyncQueue<unknown[]>;
+/**
+ * The async iterator handed to the user; the connection feeds it rows and portal events. Items
+ * are rows (stream()), or, for a columnar stream (stream_columnar()), one ColumnarResult per
+ * portal batch: the query collects that batch's DataRows into `collector`.
+ */
+export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
+  private readonly rows: AsyncQueue<T>;
   private suspended = false;
   private ended = false;
   /** The exchange that feeds this stream (set by the statement runner). */
   request: QueryRequest | undefined;
+  /** A columnar stream's rows of the current batch (made by the query at the first DataRow). */
+  collector: ColumnarCollector | null = null;
 
   /** The result's columns: known once the first batch arrived (after the first next()). */
   get columns(): ColumnInfo[] | null {
@@ -33,7 +41,9 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
 
   constructor(
     private readonly host: PortalHost,
-    readonly batchSize: number,
+    private batchSize: number,
+    /** Items are ColumnarResult batches, not rows. */
+    readonly columnar = false,
   ) {
     // The next batch is asked for only once the consumer has taken the whole current one.
     this.rows = new AsyncQueue({ wanted: () => this.fetchMore() });
@@ -42,12 +52,19 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   // ---- fed by the connection (a query sink) ----
 
   onRow(row: unknown[]): void {
-    this.rows.push(row);
+    this.rows.push(row as T); // a row stream's items are its rows
+  }
+
+  /** A columnar stream hands out the rows collected so far (its typed values already copied). */
+  private flush(): void {
+    const batch = this.collector?.take();
+    if (batch && batch.row_count > 0) this.rows.push(batch as T);
   }
 
   /** PortalSuspended: the batch is complete, more rows remain. */
   onSuspended(): void {
     if (this.ended) return; // return() has sent Close and Sync: nothing more to fetch
+    this.flush();
     this.suspended = true;
     this.host.idle(true);
     // A consumer already waiting on an empty queue looks again, and asks for the next batch.
@@ -57,6 +74,8 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   /** CommandComplete or ErrorResponse: no more rows; Sync finishes the exchange. */
   onEnded(): void {
     if (this.ended) return; // return() has sent Close and Sync already: one Sync, one ReadyForQuery
+    // Rows that came before an error are handed out too (the error is thrown after them).
+    this.flush();
     this.ended = true;
     this.host.sync();
   }
@@ -64,6 +83,17 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
   /** Called once the request settled (ReadyForQuery or connection failure). */
   settle(error: Error | null): void {
     this.rows.end(error);
+  }
+
+  /** Rows asked for by the next fetch; changing it between batches lets a consumer start small and grow. */
+  get batch_size(): number {
+    return this.batchSize;
+  }
+
+  set batch_size(rows: number) {
+    if (!Number.isInteger(rows) || rows < 1)
+      throw new InterfaceError(`batch_size must be a positive integer, got ${String(rows)}`);
+    this.batchSize = rows;
   }
 
   private fetchMore(): void {
@@ -75,12 +105,12 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
 
   // ---- consumed by the user ----
 
-  next(): Promise<IteratorResult<unknown[]>> {
+  next(): Promise<IteratorResult<T>> {
     return this.rows.next();
   }
 
   /** Early exit (break): close the portal and finish the exchange. */
-  async return(): Promise<IteratorResult<unknown[]>> {
+  async return(): Promise<IteratorResult<T>> {
     this.rows.clear();
     if (!this.ended && !this.rows.isEnded) {
       this.ended = true;
@@ -91,7 +121,7 @@ export class PortalStream implements AsyncIterableIterator<unknown[]> {
     return { value: undefined, done: true };
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<unknown[]> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }
 }

@@ -15,7 +15,7 @@ import {
 import * as msg from "../protocol/serializer.js";
 import type { DecodeText } from "../protocol/text-encoding.js";
 import type { TypeRegistry } from "../types/registry.js";
-import type { ColumnarCollector } from "./columnar.js";
+import { ColumnarCollector } from "./columnar.js";
 import type { CopyProtocol } from "./copy.js";
 import { Request, type TransactionStatus } from "./request.js";
 import { RowDecoder } from "./rows.js";
@@ -46,9 +46,12 @@ export interface QueryHost {
   send(build: (w: msg.MessageWriter) => void): void;
 }
 
-/** Rows handed out one by one as they arrive (a portal stream). */
+/** Rows handed out one by one as they arrive (a portal stream), or a batch at a time. */
 export interface RowStream {
   onRow(row: unknown[]): void;
+  /** Set when rows go column by column into `collector` (made at the first DataRow), not onRow. */
+  readonly columnar?: boolean;
+  collector?: ColumnarCollector | null;
   /** PortalSuspended: the batch is complete, more rows remain. */
   onSuspended(): void;
   /** CommandComplete or ErrorResponse: no more rows; the stream must now send Sync. */
@@ -112,9 +115,14 @@ export class QueryRequest extends Request<QueryResult> {
     if (this.statement) this.statement.entry.uses++;
   }
 
-  /** Columns of the current result set, known from its RowDescription (or BindComplete) on. */
+  /**
+   * Columns of the current result set, known from its RowDescription (or BindComplete) on; for
+   * a described statement bound here, from its description already (the server sends
+   * BindComplete only with the first rows, or at the end).
+   */
   get columns(): ColumnInfo[] | null {
-    return this.result.columns;
+    const use = this.statement;
+    return this.result.columns ?? (use?.role === "bind" ? (use.entry.columns ?? null) : null);
   }
 
   handle(type: number, offset: number, length: number, i: number, codec: Codec): void {
@@ -128,6 +136,16 @@ export class QueryRequest extends Request<QueryResult> {
         try {
           if (sink.kind === "columnar") {
             sink.collector.dataRow(codec, i);
+            return;
+          }
+          if (sink.kind === "stream" && sink.stream.columnar) {
+            sink.stream.collector ??= ColumnarCollector.forDecoder(
+              this.result.columns ?? [],
+              decoder,
+              this.host.registry,
+              this.host.decodeText,
+            );
+            sink.stream.collector.dataRow(codec, i);
             return;
           }
           const row = decoder.decode(codec, i);
@@ -167,7 +185,7 @@ export class QueryRequest extends Request<QueryResult> {
         return;
       }
       case Backend.CommandComplete: {
-        if (this.sink.kind === "columnar") this.sink.collector.endBatch(codec);
+        this.endColumnarBatch(codec);
         const tag = readCommandComplete(codec.bytes, offset, length, this.host.decodeText);
         this.result.command = tag;
         const n = rowCountOfTag(tag);
@@ -183,10 +201,12 @@ export class QueryRequest extends Request<QueryResult> {
         // The rows read so far belong to a failed statement.
         this.result.rows.length = 0;
         this.error ??= error; // a client-side error seen first stays the one raised
+        this.endColumnarBatch(codec);
         if (this.sink.kind === "stream") this.sink.stream.onEnded();
         return;
       }
       case Backend.PortalSuspended:
+        this.endColumnarBatch(codec);
         if (this.sink.kind === "stream") this.sink.stream.onSuspended();
         return;
       case Backend.EmptyQueryResponse:
@@ -239,7 +259,14 @@ export class QueryRequest extends Request<QueryResult> {
 
   /** The codec's batch ends: typed columns are about to be reused. */
   override endBatch(codec: Codec): void {
-    if (this.sink.kind === "columnar") this.sink.collector.endBatch(codec);
+    this.endColumnarBatch(codec);
+  }
+
+  /** Copies the typed values of the rows framed so far out of the codec's columns. */
+  private endColumnarBatch(codec: Codec): void {
+    const sink = this.sink;
+    if (sink.kind === "columnar") sink.collector.endBatch(codec);
+    else if (sink.kind === "stream") sink.stream.collector?.endBatch(codec);
   }
 
   private onColumns(columns: ColumnInfo[] | null): void {

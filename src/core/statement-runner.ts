@@ -302,6 +302,24 @@ export class StatementRunner {
    * until the stream ends.
    */
   stream(sql: string, params: readonly unknown[], options: ExecuteOptions & { batchSize?: number } = {}): PortalStream {
+    return this.portal<unknown[]>(sql, params, options, false);
+  }
+
+  /** stream() a batch at a time, each batch column by column (as run_columnar returns a result). */
+  streamColumnar(
+    sql: string,
+    params: readonly unknown[],
+    options: ExecuteOptions & { batchSize?: number } = {},
+  ): PortalStream<ColumnarResult> {
+    return this.portal<ColumnarResult>(sql, params, options, true);
+  }
+
+  private portal<T>(
+    sql: string,
+    params: readonly unknown[],
+    options: ExecuteOptions & { batchSize?: number },
+    columnar: boolean,
+  ): PortalStream<T> {
     this.host.assertOpen();
     this.host.cancels.check(options);
     const batchSize = options.batchSize ?? 1000;
@@ -314,7 +332,7 @@ export class StatementRunner {
     const stmt = this.statements.enabled ? this.cachedStatement(sql, oids) : undefined;
     let request: QueryRequest | undefined;
     const queue = this.host.queue;
-    const portal = new PortalStream(
+    const portal = new PortalStream<T>(
       {
         fetch: (rows) => queue.send((w) => this.compose(w, request!, { execute: rows, end: "flush" })),
         sync: () => queue.send((w) => this.compose(w, request!, {})),
@@ -327,6 +345,7 @@ export class StatementRunner {
         idle: (waiting) => queue.idle(waiting),
       },
       batchSize,
+      columnar,
     );
     request = new QueryRequest(this.host, sql, {
       sink: { kind: "stream", stream: portal },

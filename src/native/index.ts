@@ -3,6 +3,7 @@
 export * from "../shared-exports.js";
 export { __version__, version } from "../version.js";
 export {
+  type ColumnarStream,
   Connection,
   connect,
   type Params,

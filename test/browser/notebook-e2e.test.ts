@@ -207,7 +207,10 @@ describe.each(names)("the notebook on the %s server", (name) => {
     const started = Date.now();
     await cellAt(page, 0).locator('[data-testid="cell-run"]').click();
     await expect.poll(() => cellAt(page, 0).locator('[data-testid="result"]').count()).toBe(2);
-    await page.waitForTimeout(300);
+    // The columns show while the query runs, before any row.
+    await expect
+      .poll(async () => (await readResults(page, 0))[1]?.columns)
+      .toEqual([{ name: "pg_sleep", type: "void" }]);
     await cellAt(page, 0).locator('[data-testid="cell-cancel"]').click();
     expect(await waitCell(page, 0)).toMatch(/^cancelled in /);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -278,7 +281,14 @@ describe.each(names)("the notebook on the %s server", (name) => {
       "SELECT g AS x, g * 2 AS y, md5(g::text) AS t, CASE WHEN g = 3 AND nextval('run_count') = 11 THEN 1 / (g - 3) ELSE 0 END AS z FROM generate_series(1, 5) g",
     );
     expect(await runCell(page, 0)).toMatch(/^failed/);
-    expect((await readResults(page, 0))[0]!.error?.sqlstate).toBe("22012");
+    const [cut] = await readResults(page, 0);
+    expect(cut!.error?.sqlstate).toBe("22012");
+    // The rows that came before the error stay in the grid, and the summary says so.
+    expect(cut!.rows.map((r) => r.slice(0, 2))).toEqual([
+      ["1", "2"],
+      ["2", "4"],
+    ]);
+    expect(cut!.summary).toBe("2 rows received before the error");
     await result.locator('[data-testid="result-chart-toggle"]').click();
     await expect.poll(() => result.locator(".chart-status").textContent()).toMatch(/points|failed/);
     await expect.poll(() => chart.locator("canvas").count()).toBe(1);

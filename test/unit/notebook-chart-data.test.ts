@@ -2,8 +2,9 @@
 // chartable columns for run_columnar.
 
 import { describe, expect, it } from "vitest";
-import { columnsFromRows, onlyColumnsSql, rowValueNumber } from "../../web-demo/app/chart-data.js";
+import { columnsFromColumnar, onlyColumnsSql, rowValueNumber } from "../../web-demo/app/chart-data.js";
 import { isChartableType } from "../../web-demo/app/format.js";
+import { ResultRows } from "../../web-demo/app/result-data.js";
 
 describe("onlyColumnsSql", () => {
   it("wraps a single query so that only the named columns come back", () => {
@@ -39,35 +40,35 @@ describe("numbers from the grid's rows", () => {
     expect(rowValueNumber(null, "float8")).toBeNaN();
   });
 
-  it("offers only the chartable columns, each converted once", () => {
-    const rows = [
-      [1, "a", "2024-01-01"],
-      [2, null, null],
-    ];
-    const columns = columnsFromRows(
-      [
-        { name: "n", type: "int4" },
-        { name: "s", type: "text" },
-        { name: "d", type: "date" },
+  it("charts the grid's columns: typed arrays joined across batches, NULL as a gap, times in seconds", () => {
+    const rows = new ResultRows(["int4", "text", "date"]);
+    rows.append({
+      row_count: 2,
+      columns: [
+        { name: "n", type_oid: 23, values: Int32Array.of(1, 2), nulls: Uint8Array.of(0, 0) },
+        { name: "s", type_oid: 25, values: ["a", null] },
+        { name: "d", type_oid: 1082, values: Int32Array.of(19723, 0), nulls: Uint8Array.of(0, 1) },
       ],
-      rows,
-      isChartableType,
-    );
+    });
+    rows.append({
+      row_count: 1,
+      columns: [
+        { name: "n", type_oid: 23, values: Int32Array.of(3), nulls: Uint8Array.of(1) },
+        { name: "s", type_oid: 25, values: ["c"] },
+        { name: "d", type_oid: 1082, values: Int32Array.of(19724), nulls: Uint8Array.of(0) },
+      ],
+    });
+    const names: Record<number, string> = { 23: "int4", 25: "text", 1082: "date" };
+    const whole = [rows.column(0, "n", 23), rows.column(1, "s", 25), rows.column(2, "d", 1082)];
+    const columns = columnsFromColumnar(whole, (oid) => names[oid]!, isChartableType);
     expect(columns.map((c) => c.name)).toEqual(["n", "d"]);
-    expect([...columns[0]!.numbers()]).toEqual([1, 2]);
-    expect(columns[1]!.numbers()[0]).toBe(Date.UTC(2024, 0, 1) / 1000);
-    expect(columns[1]!.numbers()[1]).toBeNaN();
-    expect(columns[1]!.numbers()).toBe(columns[1]!.numbers());
-  });
-
-  it("prepare() converts a large column in slices to the same numbers", async () => {
-    const rows = Array.from({ length: 250_001 }, (_, i) => [i % 7 === 0 ? null : i * 0.5]);
-    const [column] = columnsFromRows([{ name: "v", type: "float8" }], rows, isChartableType);
-    await column!.prepare();
-    const numbers = column!.numbers();
-    expect(numbers.length).toBe(250_001);
-    expect(numbers[250_000]).toBe(125_000);
-    expect(numbers[7]).toBeNaN();
-    expect(numbers[249_999]).toBe(124_999.5);
+    const n = columns[0]!.numbers();
+    expect([n[0], n[1]]).toEqual([1, 2]);
+    expect(n[2]).toBeNaN();
+    const d = columns[1]!.numbers();
+    expect(d[0]).toBe(Date.UTC(2024, 0, 1) / 1000);
+    expect(d[1]).toBeNaN();
+    expect(d[2]).toBe(Date.UTC(2024, 0, 2) / 1000);
+    expect(columns[1]!.numbers()).toBe(d);
   });
 });

@@ -1,5 +1,6 @@
 // Where a chart's numbers come from. A result whose rows all reached the grid is charted from
-// those rows (no second trip to the server: a million points take milliseconds). Otherwise the
+// the grid's columns (no second trip to the server: typed arrays joined, a million points take
+// milliseconds). Otherwise the
 // statement runs again through run_columnar, and when it is a single query, wrapped so that only
 // the chartable columns travel (not, say, a text column next to them). Pure: unit-tested in Node.
 
@@ -10,12 +11,9 @@ export interface ChartColumn {
   name: string;
   type: string;
   numbers(): Float64Array;
-  /** Converts ahead in slices, each its own task, so that a million rows never hold the page long. */
+  /** Converts ahead (before the chart is drawn). */
   prepare(): Promise<void>;
 }
-
-/** Rows converted per task by prepare(). */
-const SLICE = 100_000;
 
 export interface ColumnarColumn {
   name: string;
@@ -43,43 +41,6 @@ export function rowValueNumber(value: unknown, type: string): number {
   return Number.NaN;
 }
 
-/** The chartable columns of rows that are all there, converted once each, when first plotted. */
-export function columnsFromRows(
-  columns: readonly { name: string; type: string }[],
-  rows: readonly (readonly unknown[])[],
-  chartable: (type: string) => boolean,
-): ChartColumn[] {
-  const out: ChartColumn[] = [];
-  columns.forEach((c, i) => {
-    if (!chartable(c.type)) return;
-    let cached: Float64Array | null = null;
-    const convert = (into: Float64Array, from: number, to: number): void => {
-      for (let r = from; r < to; r++) into[r] = rowValueNumber(rows[r]![i], c.type);
-    };
-    out.push({
-      name: c.name,
-      type: c.type,
-      numbers: () => {
-        if (cached) return cached;
-        const numbers = new Float64Array(rows.length);
-        convert(numbers, 0, rows.length);
-        cached = numbers;
-        return numbers;
-      },
-      prepare: async () => {
-        if (cached) return;
-        const numbers = new Float64Array(rows.length);
-        for (let from = 0; from < rows.length; from += SLICE) {
-          convert(numbers, from, Math.min(rows.length, from + SLICE));
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        }
-        cached ??= numbers;
-      },
-    });
-  });
-  return out;
-}
-
 /** run_columnar's columns that can be charted (typed arrays or values), converted when first plotted. */
 export function columnsFromColumnar(
   columns: readonly ColumnarColumn[],
@@ -96,7 +57,12 @@ export function columnsFromColumnar(
       name: column.name,
       type,
       numbers,
-      prepare: async () => void numbers(),
+      prepare: async () => {
+        if (cached) return;
+        numbers();
+        // The drawing (or the next conversion) in a task of its own.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      },
     });
   }
   return out;

@@ -3,10 +3,13 @@
 // on one line is shown whole in the detail box under the grid when its cell is clicked.
 
 import { cellText, isNumericType } from "./format.js";
+import type { ResultRows } from "./result-data.js";
 
 export interface GridColumn {
   name: string;
   type: string;
+  /** The type's OID, when the column came from the server. */
+  oid?: number;
 }
 
 const ROW_HEIGHT = 24;
@@ -25,7 +28,7 @@ export class ResultGrid {
 
   constructor(
     private readonly columns: GridColumn[],
-    private readonly rows: unknown[][],
+    private readonly rows: ResultRows,
     private readonly onCell: (row: number, column: number) => void,
   ) {
     this.numeric = columns.map((c) => isNumericType(c.type));
@@ -58,7 +61,7 @@ export class ResultGrid {
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
   }
 
-  /** More rows were pushed onto the shared array: redraw at the next frame. */
+  /** More rows arrived in the shared ResultRows: redraw at the next frame. */
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -103,7 +106,7 @@ export class ResultGrid {
       rowEl.style.transform = `translateY(${offset}px)`;
       if (rowEl.dataset.row !== String(index)) {
         rowEl.dataset.row = String(index);
-        this.fill(rowEl, this.rows[index]!);
+        this.fill(rowEl, index);
       }
       if (!rowEl.parentElement) this.body.append(rowEl);
     }
@@ -116,11 +119,11 @@ export class ResultGrid {
     return row;
   }
 
-  private fill(rowEl: HTMLDivElement, values: unknown[]): void {
+  private fill(rowEl: HTMLDivElement, row: number): void {
     const cells = rowEl.children;
     for (let c = 0; c < this.columns.length; c++) {
       const cell = cells[c] as HTMLElement;
-      const value = values[c];
+      const value = this.rows.value(row, c);
       // textContent only: values come from the database and may hold markup.
       cell.textContent = cellText(value, this.columns[c]!.type);
       cell.classList.toggle("null", value === null || value === undefined);
@@ -130,10 +133,10 @@ export class ResultGrid {
   /** Column widths from the header and the first rows, so they do not jump while rows stream in. */
   private sizeColumns(): void {
     this.sized = true;
-    const sample = this.rows.slice(0, 200);
+    const sample = Math.min(200, this.rows.length);
     const widths = this.columns.map((c, i) => {
       let chars = Math.max(c.name.length, c.type.length + 1);
-      for (const row of sample) chars = Math.max(chars, cellText(row[i], c.type).length);
+      for (let r = 0; r < sample; r++) chars = Math.max(chars, cellText(this.rows.value(r, i), c.type).length);
       return `${Math.min(Math.max(chars, 4), 48) + 2}ch`;
     });
     this.element.style.setProperty("--grid-columns", widths.join(" "));

@@ -3,6 +3,7 @@
 
 import { csvField, duration, isChartableType, plural, sqlstateClass, valueText } from "./format.js";
 import { el, type GridColumn, ResultGrid } from "./grid.js";
+import { ResultRows } from "./result-data.js";
 
 export interface ErrorShown {
   name: string;
@@ -13,6 +14,9 @@ export interface ErrorShown {
   where?: string;
 }
 
+/** Made once: toLocaleString() builds a formatter on every call, a millisecond each. */
+const COUNT = new Intl.NumberFormat("en-US");
+
 export class ResultView {
   readonly element: HTMLElement;
   private readonly summary: HTMLElement;
@@ -20,7 +24,7 @@ export class ResultView {
   private readonly extra: HTMLElement;
   private grid: ResultGrid | null = null;
   private columns: GridColumn[] = [];
-  readonly rows: unknown[][] = [];
+  rows = new ResultRows([]);
   private detail: HTMLPreElement | null = null;
   private countShown = -1;
   /** Every row of the result arrived (not cancelled, not failed half-way). */
@@ -39,9 +43,10 @@ export class ResultView {
     this.element.append(this.summary);
   }
 
-  /** The statement returns rows with these columns; rows follow through push(). */
+  /** The statement returns rows with these columns; batches follow through `rows.append()`. */
   startRows(columns: GridColumn[]): void {
     this.columns = columns;
+    this.rows = new ResultRows(columns.map((c) => c.type));
     this.count.dataset.testid = "result-rowcount";
     this.count.textContent = "0";
     this.extra.textContent = " rows so far…";
@@ -65,7 +70,7 @@ export class ResultView {
     }
   }
 
-  /** Rows arrived (already pushed onto `rows`): redraw at the next frame. */
+  /** Rows arrived (already appended to `rows`): redraw at the next frame. */
   rowsAdded(): void {
     this.grid?.schedule();
     if (this.countShown === -1) {
@@ -76,12 +81,12 @@ export class ResultView {
 
   private updateCount(): void {
     this.countShown = -1;
-    this.count.textContent = this.rows.length.toLocaleString("en-US");
+    this.count.textContent = COUNT.format(this.rows.length);
   }
 
   finishRows(ms: number): void {
     this.complete = true;
-    this.count.textContent = this.rows.length.toLocaleString("en-US");
+    this.count.textContent = COUNT.format(this.rows.length);
     this.extra.textContent = ` ${this.rows.length === 1 ? "row" : "rows"} in ${duration(ms)}`;
     this.grid?.schedule();
   }
@@ -121,14 +126,20 @@ export class ResultView {
       line.textContent = `${label}: ${text}`;
       box.append(line);
     }
-    this.count.textContent = "";
-    this.extra.textContent = "";
-    this.summary.hidden = true;
+    if (this.grid && this.rows.length > 0) {
+      // The rows that came before the error stay in the grid, and say so.
+      this.count.textContent = COUNT.format(this.rows.length);
+      this.extra.textContent = ` ${this.rows.length === 1 ? "row" : "rows"} received before the error`;
+    } else {
+      this.count.textContent = "";
+      this.extra.textContent = "";
+      this.summary.hidden = true;
+    }
     this.element.append(box);
   }
 
   private showDetail(row: number, column: number): void {
-    const value = this.rows[row]?.[column];
+    const value = this.rows.value(row, column);
     const type = this.columns[column]?.type ?? "";
     if (!this.detail) {
       this.detail = el("pre", "value-detail");
@@ -143,9 +154,9 @@ export class ResultView {
     const parts: string[] = [`${this.columns.map((c) => csvField(c.name, "text")).join(",")}\r\n`];
     const types = this.columns.map((c) => c.type);
     let chunk = "";
-    for (let r = 0; r < this.rows.length; r++) {
-      const row = this.rows[r]!;
-      for (let c = 0; c < row.length; c++) chunk += (c ? "," : "") + csvField(row[c], types[c]!);
+    const rows = this.rows;
+    for (let r = 0; r < rows.length; r++) {
+      for (let c = 0; c < types.length; c++) chunk += (c ? "," : "") + csvField(rows.value(r, c), types[c]!);
       chunk += "\r\n";
       if (chunk.length > 1 << 20) {
         parts.push(chunk);
