@@ -39,6 +39,26 @@ export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
     return this.request?.columns ?? null;
   }
 
+  /** Rows handed to the consumer so far (the server's tag counts only the last batch's). */
+  private received = 0;
+
+  /**
+   * The command tag once the statement completed, as the server sent it. For a portal read in
+   * batches PostgreSQL counts only the last batch in it ("SELECT 500"): row_count has the total.
+   */
+  get command(): string | null {
+    return this.request?.command ?? null;
+  }
+
+  /**
+   * Once the statement completed: the rows it returned, all batches together, or for a
+   * statement without rows the count of its tag (INSERT/UPDATE/DELETE …). -1 before that.
+   */
+  get row_count(): number {
+    if (this.command === null) return -1;
+    return this.columns !== null ? this.received : (this.request?.rowCount ?? -1);
+  }
+
   constructor(
     private readonly host: PortalHost,
     private batchSize: number,
@@ -52,13 +72,17 @@ export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
   // ---- fed by the connection (a query sink) ----
 
   onRow(row: unknown[]): void {
+    this.received++;
     this.rows.push(row as T); // a row stream's items are its rows
   }
 
   /** A columnar stream hands out the rows collected so far (its typed values already copied). */
   private flush(): void {
     const batch = this.collector?.take();
-    if (batch && batch.row_count > 0) this.rows.push(batch as T);
+    if (batch && batch.row_count > 0) {
+      this.received += batch.row_count;
+      this.rows.push(batch as T);
+    }
   }
 
   /** PortalSuspended: the batch is complete, more rows remain. */

@@ -120,6 +120,16 @@ export class QueryRequest extends Request<QueryResult> {
    * a described statement bound here, from its description already (the server sends
    * BindComplete only with the first rows, or at the end).
    */
+  /** The command tag once the statement completed (e.g. "INSERT 0 7"), else null. */
+  get command(): string | null {
+    return this.result.command;
+  }
+
+  /** Rows the command reported in its tag; -1 until it completed or when it reports none. */
+  get rowCount(): number {
+    return this.result.rowCount;
+  }
+
   get columns(): ColumnInfo[] | null {
     const use = this.statement;
     return this.result.columns ?? (use?.role === "bind" ? (use.entry.columns ?? null) : null);

@@ -37,6 +37,13 @@ export interface StreamOptions extends Omit<RunOptions, "stream"> {
 /** The rows of stream(); `columns` is known once the first batch arrived (after the first next()). */
 export interface RowStream extends AsyncIterableIterator<unknown[]> {
   readonly columns: ColumnInfo[] | null;
+  /**
+   * The command tag once the stream ended, as the server sent it ("INSERT 0 7"); for rows read
+   * in several batches PostgreSQL counts only the last batch there. null before the end.
+   */
+  readonly command: string | null;
+  /** Once the stream ended: all the rows it returned, or a command's count (INSERT …); -1 before. */
+  readonly row_count: number;
 }
 
 /**
@@ -45,6 +52,13 @@ export interface RowStream extends AsyncIterableIterator<unknown[]> {
  */
 export interface ColumnarStream extends AsyncIterableIterator<ColumnarResult> {
   readonly columns: ColumnInfo[] | null;
+  /**
+   * The command tag once the stream ended, as the server sent it ("INSERT 0 7"); for rows read
+   * in several batches PostgreSQL counts only the last batch there. null before the end.
+   */
+  readonly command: string | null;
+  /** Once the stream ended: all the rows it returned, or a command's count (INSERT …); -1 before. */
+  readonly row_count: number;
   /**
    * Rows asked for by the next round trip (starts as the `batch_size` option); may be changed
    * between batches, e.g. a small first batch to show rows soon, then larger ones.

@@ -75,6 +75,30 @@ describe("stream_columnar()", () => {
     expect(stream.columns?.map((c) => c.name)).toEqual(["one"]);
   });
 
+  it("the command tag and its count are known once the stream ended: a SELECT, a DML statement without rows", async () => {
+    const rows = con.stream_columnar("SELECT g FROM generate_series(1, 2500) g", null, { batch_size: 1000 });
+    expect(rows.command).toBeNull();
+    expect(rows.row_count).toBe(-1);
+    let total = 0;
+    for await (const batch of rows) total += batch.row_count;
+    expect(total).toBe(2500);
+    expect(rows.command).toBe("SELECT 500"); // PostgreSQL counts the last Execute only
+    expect(rows.row_count).toBe(2500);
+
+    await con.run("CREATE TEMP TABLE stream_dml (a int)");
+    const dml = con.stream_columnar("WITH s AS (SELECT 1) INSERT INTO stream_dml SELECT generate_series(1, 7)");
+    const batches: ColumnarResult[] = [];
+    for await (const batch of dml) batches.push(batch);
+    expect(batches).toEqual([]);
+    expect(dml.columns).toBeNull();
+    expect(dml.command).toBe("INSERT 0 7");
+    expect(dml.row_count).toBe(7);
+    const plain = con.stream("DELETE FROM stream_dml WHERE a > 4");
+    for await (const _ of plain) throw new Error("a DELETE without RETURNING has no rows");
+    expect(plain.row_count).toBe(3);
+    await con.run("DROP TABLE stream_dml");
+  });
+
   it("rows before an error mid-stream come first, then the error; the connection stays usable", async () => {
     const got: number[] = [];
     const err = await (async () => {

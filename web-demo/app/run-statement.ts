@@ -84,7 +84,7 @@ export async function runStatement(
     ended = true;
   }
   if (stream.columns === null) {
-    view.showCommand(null, performance.now() - started);
+    view.showCommand(stream.row_count >= 0 ? stream.row_count : null, performance.now() - started);
     return;
   }
   if (!shown) begin();
