@@ -23,7 +23,7 @@ export default defineConfig({
           name: "bridge",
           provide: { transport: "bridge" },
           include: [
-            "test/integration/{native,dbapi,errors,error-fields,control,copy,stream-columnar,user-types,query,pool}.test.ts",
+            "test/integration/{native,dbapi,errors,error-fields,control,copy,stream-columnar,stream-columnar-batches,user-types,query,pool}.test.ts",
           ],
         },
       },
