@@ -126,7 +126,7 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
           if ("code" in verdict) return refuse(ws, verdict, ip, origin, requested);
           const limited = overLimit(ip, current);
           if (limited) return refuse(ws, limited, ip, origin, verdict.target.name);
-          startSession(ws, ip, origin, verdict.target, current, raw);
+          startSession(ws, socket, ip, origin, verdict.target, current, raw);
         });
       },
       (err: unknown) => {
@@ -182,6 +182,7 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
 
   function startSession(
     ws: WebSocket,
+    socket: net.Socket,
     ip: string,
     origin: string | undefined,
     target: BridgeTarget,
@@ -196,6 +197,7 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
       ip,
       origin,
       target,
+      socket,
       config: current,
       metrics,
       onEnd: (s) => {

@@ -8,6 +8,7 @@ import type * as net from "node:net";
 import type { WebSocket } from "ws";
 import { CloseCode, MAX_CLOSE_REASON_BYTES, RefusalReason } from "../src/bridge-protocol.js";
 import type { BridgeTarget, ResolvedConfig } from "./config.js";
+import { writeBinaryFrame } from "./frames.js";
 import type { BridgeMetrics } from "./metrics.js";
 import { checkLogin, startupParameters } from "./startup-packet.js";
 import { dialTarget, UpstreamError } from "./upstream.js";
@@ -40,6 +41,8 @@ export interface SessionContext {
   ip: string;
   origin: string | undefined;
   target: BridgeTarget;
+  /** The WebSocket's own TCP or TLS socket: server bytes are framed and written to it directly. */
+  socket: net.Socket;
   config: ResolvedConfig;
   metrics: BridgeMetrics;
   /** Called once when the session is over (frees its connection slots). */
@@ -57,7 +60,6 @@ export class BridgeSession {
   private readonly dialAbort = new AbortController();
   private clientPaused = false;
   private upstreamPaused = false;
-  private toClientPending = 0;
   private bytesFromClient = 0;
   private bytesToClient = 0;
   private readonly openedAt = Date.now();
@@ -285,19 +287,26 @@ export class BridgeSession {
     const length = chunk.length;
     this.bytesToClient += length;
     this.ctx.metrics.bytesToClients += length;
-    this.toClientPending += length;
-    this.ws.send(chunk, { binary: true }, () => {
-      this.toClientPending -= length;
-      if (this.upstreamPaused && this.toClientPending <= this.ctx.config.limits.highWaterMark / 2) {
-        this.upstreamPaused = false;
-        this.upstream?.resume();
-      }
-    });
-    if (!this.upstreamPaused && this.upstream && this.toClientPending > this.ctx.config.limits.highWaterMark) {
-      // The client reads slower than the server writes: stop reading from the server.
-      this.upstreamPaused = true;
-      this.upstream.pause();
+    const socket = this.ctx.socket;
+    if (
+      this.upstreamPaused ||
+      !this.upstream ||
+      socket.writableLength + length <= this.ctx.config.limits.highWaterMark
+    ) {
+      writeBinaryFrame(socket, chunk);
+      return;
     }
+    // The client reads slower than the server writes: stop reading from the server until the
+    // socket has written everything up to this frame.
+    this.upstreamPaused = true;
+    this.upstream.pause();
+    writeBinaryFrame(socket, chunk, () => this.resumeUpstream());
+  }
+
+  private resumeUpstream(): void {
+    if (!this.upstreamPaused) return;
+    this.upstreamPaused = false;
+    this.upstream?.resume();
   }
 
   private pauseClient(): void {

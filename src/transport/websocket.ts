@@ -42,7 +42,21 @@ interface WebSocketLike {
   pause?(): void;
   resume?(): void;
 }
-type WebSocketClass = new (url: string, protocols: string[]) => WebSocketLike;
+type WebSocketClass = new (url: string, protocols: string[], options?: object) => WebSocketLike;
+
+/**
+ * The `ws` package's own interface (an EventEmitter): binary messages as the Buffer it parsed,
+ * without the WHATWG MessageEvent and ArrayBuffer copy made for `onmessage` on each message.
+ */
+interface NodeWebSocketLike extends WebSocketLike {
+  on(event: "message", listener: (data: Uint8Array, isBinary: boolean) => void): void;
+}
+
+/** The WebSocket implementation in use; `node` when it is the `ws` package we imported ourselves. */
+interface WebSocketImpl {
+  Class: WebSocketClass;
+  node: boolean;
+}
 
 const OPEN = 1;
 
@@ -57,16 +71,19 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
     );
   }
   const where = bridgeAddress(options.bridge!);
-  const WebSocketImpl = await webSocketClass();
+  const impl = await webSocketClass();
   let ws: WebSocketLike;
   try {
-    ws = new WebSocketImpl(where.url, where.protocols);
+    // ws offers permessage-deflate unless told not to: PostgreSQL bytes go uncompressed, as over TCP.
+    ws = impl.node
+      ? new impl.Class(where.url, where.protocols, { perMessageDeflate: false })
+      : new impl.Class(where.url, where.protocols);
   } catch (err) {
     throw new InterfaceError(`invalid bridge.url ${where.shown}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
   }
-  const transport = new WebSocketTransport(ws, where.shown, where.raw);
+  const transport = new WebSocketTransport(ws, where.shown, where.raw, impl.node);
   await transport.opened(options.timeout);
   return transport;
 }
@@ -138,12 +155,12 @@ function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
   return { url: url.href, protocols, shown, raw };
 }
 
-async function webSocketClass(): Promise<WebSocketClass> {
+async function webSocketClass(): Promise<WebSocketImpl> {
   const global = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  if (global) return global;
+  if (global) return { Class: global, node: false };
   try {
     const ws = await import("ws");
-    return (ws.WebSocket ?? ws.default) as unknown as WebSocketClass;
+    return { Class: (ws.WebSocket ?? ws.default) as unknown as WebSocketClass, node: true };
   } catch (err) {
     throw new InterfaceError(
       "connecting through the bridge needs a global WebSocket or, in Node, the 'ws' package (npm install ws)",
@@ -158,9 +175,6 @@ class WebSocketTransport implements Transport {
   /** Bytes received while not attached or paused. */
   private inbox: Uint8Array[] = [];
   private paused = false;
-  private outbox: Uint8Array[] = [];
-  private outboxBytes = 0;
-  private flushScheduled = false;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private endTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set once the stream ended: null for an orderly close. */
@@ -173,10 +187,19 @@ class WebSocketTransport implements Transport {
     private readonly ws: WebSocketLike,
     private readonly shownUrl: string,
     private readonly raw: boolean,
+    node: boolean,
   ) {
-    ws.binaryType = "arraybuffer";
+    if (node) {
+      ws.binaryType = "nodebuffer";
+      (ws as NodeWebSocketLike).on("message", (data, isBinary) => {
+        if (isBinary) this.onBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        else this.onText();
+      });
+    } else {
+      ws.binaryType = "arraybuffer";
+      ws.onmessage = (event) => this.onMessage(event.data);
+    }
     ws.onopen = () => this.onOpen();
-    ws.onmessage = (event) => this.onMessage(event.data);
     ws.onerror = (event) => {
       // Browsers say nothing here (on purpose); ws in Node gives the reason, e.g. ECONNREFUSED.
       const message = event.message ?? (event.error instanceof Error ? event.error.message : "");
@@ -220,17 +243,21 @@ class WebSocketTransport implements Transport {
   }
 
   private onMessage(data: unknown): void {
-    let bytes: Uint8Array;
-    if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
-    else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else {
-      this.destroy(
-        new OperationalError(
-          `${this.shownUrl} sent a text message; a ${this.raw ? "relay" : "pg8000 bridge"} must send only binary PostgreSQL bytes`,
-        ),
-      );
-      return;
-    }
+    if (data instanceof ArrayBuffer) this.onBytes(new Uint8Array(data));
+    else if (ArrayBuffer.isView(data)) this.onBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    else this.onText();
+  }
+
+  private onText(): void {
+    this.destroy(
+      new OperationalError(
+        `${this.shownUrl} sent a text message; a ${this.raw ? "relay" : "pg8000 bridge"} must send only binary PostgreSQL bytes`,
+      ),
+    );
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    if (this.state === "closed") return;
     if (this.handlers && !this.paused && this.inbox.length === 0) this.handlers.data(bytes);
     else {
       this.inbox.push(bytes);
@@ -257,8 +284,6 @@ class WebSocketTransport implements Transport {
   private finish(error: Error | null): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = error;
-    this.outbox = [];
-    this.outboxBytes = 0;
     this.deliver();
   }
 
@@ -280,51 +305,20 @@ class WebSocketTransport implements Transport {
     }
   }
 
+  /**
+   * Sends at once: the connection already joins what one tick writes into one buffer, so that
+   * is one message (a queued microtask here would only delay it). Large writes are cut into
+   * MAX_FRAME messages, well within the bridge's maxPayload; boundaries carry no meaning.
+   */
   write(bytes: Uint8Array): boolean {
     if (this.state !== "open") return false;
-    this.outbox.push(bytes);
-    this.outboxBytes += bytes.length;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-    const below = this.ws.bufferedAmount + this.outboxBytes < HIGH_WATER;
-    if (!below) this.watchDrain();
-    return below;
-  }
-
-  /** Sends what was written this tick, small writes joined, large ones cut into MAX_FRAME pieces. */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.outboxBytes === 0 || this.ws.readyState !== OPEN) return;
-    const chunks = this.outbox;
-    this.outbox = [];
-    this.outboxBytes = 0;
-    let joined: Uint8Array | null = null;
-    let used = 0;
-    const sendJoined = (): void => {
-      if (joined && used > 0) this.ws.send(joined.subarray(0, used));
-      joined = null;
-      used = 0;
-    };
-    for (const chunk of chunks) {
-      if (chunk.length >= MAX_FRAME) {
-        sendJoined();
-        for (let at = 0; at < chunk.length; at += MAX_FRAME) this.ws.send(chunk.subarray(at, at + MAX_FRAME));
-        continue;
-      }
-      if (joined && used + chunk.length > MAX_FRAME) sendJoined();
-      if (!joined) {
-        if (chunks.length === 1) {
-          this.ws.send(chunk);
-          continue;
-        }
-        joined = new Uint8Array(MAX_FRAME);
-      }
-      joined.set(chunk, used);
-      used += chunk.length;
-    }
-    sendJoined();
+    // Closing from the other side: the bytes are lost as they would be on a reset TCP socket.
+    if (this.ws.readyState !== OPEN) return true;
+    if (bytes.length <= MAX_FRAME) this.ws.send(bytes);
+    else for (let at = 0; at < bytes.length; at += MAX_FRAME) this.ws.send(bytes.subarray(at, at + MAX_FRAME));
+    if (this.ws.bufferedAmount < HIGH_WATER) return true;
+    this.watchDrain();
+    return false;
   }
 
   /** WebSockets have no drain event: poll bufferedAmount until it falls below half the mark. */
@@ -333,7 +327,7 @@ class WebSocketTransport implements Transport {
     const poll = (): void => {
       this.drainTimer = undefined;
       if (this.state !== "open") return;
-      if (this.ws.bufferedAmount + this.outboxBytes < HIGH_WATER / 2) this.handlers?.drain?.();
+      if (this.ws.bufferedAmount < HIGH_WATER / 2) this.handlers?.drain?.();
       else this.drainTimer = setTimeout(poll, DRAIN_POLL_MS);
     };
     this.drainTimer = setTimeout(poll, DRAIN_POLL_MS);
@@ -358,7 +352,6 @@ class WebSocketTransport implements Transport {
    */
   end(): void {
     if (this.state !== "open") return;
-    this.flush();
     this.state = "closing";
     this.endTimer = setTimeout(() => {
       if (this.ws.readyState === OPEN) this.ws.close(1000, "client closed the connection");

@@ -1,0 +1,60 @@
+// Server bytes to the client as WebSocket binary frames, written straight to the WebSocket's own
+// socket. `ws.send` builds the same frame but costs, per message, an options object, a header
+// and payload pair written with cork/uncork (a writev) and, for backpressure, a callback with
+// its process.nextTick; on W2's 10,000 small round trips that is most of what the bridge adds to
+// a plain TCP relay. RFC 6455 §5.2: FIN set, opcode 2, no mask (a server never masks).
+//
+// Safe beside ws's own writes (ping, close) because the bridge disables permessage-deflate and
+// never sends blobs: ws then writes each frame to the socket synchronously, so every frame goes
+// out whole and in call order. The session stops writing once the WebSocket is not OPEN, so no
+// data frame follows a close frame.
+
+import type * as net from "node:net";
+
+/** Up to this size header and payload are joined in one buffer (one write); larger go as a writev. */
+const JOIN_LIMIT = 8 * 1024;
+
+/** Length of the frame header for a payload of `length` bytes. */
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+/** Writes the header of an unmasked final binary frame at `into[0…]`; returns its length. */
+function writeHeader(into: Buffer, length: number): number {
+  into[0] = 0x82; // FIN | binary
+  if (length < 126) {
+    into[1] = length;
+    return 2;
+  }
+  if (length < 65536) {
+    into[1] = 126;
+    into.writeUInt16BE(length, 2);
+    return 4;
+  }
+  into[1] = 127;
+  into.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  into.writeUInt32BE(length >>> 0, 6);
+  return 10;
+}
+
+/**
+ * Sends `payload` as one binary message. `written` (if given) is called once the socket has
+ * handed the frame to the kernel, or failed.
+ */
+export function writeBinaryFrame(socket: net.Socket, payload: Buffer, written?: () => void): void {
+  const length = payload.length;
+  const h = headerLength(length);
+  if (length <= JOIN_LIMIT) {
+    const frame = Buffer.allocUnsafe(h + length);
+    writeHeader(frame, length);
+    payload.copy(frame, h);
+    socket.write(frame, written);
+    return;
+  }
+  const header = Buffer.allocUnsafe(h);
+  writeHeader(header, length);
+  socket.cork();
+  socket.write(header);
+  socket.write(payload, written);
+  socket.uncork();
+}
