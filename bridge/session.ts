@@ -10,16 +10,11 @@ import { CloseCode, MAX_CLOSE_REASON_BYTES, RefusalReason } from "../src/bridge-
 import type { BridgeTarget, ResolvedConfig } from "./config.js";
 import { writeBinaryFrame } from "./frames.js";
 import type { BridgeMetrics } from "./metrics.js";
-import { checkLogin, startupParameters } from "./startup-packet.js";
+import { checkLogin, readFirstMessage } from "./startup-packet.js";
 import { dialTarget, UpstreamError } from "./upstream.js";
 
 export { CloseCode };
 
-const SSL_REQUEST = 80877103;
-const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-/** PostgreSQL's own limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
-const MAX_STARTUP_LENGTH = 10000;
 const ANSWER_N = Buffer.from("N");
 
 /**
@@ -134,51 +129,31 @@ export class BridgeSession {
   /** Validates the first PostgreSQL message(s) before anything is dialled. */
   private readStartup(): void {
     for (;;) {
-      const head = this.head;
-      if (head.length < 4) return;
-      const length = head.readInt32BE(0);
-      if (length < 8 || length > MAX_STARTUP_LENGTH) {
-        this.refuseBytes();
-        return;
-      }
-      if (head.length < 8) return;
-      const code = head.readInt32BE(4);
-      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-        if (length !== 8 || ++this.negotiations > 2) {
-          this.refuseBytes();
+      const first = readFirstMessage(this.head);
+      switch (first.kind) {
+        case "incomplete":
+          return;
+        case "negotiation":
+          if (++this.negotiations > 2) break;
+          // TLS (or GSS) to PostgreSQL is the bridge's job; the client speaks plain protocol inside the WebSocket.
+          this.sendToClient(ANSWER_N);
+          this.head = this.head.subarray(8);
+          continue;
+        case "cancel":
+          this.startCancel(first.request);
+          return;
+        case "startup": {
+          const refusal = checkLogin(this.ctx.target, first.params);
+          if (refusal) {
+            const code = refusal.reason === RefusalReason.BadRequest ? CloseCode.BadRequest : CloseCode.LoginRefused;
+            this.ctx.metrics.refusal(refusal.reason);
+            this.log("warn", "refused", { code, reason: refusal.text });
+            this.close(code, refusal.text);
+            return;
+          }
+          this.startQuery(this.head);
           return;
         }
-        // TLS (or GSS) to PostgreSQL is the bridge's job; the client speaks plain protocol inside the WebSocket.
-        this.sendToClient(ANSWER_N);
-        this.head = head.subarray(8);
-        continue;
-      }
-      if (code === CANCEL_REQUEST) {
-        if (length !== 16) {
-          this.refuseBytes();
-          return;
-        }
-        if (head.length < 16) return;
-        this.startCancel(Buffer.from(head.subarray(0, 16)));
-        return;
-      }
-      if (code >>> 16 === 3) {
-        if (head.length < length) return;
-        const params = startupParameters(head.subarray(0, length));
-        if (!params) {
-          this.refuseBytes();
-          return;
-        }
-        const refusal = checkLogin(this.ctx.target, params);
-        if (refusal) {
-          const code = refusal.reason === RefusalReason.BadRequest ? CloseCode.BadRequest : CloseCode.LoginRefused;
-          this.ctx.metrics.refusal(refusal.reason);
-          this.log("warn", "refused", { code, reason: refusal.text });
-          this.close(code, refusal.text);
-          return;
-        }
-        this.startQuery(head);
-        return;
       }
       this.refuseBytes();
       return;

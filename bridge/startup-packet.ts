@@ -7,6 +7,45 @@
 import { RefusalReason } from "../src/bridge-protocol.js";
 import type { BridgeTarget } from "./config.js";
 
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+/** PostgreSQL's own limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
+const MAX_STARTUP_LENGTH = 10000;
+
+/** What the first client bytes are, so far. */
+export type FirstMessage =
+  /** Not enough bytes yet to tell. */
+  | { kind: "incomplete" }
+  /** Not PostgreSQL's first message: the session is refused. */
+  | { kind: "invalid" }
+  /** An SSLRequest or GSSENCRequest (8 bytes), to answer 'N'. */
+  | { kind: "negotiation" }
+  /** A complete CancelRequest (16 bytes). */
+  | { kind: "cancel"; request: Buffer }
+  /** A complete v3 StartupMessage of `length` bytes with its parameters. */
+  | { kind: "startup"; length: number; params: Map<string, string> };
+
+/** Classifies the bytes a client sent before anything is dialled (the start of `head`). */
+export function readFirstMessage(head: Buffer): FirstMessage {
+  if (head.length < 4) return { kind: "incomplete" };
+  const length = head.readInt32BE(0);
+  if (length < 8 || length > MAX_STARTUP_LENGTH) return { kind: "invalid" };
+  if (head.length < 8) return { kind: "incomplete" };
+  const code = head.readInt32BE(4);
+  if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+    return length === 8 ? { kind: "negotiation" } : { kind: "invalid" };
+  }
+  if (code === CANCEL_REQUEST) {
+    if (length !== 16) return { kind: "invalid" };
+    return head.length < 16 ? { kind: "incomplete" } : { kind: "cancel", request: Buffer.from(head.subarray(0, 16)) };
+  }
+  if (code >>> 16 !== 3) return { kind: "invalid" };
+  if (head.length < length) return { kind: "incomplete" };
+  const params = startupParameters(head.subarray(0, length));
+  return params ? { kind: "startup", length, params } : { kind: "invalid" };
+}
+
 /** The parameters of a complete StartupMessage (length, protocol version, name/value pairs, NUL); null if malformed. */
 export function startupParameters(packet: Buffer): Map<string, string> | null {
   const params = new Map<string, string>();
