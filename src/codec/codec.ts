@@ -12,6 +12,7 @@ import {
   RANGE_OF,
   SLOT_COUNT,
   Slot,
+  type WasmMemory,
 } from "./layout.js";
 import { DecodePlan } from "./plan.js";
 
@@ -53,6 +54,8 @@ const textDecoder = new TextDecoder();
 
 export class Codec {
   private readonly wasm: CodecExports;
+  /** Gives the memory back for a later codec (memory-pool.ts); null once retired, or when not ours. */
+  private recycle: ((memory: WasmMemory) => void) | null;
   private readonly stateAddress: number;
   private buffer: ArrayBuffer;
   private u8: Uint8Array;
@@ -73,8 +76,9 @@ export class Codec {
   private batchColumns: (TypedColumn | null | undefined)[] = [];
 
   /** Use loadCodec(); this takes a freshly instantiated module. */
-  constructor(wasm: CodecExports, maxMessageSize: number) {
+  constructor(wasm: CodecExports, maxMessageSize: number, recycle: ((memory: WasmMemory) => void) | null = null) {
     this.wasm = wasm;
+    this.recycle = recycle;
     this.stateAddress = wasm.init(maxMessageSize) >>> 0;
     if (this.stateAddress === 0) throw new InterfaceError("the codec could not allocate its memory");
     this.buffer = wasm.memory.buffer as ArrayBuffer;
@@ -289,6 +293,27 @@ export class Codec {
         rowIndex: table[m + 5]!,
       };
     }
+  }
+
+  /**
+   * Ends this codec: every later push/resume/setPlan throws, and everything handed out before
+   * (bytes, views, columns, message bodies) reads as empty. Its memory, zeroed, may then serve a
+   * new codec (loadCodec), which starts exactly as on a new memory. The driver retires a
+   * connection's codec once the connection is closed; calling it again does nothing.
+   */
+  retire(): void {
+    this.failure ??= new InterfaceError("the codec was retired (its connection is closed)");
+    this.plan = this.requestedPlan = null;
+    this.batchColumns = [];
+    this.memoryViews = null;
+    this.buffer = new ArrayBuffer(0);
+    this.u8 = new Uint8Array(this.buffer);
+    this.state = new Int32Array(SLOT_COUNT);
+    this.messageTable = this.fieldTable = this.planAddrs = new Int32Array(0);
+    const recycle = this.recycle;
+    this.recycle = null;
+    // Detaches the old buffer (so views taken before read nothing) and zeroes it for the next codec.
+    recycle?.(this.wasm.memory);
   }
 
   // ---- internals ----
