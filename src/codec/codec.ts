@@ -2,27 +2,12 @@
 // input region, makes one call per chunk, and exposes the resulting tables as views on memory.
 
 import { InterfaceError } from "../errors.js";
+import { type TypedColumn, typedColumn } from "./columns.js";
 import { codecFailure } from "./failure.js";
-import {
-  ARRAY_OF,
-  type CodecExports,
-  ColumnKind,
-  columnSize,
-  MESSAGE_STRIDE,
-  RANGE_OF,
-  SLOT_COUNT,
-  Slot,
-} from "./layout.js";
+import { type CodecExports, MESSAGE_STRIDE, SLOT_COUNT, Slot, type WasmMemory } from "./layout.js";
 import { DecodePlan } from "./plan.js";
 
-export type TypedColumn =
-  | Int16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array
-  | Uint8Array;
+export type { TypedColumn } from "./columns.js";
 
 /** Views of the whole WASM memory, for reading decoded values by address (valid until the next push/resume). */
 export interface MemoryViews {
@@ -53,6 +38,8 @@ const textDecoder = new TextDecoder();
 
 export class Codec {
   private readonly wasm: CodecExports;
+  /** Gives the memory back for a later codec (memory-pool.ts); null once retired, or when not ours. */
+  private recycle: ((memory: WasmMemory) => void) | null;
   private readonly stateAddress: number;
   private buffer: ArrayBuffer;
   private u8: Uint8Array;
@@ -73,8 +60,9 @@ export class Codec {
   private batchColumns: (TypedColumn | null | undefined)[] = [];
 
   /** Use loadCodec(); this takes a freshly instantiated module. */
-  constructor(wasm: CodecExports, maxMessageSize: number) {
+  constructor(wasm: CodecExports, maxMessageSize: number, recycle: ((memory: WasmMemory) => void) | null = null) {
     this.wasm = wasm;
+    this.recycle = recycle;
     this.stateAddress = wasm.init(maxMessageSize) >>> 0;
     if (this.stateAddress === 0) throw new InterfaceError("the codec could not allocate its memory");
     this.buffer = wasm.memory.buffer as ArrayBuffer;
@@ -232,7 +220,7 @@ export class Codec {
     }
     let column = this.batchColumns[c];
     if (column === undefined) {
-      column = this.typedColumn(plan.kinds[c]!, this.planAddrs[c]!, this.state[Slot.RowCount]!);
+      column = typedColumn(this.buffer, plan.kinds[c]!, this.planAddrs[c]!, this.state[Slot.RowCount]!);
       this.batchColumns[c] = column;
     }
     return column;
@@ -291,6 +279,27 @@ export class Codec {
     }
   }
 
+  /**
+   * Ends this codec: every later push/resume/setPlan throws, and everything handed out before
+   * (bytes, views, columns, message bodies) reads as empty. Its memory, zeroed, may then serve a
+   * new codec (loadCodec), which starts exactly as on a new memory. The driver retires a
+   * connection's codec once the connection is closed; calling it again does nothing.
+   */
+  retire(): void {
+    this.failure ??= new InterfaceError("the codec was retired (its connection is closed)");
+    this.plan = this.requestedPlan = null;
+    this.batchColumns = [];
+    this.memoryViews = null;
+    this.buffer = new ArrayBuffer(0);
+    this.u8 = new Uint8Array(this.buffer);
+    this.state = new Int32Array(SLOT_COUNT);
+    this.messageTable = this.fieldTable = this.planAddrs = new Int32Array(0);
+    const recycle = this.recycle;
+    this.recycle = null;
+    // Detaches the old buffer (so views taken before read nothing) and zeroes it for the next codec.
+    recycle?.(this.wasm.memory);
+  }
+
   // ---- internals ----
 
   private entry(i: number): number {
@@ -307,44 +316,6 @@ export class Codec {
       throw new InterfaceError(`message ${i} has no field ${column}`);
     }
     return (this.messageTable[m + 3]! + column) * 2;
-  }
-
-  private typedColumn(kind: number, addr: number, rows: number): TypedColumn | null {
-    const buffer = this.buffer;
-    if (kind >= RANGE_OF) return new Uint8Array(buffer, addr, rows * columnSize(kind));
-    if (kind >= ARRAY_OF) return new Int32Array(buffer, addr, rows);
-    switch (kind) {
-      case ColumnKind.Bool:
-        return new Uint8Array(buffer, addr, rows);
-      case ColumnKind.Int2:
-        return new Int16Array(buffer, addr, rows);
-      case ColumnKind.Int4:
-      case ColumnKind.Date:
-        return new Int32Array(buffer, addr, rows);
-      case ColumnKind.Oid:
-        return new Uint32Array(buffer, addr, rows);
-      case ColumnKind.Int8:
-        return new BigInt64Array(buffer, addr, rows);
-      case ColumnKind.Float4:
-        return new Float32Array(buffer, addr, rows);
-      case ColumnKind.Float8:
-      case ColumnKind.Time:
-      case ColumnKind.Timestamp:
-        return new Float64Array(buffer, addr, rows);
-      case ColumnKind.Numeric:
-        return new Int32Array(buffer, addr, rows * 2);
-      case ColumnKind.Interval:
-        return new BigInt64Array(buffer, addr, rows * 2);
-      case ColumnKind.Point:
-        return new Float64Array(buffer, addr, rows * 2);
-      case ColumnKind.Uuid:
-      case ColumnKind.Timetz:
-      case ColumnKind.Macaddr:
-      case ColumnKind.Macaddr8:
-        return new Uint8Array(buffer, addr, rows * columnSize(kind));
-      default:
-        return null;
-    }
   }
 
   /** Writes the requested plan into the plan region; runs only when no batch can still be read. */

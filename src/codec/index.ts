@@ -44,7 +44,10 @@ export interface CodecOptions {
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1 << 30;
 
-/** A new Codec with its own WASM instance; the module is compiled once per build. */
+/**
+ * A new Codec with its own WASM instance; the module is compiled once per build. The instance
+ * runs on the memory of a retired codec when one is idle (zeroed: see Codec.retire), else on a new one.
+ */
 export async function loadCodec(options: CodecOptions = {}): Promise<Codec> {
   const build = options.build ?? "release";
   if (build !== "release" && build !== "debug") throw new InterfaceError(`unknown codec build ${String(build)}`);
@@ -56,7 +59,8 @@ export async function loadCodec(options: CodecOptions = {}): Promise<Codec> {
     options.module !== undefined
       ? await codecFromSource(options.module)
       : ((await compileCodec(build)) as WebAssembly.Module);
-  return new Codec(await instantiateCodec(module), maxMessageSize);
+  const { exports, recycle } = await instantiateCodec(module);
+  return new Codec(exports, maxMessageSize, recycle);
 }
 
 /**

@@ -1,9 +1,11 @@
 // Compiling and instantiating build/codec*.wasm, in Node and in browsers. Each build is compiled
-// once per process; every Codec gets its own instance (its own memory).
+// once per process; every Codec gets its own instance, on a memory of its own (a new one, or one
+// a retired codec gave back: memory-pool.ts).
 
 import { compileBuild } from "#codec-wasm";
 import { InterfaceError } from "../errors.js";
-import type { CodecExports } from "./layout.js";
+import type { CodecExports, WasmMemory } from "./layout.js";
+import { recycleMemory, takeMemory } from "./memory-pool.js";
 import { cannotLoad } from "./wasm-fetch.js";
 
 export type CodecBuild = "release" | "debug";
@@ -57,25 +59,39 @@ export function codecFromSource(source: CodecSource): Promise<WasmModule> {
   return module;
 }
 
-/** A fresh instance; its debug-build assertions surface as errors (they mean a codec bug). */
-export async function instantiateCodec(module: WasmModule): Promise<CodecExports> {
-  let memory: WebAssembly.Memory | undefined;
+/** An instance and the memory it runs on; `recycle` gives the memory back when the codec is retired. */
+export interface CodecInstance {
+  exports: CodecExports;
+  /** Set when the memory is ours to reuse (the module imports it, as build/codec*.wasm do). */
+  recycle: ((memory: WasmMemory) => void) | null;
+}
+
+/**
+ * A fresh instance on an idle memory of a retired codec, or a new one (memory-pool.ts); its
+ * debug-build assertions surface as errors (they mean a codec bug).
+ */
+export async function instantiateCodec(module: WasmModule): Promise<CodecInstance> {
+  const given = takeMemory();
+  let memory: WasmMemory | undefined;
   const imports = {
     env: {
+      memory: given,
       abort(message: number, file: number, line: number, column: number): never {
         const text = memory ? `${readString(memory, message)} at ${readString(memory, file)}:${line}:${column}` : "";
         throw new InterfaceError(`WASM codec assertion failed: ${text}`);
       },
     },
   };
+  // A failed instantiation may have written the memory: it is not reused then.
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as CodecExports;
   memory = exports.memory;
-  return exports;
+  // A module that brings its own memory (built without importMemory) exports that one instead.
+  return { exports, recycle: memory === given ? recycleMemory : null };
 }
 
 /** An AssemblyScript string: UTF-16 code units, byte length in the word before it. */
-function readString(memory: WebAssembly.Memory, ptr: number): string {
+function readString(memory: WasmMemory, ptr: number): string {
   if (ptr < 4) return "";
   const view = new DataView(memory.buffer);
   const bytes = view.getUint32(ptr - 4, true);

@@ -100,7 +100,10 @@ export class CoreConnection implements QueryHost {
       (await opening.catch(() => undefined))?.destroy();
       throw err;
     });
-    const transport = await opening;
+    const transport = await opening.catch((err: unknown) => {
+      codec.retire();
+      throw err;
+    });
     // Framing stops after RowDescription and BindComplete: a new decode plan applies from the
     // next batch on, which holds the rows they describe.
     codec.setStopTypes("T2");
@@ -372,6 +375,8 @@ export class CoreConnection implements QueryHost {
     this.session.closeError ??= error;
     for (const request of this.queue.close()) request.fail(this.session.closeError);
     this.session.events.emit("close", this.session.closeError);
+    // After what runs now (the batch being handled may still read it): its memory serves the next connection.
+    queueMicrotask(() => this.codec.retire());
   }
 
   /**

@@ -6,6 +6,7 @@ import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { OperationalError } from "../errors.js";
+import { withSharedContext } from "./tls-context.js";
 import type { TlsOptions, Transport, TransportHandlers } from "./transport.js";
 
 export interface NodeConnectOptions {
@@ -109,7 +110,7 @@ export class NodeTransport implements Transport {
   async startTls(options: TlsOptions): Promise<void> {
     const plain = this.socket;
     this.unlisten(plain);
-    const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket: plain });
+    const secure = tls.connect({ ...withSharedContext(options as tls.ConnectionOptions), socket: plain });
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error): void => {
         secure.off("secureConnect", ok);

@@ -1,17 +1,40 @@
 // Hashing, HMAC, PBKDF2 and randomness for SCRAM and channel binding.
 //
-// WebCrypto is preferred: PBKDF2 runs thousands of HMAC rounds and the native implementation is far
-// faster. Browsers hide crypto.subtle on pages that are not a secure context (plain http:// other
-// than localhost), so @noble/hashes stands in there, and for SHA-224, which WebCrypto lacks. It is
-// imported only then, so bundles load it (a separate chunk) only on such pages.
+// PBKDF2 runs thousands of HMAC rounds: WebCrypto's native implementation does it, off the main
+// thread. The handful of single hashes and HMACs around it (four HMACs and a digest per SCRAM
+// login, a digest of the certificate for channel binding) are computed by @noble/hashes in
+// JavaScript: tens of microseconds each, where a WebCrypto call is an asynchronous job (in Node a
+// thread-pool round trip; an HMAC is two, importKey and sign) costing ~80 µs of CPU. Browsers hide
+// crypto.subtle on pages that are not a secure context (plain http:// other than localhost);
+// there @noble/hashes does PBKDF2 too. It is imported on first use (a separate chunk in bundles).
 
 import { InterfaceError } from "../../errors.js";
 
 export type HashName = "SHA-224" | "SHA-256" | "SHA-384" | "SHA-512";
 
-async function nobleHash(hash: HashName) {
-  const { sha224, sha256, sha384, sha512 } = await import("@noble/hashes/sha2.js");
-  return { "SHA-224": sha224, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 }[hash];
+type Sha256 = typeof import("@noble/hashes/sha2.js").sha256;
+interface Noble {
+  hash: Record<HashName, (data: Uint8Array) => Uint8Array>;
+  sha256: Sha256;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+let noble: Promise<Noble> | undefined;
+
+/** @noble/hashes' SHA-2 family and HMAC, imported once (a failed import is tried again next time). */
+function nobleHashes(): Promise<Noble> {
+  const loading = (noble ??= Promise.all([import("@noble/hashes/sha2.js"), import("@noble/hashes/hmac.js")]).then(
+    ([{ sha224, sha256, sha384, sha512 }, { hmac }]) => ({
+      hash: { "SHA-224": sha224, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 },
+      sha256,
+      hmacSha256: (key: Uint8Array, data: Uint8Array) => hmac(sha256, key, data),
+    }),
+    (err: unknown) => {
+      noble = undefined;
+      throw err;
+    },
+  ));
+  return loading;
 }
 
 function subtle(): SubtleCrypto | undefined {
@@ -24,30 +47,18 @@ function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Array> {
-  const webCrypto = subtle();
-  if (webCrypto && hash !== "SHA-224") {
-    return new Uint8Array(await webCrypto.digest(hash, bufferSource(data)));
-  }
-  return (await nobleHash(hash))(data);
+  return (await nobleHashes()).hash[hash](data);
 }
 
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const webCrypto = subtle();
-  if (!webCrypto) {
-    const [{ hmac }, sha256] = await Promise.all([import("@noble/hashes/hmac.js"), nobleHash("SHA-256")]);
-    return hmac(sha256, key, data);
-  }
-  const cryptoKey = await webCrypto.importKey("raw", bufferSource(key), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  return new Uint8Array(await webCrypto.sign("HMAC", cryptoKey, bufferSource(data)));
+  return (await nobleHashes()).hmacSha256(key, data);
 }
 
 /** PBKDF2-HMAC-SHA-256 with a 32-byte output: SCRAM's Hi() function for SHA-256. */
 export async function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const webCrypto = subtle();
   if (!webCrypto) {
-    const [{ pbkdf2Async }, sha256] = await Promise.all([import("@noble/hashes/pbkdf2.js"), nobleHash("SHA-256")]);
+    const [{ pbkdf2Async }, { sha256 }] = await Promise.all([import("@noble/hashes/pbkdf2.js"), nobleHashes()]);
     return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: 32 });
   }
   const key = await webCrypto.importKey("raw", bufferSource(password), "PBKDF2", false, ["deriveBits"]);
