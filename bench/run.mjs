@@ -471,8 +471,12 @@ try {
       const n = cfg.w9N;
       log(`W9: ${n} × (connect + SCRAM-SHA-256 + SELECT 1 + close), sequential; TCP, then TLS (certificate verified)`);
       const opts = { expect: n, reps: cfg.heavyReps };
-      await alternate("W9tcp", "connect, TCP", connectClients(setup, false, n), opts);
-      if (setup.tls) await alternate("W9tls", "connect, TLS", connectClients(setup, true, n), opts);
+      // libpq: pgbench -C, a new connection per transaction, the same login and TLS settings.
+      const withLibpq = (clients, ca) =>
+        libpq ? { ...clients, pgbench: () => libpq.pgbenchConnect(n, server.scram, ca) } : clients;
+      await alternate("W9tcp", "connect, TCP", withLibpq(connectClients(setup, false, n), undefined), opts);
+      if (setup.tls)
+        await alternate("W9tls", "connect, TLS", withLibpq(connectClients(setup, true, n), server.caCertPath), opts);
     }
   }
 
@@ -768,8 +772,8 @@ function buildReport() {
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: peak RSS growth`, w6);
   row(`W6 stream ${cfg.w6Rows.toLocaleString("en")} rows: time`, get("W6time"));
   row(`W8 pool max 10: ${cfg.w8Callers} callers × ${cfg.w8PerCaller} queries`, w8);
-  row(`W9 ${cfg.w9N} × connect + SCRAM + query + close, TCP`, w9tcp);
-  row(`W9 same, TLS`, w9tls);
+  row(`W9 ${cfg.w9N} × connect + SCRAM + query + close, TCP`, w9tcp, "pgbench");
+  row(`W9 same, TLS`, w9tls, "pgbench");
   md.push("");
   if (w8?.p99) {
     const qps = (k) => `${Math.round(w8.queries / (w8.median[k] / 1000)).toLocaleString("en")}/s`;

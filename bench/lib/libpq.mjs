@@ -93,6 +93,27 @@ export class Libpq {
     return { ms: (transactions / Number(m[1])) * 1000, wall };
   }
 
+  /**
+   * W9's reference: pgbench -C opens a new connection for each of `n` transactions (`SELECT 1`),
+   * as `login` (the SCRAM user), over TCP or TLS verified against `caCertPath`; returns ms for
+   * all of them, connection set-up included (pgbench's tps "including reconnection times").
+   */
+  async pgbenchConnect(n, login, caCertPath) {
+    const file = path.join(this.tmpDir, "w9.sql");
+    fs.writeFileSync(file, "SELECT 1 AS x;\n");
+    const s = this.server;
+    const args = ["-n", "-C", "-c", "1", "-j", "1", "-t", String(n), "-f", file];
+    args.push("-h", s.host, "-p", String(s.port), "-U", login.user, "-d", s.database);
+    const tls = caCertPath
+      ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: caCertPath }
+      : { PGSSLMODE: "disable", PGGSSENCMODE: "disable" };
+    const env = libpqEnv({ PGPASSWORD: login.password, ...tls });
+    const { stdout, wall } = await exec(this.pgbenchBin, args, { env });
+    const m = /tps = ([\d.]+) \(including reconnection times\)/.exec(stdout);
+    if (!m) throw new Error(`pgbench -C printed no tps: ${stdout}`);
+    return { ms: (n / Number(m[1])) * 1000, wall };
+  }
+
   async version() {
     try {
       return (await exec(this.psqlBin, ["--version"])).stdout.trim();
