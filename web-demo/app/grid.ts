@@ -71,6 +71,11 @@ export class ResultGrid {
     });
   }
 
+  /** Draws now (the result is complete: its last rows show together with its summary). */
+  renderNow(): void {
+    this.render();
+  }
+
   private render(): void {
     const count = this.rows.length;
     if (!this.sized && count > 0) this.sizeColumns();

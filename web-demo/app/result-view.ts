@@ -88,7 +88,7 @@ export class ResultView {
     this.complete = true;
     this.count.textContent = COUNT.format(this.rows.length);
     this.extra.textContent = ` ${this.rows.length === 1 ? "row" : "rows"} in ${duration(ms)}`;
-    this.grid?.schedule();
+    this.grid?.renderNow();
   }
 
   /** A statement without rows: its command tag's count, when it has one. */
