@@ -199,3 +199,15 @@ export function describeKind(value: unknown): string {
   if (typeof value === "object") return "an object";
   return `a ${typeof value}`;
 }
+
+/** SQL white space: space, tab, newline, vertical tab, form feed, carriage return. */
+export function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/** A `--` or `/*` comment starts at `at`. */
+export function startsComment(sql: string, at: number): boolean {
+  const a = sql.charCodeAt(at);
+  const b = sql.charCodeAt(at + 1);
+  return (a === 0x2d && b === 0x2d) || (a === 0x2f && b === 0x2a);
+}

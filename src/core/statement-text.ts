@@ -6,20 +6,10 @@
 // COPY (its data phase belongs to the simple protocol here). When unsure, the answer is "simple":
 // that is always correct, only slower.
 
-import { forEachCodeSpan, isDigit, isNameChar } from "./sql-scanner.js";
+import { forEachCodeSpan, isDigit, isNameChar, isSpace, startsComment } from "./sql-scanner.js";
 
 const SEMICOLON = 0x3b;
 const DOLLAR = 0x24;
-
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
-
-function startsComment(sql: string, at: number): boolean {
-  const a = sql.charCodeAt(at);
-  const b = sql.charCodeAt(at + 1);
-  return (a === 0x2d && b === 0x2d) || (a === 0x2f && b === 0x2a); // -- or /*
-}
 
 /**
  * True when `sql` is exactly one statement that the extended protocol runs as the simple one

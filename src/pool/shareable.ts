@@ -8,7 +8,7 @@
 // a connection of its own, as pool.connect() does. When unsure the answer is "no": that is
 // always correct, only slower.
 
-import { forEachCodeSpan, isNameChar, isNameStart } from "../core/sql-scanner.js";
+import { forEachCodeSpan, isNameChar, isNameStart, isSpace, startsComment } from "../core/sql-scanner.js";
 
 /** Statements that cannot open, end or leave a transaction block. */
 const SHAREABLE_VERBS = new Set(["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "TABLE", "MERGE", "SHOW"]);
@@ -29,16 +29,6 @@ export function shareable(sql: string): boolean {
   return answer;
 }
 
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
-
-function isComment(sql: string, at: number): boolean {
-  const a = sql.charCodeAt(at);
-  const b = sql.charCodeAt(at + 1);
-  return (a === 0x2d && b === 0x2d) || (a === 0x2f && b === 0x2a); // -- or /*
-}
-
 function scan(sql: string): boolean {
   let verb: string | null = null;
   let ended = false; // a semicolon after the statement
@@ -48,7 +38,7 @@ function scan(sql: string): boolean {
   // Quoted text or comments between code spans: a comment is fine anywhere; a quoted region
   // before the first word, or after the semicolon, is not one plain statement.
   const between = (start: number, end: number): void => {
-    if (start < end && !isComment(sql, start) && (verb === null || ended)) ok = false;
+    if (start < end && !startsComment(sql, start) && (verb === null || ended)) ok = false;
   };
 
   forEachCodeSpan(sql, (start, end) => {

@@ -5,9 +5,10 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError } from "../../src/errors.js";
-import { type Connection, connect, Pool, type PoolOptions } from "../../src/native/index.js";
+import { type Connection, connect, type Pool, type PoolOptions } from "../../src/native/index.js";
 import { PIPELINE_DEPTH } from "../../src/pool/pool.js";
-import { superOptions, trustOptions, uniqueName } from "./helpers.js";
+import { superOptions, uniqueName } from "./helpers.js";
+import { countSessions, makeNamedPool } from "./pool-helpers.js";
 
 let admin: Connection;
 beforeAll(async () => {
@@ -18,13 +19,11 @@ afterAll(async () => {
 });
 
 function makePool(extra: Partial<PoolOptions> = {}): { pool: Pool; app: string } {
-  const app = uniqueName("pool_shared");
-  return { pool: new Pool({ ...trustOptions({ application_name: app }), ...extra }), app };
+  return makeNamedPool("pool_shared", extra);
 }
 
-async function serverSessions(app: string): Promise<number> {
-  const rows = await admin.run("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = :app", { app });
-  return rows![0]![0] as number;
+function serverSessions(app: string): Promise<number> {
+  return countSessions(admin, app);
 }
 
 /** A pool statement that waits on an advisory lock the admin holds: everything behind it queues up. */
