@@ -15,6 +15,7 @@ import { CancelWatcher, sendCancelRequest } from "./cancel-watcher.js";
 import type { ColumnarResult } from "./columnar.js";
 import { connectToHosts } from "./connect-hosts.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "./events.js";
+import { closeGracefully } from "./graceful-close.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import type { PortalStream } from "./portal-stream.js";
@@ -34,7 +35,6 @@ export type { ExecuteOptions } from "./statement-runner.js";
 export type ConnectionState = SessionState;
 
 /** How long close() lets the server answer what was asked and close its end before it cuts. */
-const CLOSE_GRACE_MS = 5000;
 
 export class CoreConnection implements QueryHost {
   readonly registry = new TypeRegistry();
@@ -379,40 +379,16 @@ export class CoreConnection implements QueryHost {
     queueMicrotask(() => this.codec.retire());
   }
 
-  /**
-   * Lets the server answer what was asked, sends Terminate and closes the socket, all within
-   * CLOSE_GRACE_MS: a server that stalls is cut off, and whatever it left unanswered fails with
-   * InterfaceError("connection is closed"). Closing twice raises InterfaceError.
-   */
-  async close(): Promise<void> {
-    if (!this.session.accepting) throw connectionClosed(this.session.closeError);
-    this.session.transition("closing");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cutOff = new Promise<"cut off">((resolve) => (timer = setTimeout(() => resolve("cut off"), CLOSE_GRACE_MS)));
-    const closed = new Promise<void>((resolve) => {
-      if (this.session.closed) resolve();
-      else this.on("close", () => resolve());
+  /** Closes gracefully within CLOSE_GRACE_MS (graceful-close.ts); closing twice raises InterfaceError. */
+  close(): Promise<void> {
+    return closeGracefully({
+      session: this.session,
+      queue: this.queue,
+      transport: this.transport,
+      openStreams: this.runner.openStreams,
+      closedEvent: () => new Promise<void>((resolve) => void this.on("close", () => resolve())),
+      shutdown: (error) => this.shutdown(error),
     });
-    const answered = async (): Promise<void> => {
-      // Streams left open would wait for their consumer forever: end them.
-      await Promise.all([...this.runner.openStreams].map((stream) => stream.return().catch(() => undefined)));
-      await Promise.all(this.queue.pending().map((r) => r.promise.catch(() => undefined)));
-    };
-    let outcome = await Promise.race([answered(), cutOff]);
-    if (!this.session.closed) {
-      this.session.closeError = connectionClosed(null);
-      this.queue.send((w) => msg.terminate(w));
-      this.queue.flush();
-      if (outcome !== "cut off") {
-        this.transport.end();
-        outcome = await Promise.race([closed, cutOff]);
-      }
-    }
-    clearTimeout(timer);
-    if (this.session.closed) return;
-    // The server did not finish in time: what it left unanswered fails, the socket is cut.
-    this.shutdown(this.session.closeError ?? connectionClosed(null));
-    this.transport.destroy();
   }
 
   /** Asks the server to cancel the query running now (CancelRequest on a new connection). */
