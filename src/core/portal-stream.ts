@@ -33,14 +33,13 @@ export class PortalStream<T = unknown[]> implements AsyncIterableIterator<T> {
   request: QueryRequest | undefined;
   /** A columnar stream's rows of the current batch (made by the query at the first DataRow). */
   collector: ColumnarCollector | null = null;
+  /** Rows handed to the consumer so far (the server's tag counts only the last batch's). */
+  private received = 0;
 
   /** The result's columns: known once the first batch arrived (after the first next()). */
   get columns(): ColumnInfo[] | null {
     return this.request?.columns ?? null;
   }
-
-  /** Rows handed to the consumer so far (the server's tag counts only the last batch's). */
-  private received = 0;
 
   /**
    * The command tag once the statement completed, as the server sent it. For a portal read in

@@ -115,11 +115,6 @@ export class QueryRequest extends Request<QueryResult> {
     if (this.statement) this.statement.entry.uses++;
   }
 
-  /**
-   * Columns of the current result set, known from its RowDescription (or BindComplete) on; for
-   * a described statement bound here, from its description already (the server sends
-   * BindComplete only with the first rows, or at the end).
-   */
   /** The command tag once the statement completed (e.g. "INSERT 0 7"), else null. */
   get command(): string | null {
     return this.result.command;
@@ -130,6 +125,11 @@ export class QueryRequest extends Request<QueryResult> {
     return this.result.rowCount;
   }
 
+  /**
+   * Columns of the current result set, known from its RowDescription (or BindComplete) on; for
+   * a described statement bound here, from its description already (the server sends
+   * BindComplete only with the first rows, or at the end).
+   */
   get columns(): ColumnInfo[] | null {
     const use = this.statement;
     return this.result.columns ?? (use?.role === "bind" ? (use.entry.columns ?? null) : null);

@@ -18,6 +18,21 @@ export interface WholeColumn {
 
 type Typed = Exclude<ColumnarResult["columns"][number]["values"], unknown[]>;
 
+/** How a typed column's number reads as a row of stream() would hold it, by type name. */
+function typedValue(type: string | undefined): (v: number) => unknown {
+  switch (type) {
+    case "bool":
+      return (v) => v === 1;
+    case "date":
+      return formatDate;
+    case "timestamp":
+    case "timestamptz":
+      return timestampFromMillis;
+    default:
+      return (v) => v;
+  }
+}
+
 export class ResultRows {
   /** Rows held. */
   length = 0;
@@ -27,8 +42,13 @@ export class ResultRows {
   /** The batch of the last look-up: the grid and the export read rows in order. */
   private last = 0;
 
+  /** Per column, the conversion of a typed value (chosen once, not per value). */
+  private readonly convert: ((v: number) => unknown)[];
+
   /** `types`: each column's PostgreSQL type name (int4, date, timestamptz…). */
-  constructor(private readonly types: readonly string[]) {}
+  constructor(types: readonly string[]) {
+    this.convert = types.map(typedValue);
+  }
 
   append(batch: ColumnarResult): void {
     if (batch.row_count === 0) return;
@@ -59,18 +79,7 @@ export class ResultRows {
     const { values, nulls } = this.batches[b]!.columns[column]!;
     if (!ArrayBuffer.isView(values)) return values[at];
     if (nulls?.[at]) return null;
-    const v = values[at]!;
-    switch (this.types[column]) {
-      case "bool":
-        return v === 1;
-      case "date":
-        return formatDate(v as number);
-      case "timestamp":
-      case "timestamptz":
-        return timestampFromMillis(v as number);
-      default:
-        return v;
-    }
+    return this.convert[column]!(values[at] as number);
   }
 
   /** A whole column: typed arrays joined into one, or the plain values in one array. */
