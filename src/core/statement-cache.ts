@@ -3,6 +3,7 @@
 
 import type { ColumnInfo } from "../protocol/messages.js";
 import { checkCString } from "../protocol/serializer.js";
+import { randomBytes } from "./auth/primitives.js";
 import type { RowDecoder } from "./rows.js";
 
 export interface StatementEntry {
@@ -46,17 +47,21 @@ export function newStatementEntry(name: string, sql: string, types = ""): Statem
 }
 
 /**
- * A random per-connection prefix for statement names ("pg8000_3f9a0c2e_"). Behind a pooler in
- * transaction mode (PgBouncer) a server session serves many clients in turn, so a statement
- * named by a plain counter could be another client's with different SQL, and binding it would
- * silently return that statement's rows. With a random prefix a foreign statement is never
- * found under our name: the server answers 26000 (does not exist) and the driver prepares again.
+ * A per-connection prefix for statement names ("pg8000_3f9a0c2e51b7_4_"): random per process, then
+ * a counter per connection. Behind a pooler in transaction mode (PgBouncer) a server session
+ * serves many clients in turn, so a statement named by a plain counter could be another client's
+ * with different SQL, and binding it would silently return that statement's rows. With these
+ * prefixes a foreign statement is never found under our name: the server answers 26000 (does not
+ * exist) and the driver prepares again. (Six random bytes once per process, not per connection:
+ * getRandomValues costs more than the rest of the name.)
  */
 export function statementNamePrefix(): string {
-  const bytes = new Uint8Array(6);
-  globalThis.crypto.getRandomValues(bytes);
-  return `pg8000_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}_`;
+  processPrefix ??= `pg8000_${Array.from(randomBytes(6), (b) => b.toString(16).padStart(2, "0")).join("")}_`;
+  return `${processPrefix}${(connectionCount++).toString(36)}_`;
 }
+
+let processPrefix: string | undefined;
+let connectionCount = 0;
 
 export class StatementCache {
   /** By SQL text, then by parameter types ("23,25"): a user's SQL string keeps its hash, so

@@ -1,5 +1,6 @@
 // SCRAM-SHA-256 client: the RFC 7677 §3 test vector, plus exchanges checked by an independent
-// server-side computation written with node:crypto (allowed here, never in src/).
+// server-side computation written with node:crypto here (src/ reaches node:crypto only at run time,
+// through process.getBuiltinModule, and has WebCrypto + @noble/hashes where that is missing).
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
