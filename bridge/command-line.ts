@@ -41,6 +41,7 @@ Flags (override the config file):
   --raw-path /P                  path of the raw relay (default /raw)
   --metrics-listen HOST:PORT     serve /metrics and /healthz there instead of on the bridge's listener
   --no-metrics                   no /metrics endpoint
+  --no-compression               never compress the server's bytes (browsers ask for it by default)
   --max-connections N  --max-connections-per-ip N  --idle-timeout SECONDS  --max-payload BYTES
   --handshake-timeout SECONDS    for a client's HTTP upgrade request (default 10)
   --quiet                        no log output
@@ -84,6 +85,7 @@ const OPTIONS = {
   "raw-path": text,
   "metrics-listen": text,
   "no-metrics": flag,
+  "no-compression": flag,
   "max-connections": text,
   "max-connections-per-ip": text,
   "idle-timeout": text,
@@ -177,6 +179,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     if (!target) fail("--raw-path needs --raw-relay NAME (or rawRelay in the config file)");
     config.rawRelay = { ...old, target, ...(flags["raw-path"] ? { path: flags["raw-path"] } : {}) };
   }
+  if (flags["no-compression"]) config.compression = false;
   if (flags["no-metrics"]) config.metrics = false;
   else if (flags["metrics-listen"] !== undefined) {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(flags["metrics-listen"]);

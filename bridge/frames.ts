@@ -10,6 +10,7 @@
 // data frame follows a close frame.
 
 import type * as net from "node:net";
+import { MAX_CLOSE_REASON_BYTES } from "../src/bridge-protocol.js";
 
 /** Up to this size header and payload are joined in one buffer (one write); larger go as a writev. */
 const JOIN_LIMIT = 8 * 1024;
@@ -38,23 +39,38 @@ function writeHeader(into: Buffer, length: number): number {
 }
 
 /**
- * Sends `payload` as one binary message. `written` (if given) is called once the socket has
- * handed the frame to the kernel, or failed.
+ * Sends `prefix` (if given) and `payload` as one binary message. `written` (if given) is called
+ * once the socket has handed the frame to the kernel, or failed.
  */
-export function writeBinaryFrame(socket: net.Socket, payload: Buffer, written?: () => void): void {
-  const length = payload.length;
+export function writeBinaryFrame(socket: net.Socket, payload: Buffer, written?: () => void, prefix?: Buffer): void {
+  const p = prefix?.length ?? 0;
+  const length = p + payload.length;
   const h = headerLength(length);
   if (length <= JOIN_LIMIT) {
     const frame = Buffer.allocUnsafe(h + length);
     writeHeader(frame, length);
-    payload.copy(frame, h);
+    if (prefix) prefix.copy(frame, h);
+    payload.copy(frame, h + p);
     socket.write(frame, written);
     return;
   }
-  const header = Buffer.allocUnsafe(h);
+  const header = Buffer.allocUnsafe(h + p);
   writeHeader(header, length);
+  if (prefix) prefix.copy(header, h);
   socket.cork();
   socket.write(header);
   socket.write(payload, written);
   socket.uncork();
+}
+
+/**
+ * A close reason within the 123 bytes of UTF-8 a close frame allows (ws throws beyond that), cut
+ * at a character boundary. Reasons can quote client input (a target name, an Origin).
+ */
+export function closeReason(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return text;
+  let end = MAX_CLOSE_REASON_BYTES;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
 }

@@ -7,7 +7,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type * as net from "node:net";
 import { type ServerOptions, type WebSocket, WebSocketServer } from "ws";
-import { BRIDGE_SUBPROTOCOL, CloseCode, RefusalReason } from "../src/bridge-protocol.js";
+import { BRIDGE_SUBPROTOCOL, BRIDGE_SUBPROTOCOL_DEFLATE, CloseCode, RefusalReason } from "../src/bridge-protocol.js";
 import { admit, clientIp, type Refusal, requestedTarget, requestToken } from "./admission.js";
 import { type BridgeConfig, type BridgeTarget, type ResolvedConfig, resolveConfig } from "./config.js";
 import { HandshakeGuard } from "./handshake-guard.js";
@@ -54,8 +54,14 @@ export async function createBridge(config: BridgeConfig): Promise<Bridge> {
     clientTracking: false,
     // How long a closing handshake may take before the socket is dropped (ws ≥ 8.19; not in @types/ws).
     closeTimeout: 2000,
-    // The raw relay's clients offer no subprotocol; a pg8000 client gets the one it offered.
-    handleProtocols: (protocols) => (protocols.has(BRIDGE_SUBPROTOCOL) ? BRIDGE_SUBPROTOCOL : false),
+    // The raw relay's clients offer no subprotocol; a pg8000 client gets the one it offered,
+    // compressed when it offered that and compression is on.
+    handleProtocols: (protocols) =>
+      cfg.compression && protocols.has(BRIDGE_SUBPROTOCOL_DEFLATE)
+        ? BRIDGE_SUBPROTOCOL_DEFLATE
+        : protocols.has(BRIDGE_SUBPROTOCOL)
+          ? BRIDGE_SUBPROTOCOL
+          : false,
   };
   const wss = new WebSocketServer(wssOptions);
   const sessions = new Set<BridgeSession>();

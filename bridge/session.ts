@@ -6,28 +6,17 @@
 
 import type * as net from "node:net";
 import type { WebSocket } from "ws";
-import { CloseCode, MAX_CLOSE_REASON_BYTES, RefusalReason } from "../src/bridge-protocol.js";
+import { BRIDGE_SUBPROTOCOL_DEFLATE, CloseCode, RefusalReason } from "../src/bridge-protocol.js";
 import type { BridgeTarget, ResolvedConfig } from "./config.js";
-import { writeBinaryFrame } from "./frames.js";
+import { DeflatingSender } from "./deflate-sender.js";
+import { closeReason, writeBinaryFrame } from "./frames.js";
 import type { BridgeMetrics } from "./metrics.js";
 import { checkLogin, readFirstMessage } from "./startup-packet.js";
 import { dialTarget, UpstreamError } from "./upstream.js";
 
-export { CloseCode };
+export { CloseCode, closeReason };
 
 const ANSWER_N = Buffer.from("N");
-
-/**
- * A close reason within the 123 bytes of UTF-8 a close frame allows (ws throws beyond that), cut
- * at a character boundary. Reasons can quote client input (a target name, an Origin).
- */
-export function closeReason(text: string): string {
-  const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return text;
-  let end = MAX_CLOSE_REASON_BYTES;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString("utf8");
-}
 
 type SessionState = "startup" | "connecting" | "piping" | "cancelling" | "closing" | "closed";
 
@@ -63,6 +52,8 @@ export class BridgeSession {
   private closedBy: "bridge" | "client" | null = null;
   private closeCode = 0;
   private closeReason = "";
+  /** Under the compressing subprotocol, what frames server bytes; otherwise they go as they came. */
+  private readonly deflater: DeflatingSender | null;
   /** Cleared on every ping, set again by the pong. */
   alive = true;
 
@@ -70,6 +61,13 @@ export class BridgeSession {
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
   ) {
+    this.deflater =
+      ws.protocol === BRIDGE_SUBPROTOCOL_DEFLATE
+        ? new DeflatingSender(ctx.socket, (err) => {
+            this.log("error", "error", { error: `compression failed: ${err.message}` });
+            this.close(CloseCode.InternalError, "the bridge failed to compress");
+          })
+        : null;
     ws.on("message", (data, isBinary) => this.onClientMessage(data as Buffer, isBinary));
     ws.on("close", (code, reason) => this.onClientClose(code, reason.toString()));
     ws.on("error", (err) => this.log("warn", "error", { error: err.message }));
@@ -258,24 +256,23 @@ export class BridgeSession {
   }
 
   private sendToClient(chunk: Buffer): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN || this.state === "closing") return;
     const length = chunk.length;
     this.bytesToClient += length;
     this.ctx.metrics.bytesToClients += length;
     const socket = this.ctx.socket;
-    if (
-      this.upstreamPaused ||
-      !this.upstream ||
-      socket.writableLength + length <= this.ctx.config.limits.highWaterMark
-    ) {
-      writeBinaryFrame(socket, chunk);
+    const send = (written?: () => void): void =>
+      this.deflater ? this.deflater.send(chunk, written) : writeBinaryFrame(socket, chunk, written);
+    const pending = socket.writableLength + (this.deflater?.pendingBytes ?? 0);
+    if (this.upstreamPaused || !this.upstream || pending + length <= this.ctx.config.limits.highWaterMark) {
+      send();
       return;
     }
-    // The client reads slower than the server writes: stop reading from the server until the
-    // socket has written everything up to this frame.
+    // The client reads slower than the server writes (or compression lags): stop reading from the
+    // server until the socket has written everything up to this frame.
     this.upstreamPaused = true;
     this.upstream.pause();
-    writeBinaryFrame(socket, chunk, () => this.resumeUpstream());
+    send(() => this.resumeUpstream());
   }
 
   private resumeUpstream(): void {
@@ -342,9 +339,14 @@ export class BridgeSession {
     if (this.timer) clearTimeout(this.timer);
     this.dialAbort.abort();
     this.endUpstream();
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
-      this.ws.close(code, closeReason(reason));
-    }
+    // After the server bytes still being compressed: a close frame ends the WebSocket's data.
+    const closeSocket = (): void => {
+      if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+        this.ws.close(code, closeReason(reason));
+      }
+    };
+    if (this.deflater) this.deflater.whenIdle(closeSocket);
+    else closeSocket();
     // Resume so a paused socket can read the peer's close frame.
     this.resumeClient();
   }
@@ -368,6 +370,7 @@ export class BridgeSession {
     if (!wasCancelling) this.dialAbort.abort();
     this.endUpstream();
     this.queued = [];
+    this.deflater?.close();
     this.log("info", "close", {
       by: this.closedBy ?? "client",
       code: this.closeCode,
@@ -375,6 +378,7 @@ export class BridgeSession {
       kind: this.kind,
       bytesFromClient: this.bytesFromClient,
       bytesToClient: this.bytesToClient,
+      compressedTo: this.deflater ? this.deflater.bytesOut : undefined,
       durationMs: Date.now() - this.openedAt,
     });
     this.ctx.metrics.sessionClosed(this.closeCode);

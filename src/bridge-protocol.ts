@@ -5,6 +5,32 @@
 /** The WebSocket subprotocol a pg8000 client offers and the bridge selects. */
 export const BRIDGE_SUBPROTOCOL = "pg8000.v1";
 
+/**
+ * The same protocol with the server's bytes compressed on their way to the client. A client that
+ * can inflate offers it before BRIDGE_SUBPROTOCOL; a bridge with compression on selects it. Then
+ * every binary message from the bridge starts with a FrameTag: Raw, then PostgreSQL bytes; or
+ * Deflate, then the inflated length (uint32, big-endian) and the next piece of the session's one
+ * raw DEFLATE stream (RFC 1951), ended by a sync flush, so that it inflates whole to the bytes
+ * that follow the previous message's. Messages from the client are never compressed.
+ *
+ * Browsers hand WebSocket bytes from their network process to the page at a few tens of MB/s, the
+ * same with or without permessage-deflate (which is undone before that hand-over); bytes the page
+ * inflates itself arrive about three times faster for typical result rows.
+ */
+export const BRIDGE_SUBPROTOCOL_DEFLATE = "pg8000.v1+deflate";
+
+/** The first byte of every message from the bridge under BRIDGE_SUBPROTOCOL_DEFLATE. */
+export const FrameTag = { Raw: 0, Deflate: 1 } as const;
+
+/** Length of a Deflate message's header: the tag and the inflated length. */
+export const DEFLATE_HEADER_BYTES = 5;
+
+/**
+ * Server bytes read in pieces smaller than this go raw: a round trip's answer is not held up
+ * by compression; result sets arrive in larger pieces.
+ */
+export const COMPRESS_MIN_BYTES = 2048;
+
 /** A token may ride along as a second offered subprotocol, `token.<token>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = "token.";
 

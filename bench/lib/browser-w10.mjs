@@ -83,6 +83,8 @@ export async function openBrowserBench(login, bridge, { log = console.log } = {}
   const engine = await page.evaluate((c) => /** @type {any} */ (window).bench.open(c), cfg);
   return {
     engine,
+    page,
+    cdp: () => page.context().newCDPSession(page),
     /** @returns {Promise<{ ms: number, rows: number }>} */
     run: (client, workload, n) =>
       page.evaluate(([c, w, k]) => /** @type {any} */ (window).bench.run(c, w, k), [client, workload, n]),

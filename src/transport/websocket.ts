@@ -5,19 +5,15 @@
 // subprotocol). The contract with the bridge: src/bridge-protocol.ts; design/ARCHITECTURE.md.
 // No Node built-ins on this path.
 
-import {
-  BRIDGE_SUBPROTOCOL,
-  CloseCode,
-  SUBPROTOCOL_SAFE,
-  TARGET_PARAM,
-  TOKEN_PARAM,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "../bridge-protocol.js";
-import type { BridgeOptions, ResolvedOptions } from "../core/options.js";
+import { BRIDGE_SUBPROTOCOL, BRIDGE_SUBPROTOCOL_DEFLATE } from "../bridge-protocol.js";
+import type { ResolvedOptions } from "../core/options.js";
 import { InterfaceError, OperationalError } from "../errors.js";
+import { bridgeAddress } from "./bridge-address.js";
+import { bridgeCloseError } from "./bridge-close.js";
+import { Inflater } from "./inflate.js";
 import type { Transport, TransportHandlers } from "./transport.js";
 
-export { BRIDGE_SUBPROTOCOL };
+export { BRIDGE_SUBPROTOCOL, bridgeCloseError };
 
 /** Outgoing messages are cut at this size, well below any sane bridge maxPayload. */
 const MAX_FRAME = 64 * 1024;
@@ -88,73 +84,6 @@ export async function connectBridge(options: ResolvedOptions): Promise<Transport
   return transport;
 }
 
-interface BridgeAddress {
-  url: string;
-  protocols: string[];
-  /** A plain relay (bridge.protocol "raw"): no subprotocol offered or checked. */
-  raw: boolean;
-  /** The URL without the token, for messages. */
-  shown: string;
-}
-
-function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
-  const bridge: BridgeOptions = typeof option === "string" ? { url: option } : option;
-  if (bridge === null || typeof bridge !== "object" || typeof bridge.url !== "string" || bridge.url === "") {
-    throw new InterfaceError("'bridge' must be a ws:// or wss:// URL, or { url, token?, target?, protocol? }");
-  }
-  for (const key of Object.keys(bridge)) {
-    if (!["url", "token", "target", "protocol"].includes(key))
-      throw new InterfaceError(`unknown bridge option '${key}'; valid: url, token, target, protocol`);
-  }
-  const protocol = bridge.protocol ?? "pg8000";
-  if (protocol !== "pg8000" && protocol !== "raw") {
-    throw new InterfaceError(
-      `bridge.protocol must be "pg8000" (a pg8000 bridge) or "raw" (a relay of binary frames), got ${JSON.stringify(protocol)}`,
-    );
-  }
-  const raw = protocol === "raw";
-  if (raw && bridge.target !== undefined) {
-    throw new InterfaceError(
-      'bridge.target does not apply with protocol: "raw": a raw relay picks the server itself (put it in bridge.url if the relay takes it there)',
-    );
-  }
-  if (bridge.token !== undefined && (typeof bridge.token !== "string" || bridge.token === "")) {
-    throw new InterfaceError("bridge.token must be a non-empty string");
-  }
-  if (bridge.target !== undefined && (typeof bridge.target !== "string" || bridge.target === "")) {
-    throw new InterfaceError("bridge.target must be the name of one of the bridge's targets");
-  }
-  let url: URL;
-  try {
-    const base = (globalThis as { location?: { href: string } }).location?.href;
-    url = base === undefined ? new URL(bridge.url) : new URL(bridge.url, base);
-  } catch {
-    throw new InterfaceError(
-      `bridge.url ${JSON.stringify(bridge.url)} is not a URL; expected e.g. wss://bridge.example.com/`,
-    );
-  }
-  if (url.protocol === "http:") url.protocol = "ws:";
-  else if (url.protocol === "https:") url.protocol = "wss:";
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new InterfaceError(`bridge.url must start with ws:// or wss://, got ${url.protocol}//`);
-  }
-  if (bridge.target !== undefined) url.searchParams.set(TARGET_PARAM, bridge.target);
-  url.searchParams.delete(TOKEN_PARAM);
-  const shown = url.href;
-  if (raw) {
-    // A raw relay gets no subprotocol: browsers cannot send headers, so a token can only ride in the query.
-    if (bridge.token !== undefined) url.searchParams.set(TOKEN_PARAM, bridge.token);
-    return { url: url.href, protocols: [], shown, raw };
-  }
-  const protocols = [BRIDGE_SUBPROTOCOL];
-  if (bridge.token !== undefined) {
-    // The subprotocol header keeps the token out of URLs (and access logs); other characters go in the query.
-    if (SUBPROTOCOL_SAFE.test(bridge.token)) protocols.push(`${TOKEN_SUBPROTOCOL_PREFIX}${bridge.token}`);
-    else url.searchParams.set(TOKEN_PARAM, bridge.token);
-  }
-  return { url: url.href, protocols, shown, raw };
-}
-
 async function webSocketClass(): Promise<WebSocketImpl> {
   const global = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
   if (global) return { Class: global, node: false };
@@ -182,6 +111,8 @@ class WebSocketTransport implements Transport {
   private closeDelivered = false;
   private lastError = "";
   private onOpened: ((error: Error | null) => void) | null = null;
+  /** Set when the bridge chose the compressing subprotocol. */
+  private inflater: Inflater | null = null;
 
   constructor(
     private readonly ws: WebSocketLike,
@@ -192,7 +123,7 @@ class WebSocketTransport implements Transport {
     if (node) {
       ws.binaryType = "nodebuffer";
       (ws as NodeWebSocketLike).on("message", (data, isBinary) => {
-        if (isBinary) this.onBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        if (isBinary) this.onMessageBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         else this.onText();
       });
     } else {
@@ -230,7 +161,8 @@ class WebSocketTransport implements Transport {
   }
 
   private onOpen(): void {
-    if (!this.raw && this.ws.protocol !== BRIDGE_SUBPROTOCOL) {
+    const chosen = this.ws.protocol;
+    if (!this.raw && chosen !== BRIDGE_SUBPROTOCOL && chosen !== BRIDGE_SUBPROTOCOL_DEFLATE) {
       const error = new OperationalError(
         `${this.shownUrl} is not a pg8000 bridge (it did not accept the WebSocket subprotocol ${BRIDGE_SUBPROTOCOL}; for a raw relay set bridge.protocol: "raw")`,
       );
@@ -238,14 +170,26 @@ class WebSocketTransport implements Transport {
       this.destroy(error);
       return;
     }
+    if (chosen === BRIDGE_SUBPROTOCOL_DEFLATE) {
+      this.inflater = new Inflater(
+        (bytes) => this.onBytes(bytes),
+        (error) => this.destroy(error),
+      );
+    }
     this.state = "open";
     this.onOpened?.(null);
   }
 
   private onMessage(data: unknown): void {
-    if (data instanceof ArrayBuffer) this.onBytes(new Uint8Array(data));
-    else if (ArrayBuffer.isView(data)) this.onBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    else this.onText();
+    if (data instanceof ArrayBuffer) this.onMessageBytes(new Uint8Array(data));
+    else if (ArrayBuffer.isView(data)) {
+      this.onMessageBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } else this.onText();
+  }
+
+  private onMessageBytes(bytes: Uint8Array): void {
+    if (this.inflater) this.inflater.push(bytes);
+    else this.onBytes(bytes);
   }
 
   private onText(): void {
@@ -278,7 +222,9 @@ class WebSocketTransport implements Transport {
     if (wasConnecting) {
       this.onOpened?.(error ?? bridgeCloseError(code, reason, true, this.shownUrl, this.lastError));
     }
-    this.finish(error);
+    // The bytes the bridge sent before closing come first, inflated.
+    if (this.inflater) this.inflater.whenIdle(() => this.finish(error));
+    else this.finish(error);
   }
 
   private finish(error: Error | null): void {
@@ -364,6 +310,7 @@ class WebSocketTransport implements Transport {
     this.state = "closed";
     if (this.drainTimer) clearTimeout(this.drainTimer);
     if (this.endTimer) clearTimeout(this.endTimer);
+    this.inflater?.close();
     if (wasActive || this.ws.readyState === OPEN) {
       try {
         this.ws.close(1000, "client closed the connection");
@@ -376,59 +323,5 @@ class WebSocketTransport implements Transport {
 
   get encrypted(): boolean {
     return this.shownUrl.startsWith("wss:");
-  }
-}
-
-/** Says what happened and what to fix, by close code alone (the reason is quoted, never parsed). */
-export function bridgeCloseError(
-  code: number,
-  reason: string,
-  connecting: boolean,
-  url: string,
-  lastError: string,
-): OperationalError {
-  const detail = `bridge close code ${code}${reason ? `: ${reason}` : ""}`;
-  return new OperationalError(`${closeMessage(code, connecting, url, lastError)} (${detail})`);
-}
-
-function closeMessage(code: number, connecting: boolean, url: string, lastError: string): string {
-  switch (code) {
-    case CloseCode.Unauthorized:
-      return "the bridge refused the token: pass a valid bridge.token (a static token of the bridge, or a fresh one from mintToken)";
-    case CloseCode.Forbidden:
-      return (
-        "the bridge refused this connection: bridge.target must name one of the bridge's configured targets, " +
-        "and a page's origin must be in the bridge's origins list"
-      );
-    case CloseCode.LoginRefused:
-      return (
-        "the bridge does not allow this login: the target's users, databases and replication settings " +
-        "in the bridge config limit who may connect"
-      );
-    case CloseCode.Timeout:
-      return (
-        "the bridge closed the connection after a timeout (no startup message within its limits.startupTimeout, " +
-        "or idle longer than its limits.idleTimeout)"
-      );
-    case CloseCode.TooMany:
-      return "the bridge has too many connections: close unused connections or raise the bridge's limits";
-    case CloseCode.UpstreamUnreachable:
-      return "the bridge could not reach PostgreSQL: check the target's host, port and TLS settings in the bridge config and that the server is running";
-    case CloseCode.UpstreamLost:
-      return "the bridge lost its connection to PostgreSQL";
-    case CloseCode.BadRequest:
-      return "the bridge did not recognise the bytes sent as the PostgreSQL protocol";
-    case CloseCode.GoingAway:
-      return "the bridge is shutting down; connect again later";
-    case CloseCode.UnsupportedData:
-      return "the bridge accepts only binary messages";
-    case CloseCode.TooBig:
-      return "a message was larger than the bridge's limits.maxPayload";
-    case CloseCode.InternalError:
-      return "the bridge failed internally";
-    default:
-      return connecting
-        ? `could not open a WebSocket to the bridge at ${url}: check bridge.url and that the bridge is running and reachable${lastError ? ` (${lastError})` : ""}`
-        : `the connection to the bridge was lost${lastError ? ` (${lastError})` : ""}`;
   }
 }

@@ -51,6 +51,11 @@ describe("parseCommandLine", () => {
     });
   });
 
+  it("--no-compression turns compression off", () => {
+    const command = parseCommandLine(["--target", "main=db.internal:5432", "--no-token", "--no-compression"], {});
+    expect(command).toMatchObject({ kind: "serve", config: { compression: false, requireToken: false } });
+  });
+
   it("a config file, with the secret from the environment and flags on top", () => {
     const file = path.join(outDir, "bridge.json");
     fs.mkdirSync(outDir, { recursive: true });

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../src/bridge-protocol.js";
-import { bridgeCloseError } from "../../src/transport/websocket.js";
+import { bridgeCloseError } from "../../src/transport/bridge-close.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sides = [

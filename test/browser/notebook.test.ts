@@ -241,6 +241,23 @@ describe("the notebook in Chromium", () => {
     await page.close();
   });
 
+  it("results reach the page compressed by the bridge and come out whole", async () => {
+    const page = await openNotebook();
+    await logIn(page);
+    const before = bridgeLogs.length;
+    const shown = await runInNotebook(page, "SELECT i, md5(i::text) AS h FROM generate_series(1, 50000) i");
+    expect(shown.rowcount).toBe("50,000");
+    expect(shown.rows[0]).toEqual(["1", "c4ca4238a0b923820dcc509a6f75849b"]);
+    await page.close();
+    await expect
+      .poll(() => bridgeLogs.slice(before).find((e) => e.event === "close" && e.kind === "query"), { timeout: 10_000 })
+      .toBeTruthy();
+    const session = bridgeLogs.slice(before).find((e) => e.event === "close" && e.kind === "query")!;
+    // 50,000 rows of md5 text: well over 2 MB from the server, well under half of that on the wire.
+    expect(Number(session.bytesToClient)).toBeGreaterThan(2_000_000);
+    expect(Number(session.compressedTo)).toBeLessThan(Number(session.bytesToClient) / 1.5);
+  });
+
   it("a wrong password and a refused token are shown with what to fix", async () => {
     const page = await openNotebook();
     await page.fill("input[name=password]", "wrong");
