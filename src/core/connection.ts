@@ -256,6 +256,10 @@ export class CoreConnection implements QueryHost {
     return entry.decoder;
   }
 
+  statementsDropped(): void {
+    this.runner.statementsDropped();
+  }
+
   registerInAdapter(oid: number, fn: (text: string) => unknown): void {
     this.registry.registerInAdapter(oid, fn);
     this.typesGeneration++; // cached statements may have asked for that type in binary

@@ -44,6 +44,8 @@ export interface QueryHost {
   decoderOf(entry: StatementEntry): RowDecoder | null;
   /** Messages to the server now (COPY). */
   send(build: (w: msg.MessageWriter) => void): void;
+  /** DEALLOCATE ALL or DISCARD ALL ran: the session's prepared statements are gone. */
+  statementsDropped(): void;
 }
 
 /** Rows handed out one by one as they arrive (a portal stream), or a batch at a time. */
@@ -198,6 +200,7 @@ export class QueryRequest extends Request<QueryResult> {
         this.endColumnarBatch(codec);
         const tag = readCommandComplete(codec.bytes, offset, length, this.host.decodeText);
         this.result.command = tag;
+        if (tag === "DEALLOCATE ALL" || tag === "DISCARD ALL") this.host.statementsDropped();
         const n = rowCountOfTag(tag);
         if (n >= 0) this.result.rowCount = Math.max(this.result.rowCount, 0) + n;
         this.checkFailedTransaction();

@@ -99,6 +99,16 @@ export class StatementCache {
     this.mixed = true;
   }
 
+  /**
+   * Forgets every statement without closing it (the session dropped them all: DEALLOCATE ALL,
+   * DISCARD ALL). Statements in use still fail with 26000 on the server, as they would anyway.
+   */
+  forgetAll(): void {
+    this.entries.clear();
+    this.size = 0;
+    this.toClose.length = 0;
+  }
+
   get(sql: string, types: string): StatementEntry | undefined {
     const entry = this.entries.get(sql)?.get(types);
     if (entry) entry.lastUsed = ++this.tick;

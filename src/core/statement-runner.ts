@@ -155,6 +155,12 @@ export class StatementRunner {
     });
   }
 
+  /** The server dropped every prepared statement (DEALLOCATE ALL, DISCARD ALL): prepare anew. */
+  statementsDropped(): void {
+    this.statements.forgetAll();
+    this.textRuns.clear();
+  }
+
   /** Counts a run of `sql`; true from its PREPARE_THRESHOLD-th run on. */
   private repeated(sql: string): boolean {
     const runs = (this.textRuns.get(sql) ?? 0) + 1;

@@ -170,6 +170,12 @@ describe("statement cache", () => {
     expect(await con.run("SELECT :v::text", { v: "b" })).toEqual([["b"]]);
     await con.run("DEALLOCATE ALL");
     expect(await con.run("SELECT :v::text", { v: "c" })).toEqual([["c"]]);
+    // …and keeps using named statements: it knew they were all dropped (not a pooler's doing).
+    const named = "SELECT statement FROM pg_prepared_statements WHERE statement = 'SELECT $1::text'";
+    expect(await con.run(named)).toEqual([["SELECT $1::text"]]);
+    await con.run("DISCARD ALL");
+    expect(await con.run("SELECT :v::text", { v: "d" })).toEqual([["d"]]);
+    expect(await con.run(named)).toEqual([["SELECT $1::text"]]);
   });
 
   it("inside a transaction the result-type error is raised (nothing can be retried there)", async () => {
