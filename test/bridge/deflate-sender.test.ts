@@ -3,21 +3,13 @@
 // that do not compress well go raw; close waits for what is being compressed.
 
 import { randomBytes } from "node:crypto";
-import type * as http from "node:http";
-import type * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type WebSocket, WebSocketServer, WebSocket as WsClient } from "ws";
 import { DeflatingSender, MIN_RATIO, RAW_SPAN } from "../../bridge/deflate-sender.js";
 import { COMPRESS_MIN_BYTES, FrameTag } from "../../src/bridge-protocol.js";
 import { Inflater } from "../../src/transport/inflate.js";
+import { framePair } from "./fixtures.js";
 
-interface Pair {
-  socket: net.Socket;
-  ws: WebSocket;
-  client: WsClient;
-  messages: Buffer[];
-  close(): Promise<void>;
-}
+type Pair = Awaited<ReturnType<typeof framePair>> & { messages: Buffer[] };
 
 let pair: Pair | undefined;
 afterEach(async () => {
@@ -25,30 +17,12 @@ afterEach(async () => {
   pair = undefined;
 });
 
+/** A WebSocket pair; what the client receives is kept in `messages`. */
 async function open(): Promise<Pair> {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  await new Promise((resolve) => wss.once("listening", resolve));
-  const accepted = new Promise<{ ws: WebSocket; socket: net.Socket }>((resolve) =>
-    wss.on("connection", (ws: WebSocket, req: http.IncomingMessage) => resolve({ ws, socket: req.socket })),
-  );
-  const client = new WsClient(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}/`, {
-    perMessageDeflate: false,
-  });
+  const p = await framePair();
   const messages: Buffer[] = [];
-  client.on("message", (data) => messages.push(data as Buffer));
-  const { ws, socket } = await accepted;
-  await new Promise((resolve) => (client.readyState === WsClient.OPEN ? resolve(null) : client.once("open", resolve)));
-  return {
-    socket,
-    ws,
-    client,
-    messages,
-    close: () =>
-      new Promise((resolve) => {
-        client.terminate();
-        wss.close(() => resolve());
-      }),
-  };
+  p.client.on("message", (data) => messages.push(data as Buffer));
+  return Object.assign(p, { messages });
 }
 
 /** Inflates what the client received, as the driver does. */

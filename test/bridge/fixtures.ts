@@ -1,10 +1,11 @@
 // Shared pieces of the bridge tests: a real bridge in front of the test cluster, a raw
-// WebSocket client for the refusal cases the driver would never produce, and a listening
-// sentinel that counts every connection made to it.
+// WebSocket client for the refusal cases the driver would never produce, a listening sentinel
+// that counts every connection made to it, and a WebSocket pair whose server side is a raw socket.
 
 import { readFileSync } from "node:fs";
+import type * as http from "node:http";
 import * as net from "node:net";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer, WebSocket as WsClient } from "ws";
 import { type Bridge, type BridgeConfig, type BridgeLogEvent, createBridge } from "../../bridge/index.js";
 import { clusterInfo } from "../tools/cluster-info.js";
 
@@ -123,4 +124,33 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<void>
     if (Date.now() > until) throw new Error("condition not reached in time");
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A ws server, the raw socket of the one connection it accepted, and a ws client to it. */
+export async function framePair(): Promise<{
+  socket: net.Socket;
+  ws: WebSocket;
+  client: WsClient;
+  close(): Promise<void>;
+}> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.once("listening", resolve));
+  const accepted = new Promise<{ ws: WebSocket; socket: net.Socket }>((resolve) =>
+    wss.on("connection", (ws: WebSocket, req: http.IncomingMessage) => resolve({ ws, socket: req.socket })),
+  );
+  const client = new WsClient(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}/`, {
+    perMessageDeflate: false,
+  });
+  const { ws, socket } = await accepted;
+  await new Promise((resolve) => (client.readyState === WsClient.OPEN ? resolve(null) : client.once("open", resolve)));
+  return {
+    socket,
+    ws,
+    client,
+    close: () =>
+      new Promise((resolve) => {
+        client.terminate();
+        wss.close(() => resolve());
+      }),
+  };
 }

@@ -2,37 +2,20 @@
 // `ws` client parses them, beside ws's control frames; backpressure from a client that stops
 // reading back to the server; and the driver's messages, one per tick's writes, in order.
 
-import type * as http from "node:http";
 import * as net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer, WebSocket as WsClient } from "ws";
 import { writeBinaryFrame } from "../../bridge/frames.js";
 import { type Connection, connect } from "../../src/native/index.js";
-import { cluster, eventually, STATIC_TOKEN, startBridge, startupMessage, type TestBridge } from "./fixtures.js";
-
-/** A ws server whose connections hand their raw socket to `onSocket`, and a ws client to it. */
-async function framePair(): Promise<{ socket: net.Socket; ws: WebSocket; client: WsClient; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  await new Promise((resolve) => wss.once("listening", resolve));
-  const accepted = new Promise<{ ws: WebSocket; socket: net.Socket }>((resolve) =>
-    wss.on("connection", (ws: WebSocket, req: http.IncomingMessage) => resolve({ ws, socket: req.socket })),
-  );
-  const client = new WsClient(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}/`, {
-    perMessageDeflate: false,
-  });
-  const { ws, socket } = await accepted;
-  await new Promise((resolve) => (client.readyState === WsClient.OPEN ? resolve(null) : client.once("open", resolve)));
-  return {
-    socket,
-    ws,
-    client,
-    close: () =>
-      new Promise((resolve) => {
-        client.terminate();
-        wss.close(() => resolve());
-      }),
-  };
-}
+import {
+  cluster,
+  eventually,
+  framePair,
+  STATIC_TOKEN,
+  startBridge,
+  startupMessage,
+  type TestBridge,
+} from "./fixtures.js";
 
 describe("the bridge's binary frames", () => {
   it("every payload length encoding arrives whole and in order, between ws's own ping and close frames", async () => {
