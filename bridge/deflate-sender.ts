@@ -38,9 +38,11 @@ export class DeflatingSender {
   private rawLeft = 0;
   /** Server bytes taken but not written to the socket yet. */
   pendingBytes = 0;
-  /** Server bytes compressed so far, and what they became (for the session's log). */
+  /** Server bytes compressed so far, and what they became. */
   bytesIn = 0;
   bytesOut = 0;
+  /** Payload bytes sent, compressed or raw (the session logs it beside the server's bytes). */
+  bytesOnWire = 0;
 
   constructor(
     private readonly socket: net.Socket,
@@ -50,7 +52,7 @@ export class DeflatingSender {
   send(bytes: Buffer, written?: () => void): void {
     if (this.closed) return;
     if (!this.compressing && this.queue.length === 0 && !this.worthCompressing(bytes)) {
-      writeBinaryFrame(this.socket, bytes, written, RAW_TAG);
+      this.sendRaw(bytes, written);
       return;
     }
     this.queue.push({ bytes, written });
@@ -77,7 +79,7 @@ export class DeflatingSender {
       const piece = this.queue.shift()!;
       if (!this.worthCompressing(piece.bytes)) {
         this.pendingBytes -= piece.bytes.length;
-        writeBinaryFrame(this.socket, piece.bytes, piece.written, RAW_TAG);
+        this.sendRaw(piece.bytes, piece.written);
         continue;
       }
       this.compress(piece);
@@ -89,6 +91,11 @@ export class DeflatingSender {
     const idle = this.idle;
     this.idle = [];
     for (const done of idle) done();
+  }
+
+  private sendRaw(bytes: Buffer, written: (() => void) | undefined): void {
+    this.bytesOnWire += bytes.length;
+    writeBinaryFrame(this.socket, bytes, written, RAW_TAG);
   }
 
   /** Whether `bytes` go through the DEFLATE stream (counts down the raw span otherwise). */
@@ -115,6 +122,7 @@ export class DeflatingSender {
       this.output = [];
       this.bytesIn += piece.bytes.length;
       this.bytesOut += body.length;
+      this.bytesOnWire += body.length;
       if (piece.bytes.length < body.length * MIN_RATIO) this.rawLeft = RAW_SPAN;
       writeBinaryFrame(this.socket, body, piece.written, header);
       this.next();

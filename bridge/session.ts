@@ -378,7 +378,7 @@ export class BridgeSession {
       kind: this.kind,
       bytesFromClient: this.bytesFromClient,
       bytesToClient: this.bytesToClient,
-      compressedTo: this.deflater ? this.deflater.bytesOut : undefined,
+      compressedTo: this.deflater ? this.deflater.bytesOnWire : undefined,
       durationMs: Date.now() - this.openedAt,
     });
     this.ctx.metrics.sessionClosed(this.closeCode);
