@@ -6,16 +6,18 @@
 import { DEFLATE_HEADER_BYTES, FrameTag } from "../bridge-protocol.js";
 import { OperationalError } from "../errors.js";
 
-/** Whether this runtime can inflate: DecompressionStream with "deflate-raw" (browsers, Node ≥ 21.2 and 20.12). */
+let inflates: boolean | undefined;
+
+/** Whether this runtime can inflate: DecompressionStream with "deflate-raw" (browsers, Node ≥ 20.12). */
 export function canInflate(): boolean {
+  if (inflates !== undefined) return inflates;
   const Stream = (globalThis as { DecompressionStream?: new (format: string) => unknown }).DecompressionStream;
-  if (typeof Stream !== "function") return false;
   try {
-    new Stream("deflate-raw");
-    return true;
+    inflates = typeof Stream === "function" && new Stream("deflate-raw") !== null;
   } catch {
-    return false;
+    inflates = false;
   }
+  return inflates;
 }
 
 export class Inflater {
