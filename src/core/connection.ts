@@ -260,6 +260,10 @@ export class CoreConnection implements QueryHost {
     this.runner.statementsDropped();
   }
 
+  sessionEnding(error: Error): void {
+    this.session.closeError ??= error;
+  }
+
   registerInAdapter(oid: number, fn: (text: string) => unknown): void {
     this.registry.registerInAdapter(oid, fn);
     this.typesGeneration++; // cached statements may have asked for that type in binary

@@ -46,6 +46,8 @@ export interface QueryHost {
   send(build: (w: msg.MessageWriter) => void): void;
   /** DEALLOCATE ALL or DISCARD ALL ran: the session's prepared statements are gone. */
   statementsDropped(): void;
+  /** The server ends the session (a FATAL or PANIC error): what fails from now on fails with it. */
+  sessionEnding(error: Error): void;
 }
 
 /** Rows handed out one by one as they arrive (a portal stream), or a batch at a time. */
@@ -209,6 +211,7 @@ export class QueryRequest extends Request<QueryResult> {
       }
       case Backend.ErrorResponse: {
         const error = errorForFields(readFields(codec.bytes, offset, length, this.host.decodeText));
+        if (error.severity === "FATAL" || error.severity === "PANIC") this.host.sessionEnding(error);
         const use = this.statement;
         if (use?.role === "describe" && use.entry.columns === undefined) use.entry.parseError = error;
         // The rows read so far belong to a failed statement.

@@ -80,8 +80,9 @@ export class Connection {
   row_count: number | null = null;
   private preparedCounter = 0;
   /**
-   * Random per connection, so a pooled server session never holds another client's statement
-   * under this name; made at the first prepare() (a pool loan is a new Connection each time).
+   * Unique per connection (statementNamePrefix: random per process, then a counter), so a pooled
+   * server session never holds another client's statement under this name; made at the first
+   * prepare() (a pool loan is a new Connection each time).
    */
   private statementPrefix: string | null = null;
 

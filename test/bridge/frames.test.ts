@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer, WebSocket as WsClient } from "ws";
 import { writeBinaryFrame } from "../../bridge/frames.js";
 import { type Connection, connect } from "../../src/native/index.js";
+import { Inflater } from "../../src/transport/inflate.js";
 import {
   cluster,
   eventually,
@@ -94,22 +95,40 @@ describe("backpressure from a client that stops reading", () => {
     await watcher?.close();
   });
 
-  // 40 MB of rows: more than the kernel buffers of both hops and the bridge's queue together.
+  // 42 MB of rows: more than the kernel buffers of both hops and the bridge's queue together.
   const ROWS = 100_000;
-  const WIDTH = 400;
+  const WIDTH = 416; // 13 md5 strings
 
-  for (const highWaterMark of [undefined, 1]) {
-    it(`the server waits (ClientWrite) instead of the bridge queueing; every row then arrives in order (highWaterMark ${highWaterMark ?? "default"})`, async () => {
+  // Compressed: md5 text shrinks less than the bridge's 2.5× threshold, so after the first piece
+  // the rows go raw-tagged; backpressure must hold through the compressing sender all the same.
+  const cases = [
+    { highWaterMark: undefined, compressed: false },
+    { highWaterMark: 1, compressed: false },
+    { highWaterMark: undefined, compressed: true },
+  ];
+  for (const { highWaterMark, compressed } of cases) {
+    it(`the server waits (ClientWrite) instead of the bridge queueing; every row then arrives in order (highWaterMark ${highWaterMark ?? "default"}${compressed ? ", compressing subprotocol" : ""})`, async () => {
       bridge = await startBridge(highWaterMark === undefined ? {} : { limits: { highWaterMark } });
-      const app = `held-back-${highWaterMark ?? "default"}`;
+      const app = `held-back-${highWaterMark ?? "default"}${compressed ? "-deflate" : ""}`;
       const url = new URL(bridge.url);
       url.searchParams.set("target", "main");
-      const ws = new WsClient(url, ["pg8000.v1", `token.${STATIC_TOKEN}`], { perMessageDeflate: false });
+      const protocols = [...(compressed ? ["pg8000.v1+deflate"] : []), "pg8000.v1", `token.${STATIC_TOKEN}`];
+      const ws = new WsClient(url, protocols, { perMessageDeflate: false });
       const chunks: Buffer[] = [];
       let bytes = 0;
+      const received = (data: Buffer): void => {
+        chunks.push(data);
+        bytes += data.length;
+      };
+      const inflater = new Inflater(
+        (b) => received(Buffer.from(b)),
+        (err) => {
+          throw err;
+        },
+      );
       ws.on("message", (data) => {
-        chunks.push(data as Buffer);
-        bytes += (data as Buffer).length;
+        if (compressed) inflater.push(new Uint8Array(data as Buffer));
+        else received(data as Buffer);
       });
       await new Promise((resolve, reject) => {
         ws.once("open", resolve);
@@ -118,7 +137,11 @@ describe("backpressure from a client that stops reading", () => {
       ws.send(startupMessage({ user: cluster.users.trust.user, database: cluster.database, application_name: app }));
       await eventually(() => chunks.length > 0 && endsReady(chunks[chunks.length - 1]!), 10_000);
       ws.pause();
-      ws.send(query(`SELECT g, repeat('x', ${WIDTH}) FROM generate_series(1, ${ROWS}) g`));
+      // Distinct md5 strings (hex shrinks ~1.9×, under the bridge's 2.5× threshold).
+      const filler = compressed
+        ? `(SELECT string_agg(md5((g * 13 + k)::text), '') FROM generate_series(0, ${WIDTH / 32 - 1}) k)`
+        : `repeat('x', ${WIDTH})`;
+      ws.send(query(`SELECT g, ${filler} FROM generate_series(1, ${ROWS}) g`));
       // The bridge stops reading from the server: its backend blocks writing to its socket.
       const waiting = async (): Promise<string | null> => {
         const rows = (await watcher!.run("SELECT wait_event FROM pg_stat_activity WHERE application_name = :app", {
@@ -133,7 +156,7 @@ describe("backpressure from a client that stops reading", () => {
       }
       expect(event).toBe("ClientWrite");
       // And it stays blocked while the client does not read (without the pause the bridge would
-      // take all 40 MB into its memory and the server would finish at once).
+      // take all 42 MB into its memory and the server would finish at once).
       for (let i = 0; i < 5; i++) {
         await new Promise((r) => setTimeout(r, 200));
         expect(await waiting()).toBe("ClientWrite");

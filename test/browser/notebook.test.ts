@@ -245,17 +245,20 @@ describe("the notebook in Chromium", () => {
     const page = await openNotebook();
     await logIn(page);
     const before = bridgeLogs.length;
-    const shown = await runInNotebook(page, "SELECT i, md5(i::text) AS h FROM generate_series(1, 50000) i");
-    expect(shown.rowcount).toBe("50,000");
-    expect(shown.rows[0]).toEqual(["1", "c4ca4238a0b923820dcc509a6f75849b"]);
+    // Numbers and dates: rows that shrink well over the bridge's 2.5× threshold.
+    const shown = await runInNotebook(
+      page,
+      "SELECT i, i * 1000 AS k, date '2024-01-01' + i AS d, i % 7 = 0 AS b FROM generate_series(1, 100000) i",
+    );
+    expect(shown.rowcount).toBe("100,000");
+    expect(shown.rows[0]).toEqual(["1", "1000", "2024-01-02", "false"]);
     await page.close();
     await expect
       .poll(() => bridgeLogs.slice(before).find((e) => e.event === "close" && e.kind === "query"), { timeout: 10_000 })
       .toBeTruthy();
     const session = bridgeLogs.slice(before).find((e) => e.event === "close" && e.kind === "query")!;
-    // 50,000 rows of md5 text: well over 2 MB from the server, well under half of that on the wire.
-    expect(Number(session.bytesToClient)).toBeGreaterThan(2_000_000);
-    expect(Number(session.compressedTo)).toBeLessThan(Number(session.bytesToClient) / 1.5);
+    expect(Number(session.bytesToClient)).toBeGreaterThan(3_000_000);
+    expect(Number(session.compressedTo)).toBeLessThan(Number(session.bytesToClient) / 2.5);
   });
 
   it("a wrong password and a refused token are shown with what to fix", async () => {

@@ -106,6 +106,38 @@ describe("network failures and closing", () => {
     await expect(victim.run("SELECT 1")).rejects.toThrow(new errors.InterfaceError("connection is closed"));
   });
 
+  it("a backend terminated while it parses (before any result): every waiting request gets the server's reason", async () => {
+    const table = `fatal_parse_${process.pid}`;
+    const locker = await connect(superOptions());
+    const watcher = await connect(superOptions());
+    open.push(locker, watcher);
+    await locker.run(`CREATE TABLE IF NOT EXISTS ${table} (x int)`);
+    await locker.run("BEGIN");
+    await locker.run(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    try {
+      const victim = await fresh();
+      // Parse waits for the lock; the second query waits behind the first.
+      const first = victim.run(`SELECT * FROM ${table}`).catch((e: unknown) => e);
+      const second = victim.run("SELECT :v::int", { v: 1 }).catch((e: unknown) => e);
+      const blocked = async () =>
+        (
+          await watcher.run("SELECT wait_event FROM pg_stat_activity WHERE pid = :pid", { pid: victim.backend_pid })
+        )?.[0]?.[0];
+      for (let i = 0; i < 200 && (await blocked()) !== "relation"; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await blocked()).toBe("relation");
+      await watcher.run("SELECT pg_terminate_backend(:pid)", { pid: victim.backend_pid });
+      for (const err of [await first, await second]) {
+        expect(err).toBeInstanceOf(errors.OperationalError);
+        expect((err as errors.DatabaseError).code).toBe("57P01");
+        expect((err as Error).message).toMatch(/terminating connection due to administrator command/);
+      }
+      expect(victim.closed).toBe(true);
+    } finally {
+      await locker.run("ROLLBACK");
+      await locker.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  });
+
   it("timeout: a query the server does not answer in time closes the connection with OperationalError", async () => {
     const con = await connect(trustOptions({ timeout: 0.5 }));
     open.push(con);

@@ -50,7 +50,11 @@ describe("vite build of an app using pg8000/native", () => {
     expect(app.nodeImports).toEqual([]);
     const modules = [...app.chunks.values()].flat();
     // node-unavailable.js is what #node-transport resolves to for browsers: it only throws.
+    // The rest is the WebSocket transport: its address, close codes and inflating.
     expect(modules.filter((m) => m.startsWith("pg8000/dist/transport/")).sort()).toEqual([
+      "pg8000/dist/transport/bridge-address.js",
+      "pg8000/dist/transport/bridge-close.js",
+      "pg8000/dist/transport/inflate.js",
       "pg8000/dist/transport/node-unavailable.js",
       "pg8000/dist/transport/websocket.js",
     ]);
