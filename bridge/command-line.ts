@@ -42,6 +42,7 @@ Flags (override the config file):
   --metrics-listen HOST:PORT     serve /metrics and /healthz there instead of on the bridge's listener
   --no-metrics                   no /metrics endpoint
   --no-compression               never compress the server's bytes (browsers ask for it by default)
+  --compression-min-ratio R      keep compressing only pieces that get R times smaller (default 2.5; 1 = all)
   --max-connections N  --max-connections-per-ip N  --idle-timeout SECONDS  --max-payload BYTES
   --handshake-timeout SECONDS    for a client's HTTP upgrade request (default 10)
   --quiet                        no log output
@@ -86,6 +87,7 @@ const OPTIONS = {
   "metrics-listen": text,
   "no-metrics": flag,
   "no-compression": flag,
+  "compression-min-ratio": { type: "string" },
   "max-connections": text,
   "max-connections-per-ip": text,
   "idle-timeout": text,
@@ -180,6 +182,9 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     config.rawRelay = { ...old, target, ...(flags["raw-path"] ? { path: flags["raw-path"] } : {}) };
   }
   if (flags["no-compression"]) config.compression = false;
+  else if (flags["compression-min-ratio"] !== undefined) {
+    config.compression = { minRatio: Number(flags["compression-min-ratio"]) };
+  }
   if (flags["no-metrics"]) config.metrics = false;
   else if (flags["metrics-listen"] !== undefined) {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(flags["metrics-listen"]);

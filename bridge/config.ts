@@ -133,9 +133,12 @@ export interface BridgeConfig {
   /**
    * Default true: clients that offer it (pg8000 in browsers) get the server's bytes compressed
    * (raw DEFLATE, level 1; pieces under 2 KiB go as they are). Costs the bridge ~7 ms of CPU per
-   * MB of results, on zlib's thread pool; false sends everything uncompressed.
+   * MB of results, on zlib's thread pool; false sends everything uncompressed. `{ minRatio }`
+   * sets how much smaller a piece must get for compression to go on (default 2.5, tuned for a
+   * browser on a fast network, where inflating costs the page more than the bytes; over slow
+   * links every saving counts: 1.2, or 1 to always compress).
    */
-  compression?: boolean;
+  compression?: boolean | { minRatio?: number };
   /** Off by default. Serves a raw relay (no subprotocol; token in ?token= or Authorization: Bearer). */
   rawRelay?: RawRelayConfig;
 }
@@ -174,10 +177,14 @@ export interface ResolvedConfig {
   /** null = off; listen null = on the bridge's own listener. */
   metrics: { listen: { host: string; port: number } | null } | null;
   rawRelay: { target: BridgeTarget; path: string } | null;
-  compression: boolean;
+  /** null = off. */
+  compression: { minRatio: number } | null;
 }
 
 export const DEFAULT_PORT = 5480;
+
+/** Compressed pieces must get at least this many times smaller, or compression pauses. */
+export const DEFAULT_MIN_RATIO = 2.5;
 
 const DEFAULT_LIMITS: Required<BridgeLimits> = {
   maxConnections: 100,
@@ -326,10 +333,20 @@ export function resolveConfig(config: BridgeConfig): ResolvedConfig {
   };
 }
 
-function resolveCompression(compression: BridgeConfig["compression"]): boolean {
-  if (compression === undefined) return true;
-  if (typeof compression !== "boolean") fail("compression must be true or false");
-  return compression;
+function resolveCompression(compression: BridgeConfig["compression"]): ResolvedConfig["compression"] {
+  if (compression === undefined || compression === true) return { minRatio: DEFAULT_MIN_RATIO };
+  if (compression === false) return null;
+  if (compression === null || typeof compression !== "object" || Array.isArray(compression)) {
+    fail("compression must be true, false or { minRatio }");
+  }
+  for (const key of Object.keys(compression)) {
+    if (key !== "minRatio") fail(`compression: unknown key '${key}'; valid: minRatio`);
+  }
+  const minRatio = compression.minRatio ?? DEFAULT_MIN_RATIO;
+  if (typeof minRatio !== "number" || !(minRatio >= 1) || !Number.isFinite(minRatio)) {
+    fail("compression.minRatio must be a number ≥ 1 (1 compresses everything)");
+  }
+  return { minRatio };
 }
 
 function resolveMetrics(metrics: BridgeConfig["metrics"]): ResolvedConfig["metrics"] {

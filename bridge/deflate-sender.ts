@@ -7,18 +7,17 @@
 // and the bridge spends CPU that the same machine's browser may want. Measured in Chromium on 2
 // cores: W1's rows (numbers, dates, short text; ~3× smaller) arrive in half the time; md5 text
 // (~1.9×) arrived later than uncompressed (the notebook's million rows: 2.0 s → 3.5 s). So a
-// piece that shrinks less than MIN_RATIO sends the next RAW_SPAN bytes raw, then compression is
-// tried again.
+// piece that shrinks less than `minRatio` (the bridge's compression.minRatio, default 2.5) sends
+// the next RAW_SPAN bytes raw, then compression is tried again.
 
 import type * as net from "node:net";
 import * as zlib from "node:zlib";
 import { COMPRESS_MIN_BYTES, DEFLATE_HEADER_BYTES, FrameTag } from "../src/bridge-protocol.js";
+import { DEFAULT_MIN_RATIO } from "./config.js";
 import { writeBinaryFrame } from "./frames.js";
 
 const RAW_TAG = Buffer.from([FrameTag.Raw]);
-/** Compressed pieces must be at least this many times smaller, or compression pauses. */
-export const MIN_RATIO = 2.5;
-/** Bytes sent raw after a piece compressed worse than MIN_RATIO. */
+/** Bytes sent raw after a piece compressed worse than the minimum ratio. */
 export const RAW_SPAN = 8 << 20;
 
 interface Piece {
@@ -47,6 +46,7 @@ export class DeflatingSender {
   constructor(
     private readonly socket: net.Socket,
     private readonly failed: (error: Error) => void,
+    private readonly minRatio = DEFAULT_MIN_RATIO,
   ) {}
 
   send(bytes: Buffer, written?: () => void): void {
@@ -123,7 +123,7 @@ export class DeflatingSender {
       this.bytesIn += piece.bytes.length;
       this.bytesOut += body.length;
       this.bytesOnWire += body.length;
-      if (piece.bytes.length < body.length * MIN_RATIO) this.rawLeft = RAW_SPAN;
+      if (piece.bytes.length < body.length * this.minRatio) this.rawLeft = RAW_SPAN;
       writeBinaryFrame(this.socket, body, piece.written, header);
       this.next();
     });

@@ -63,10 +63,14 @@ export class BridgeSession {
   ) {
     this.deflater =
       ws.protocol === BRIDGE_SUBPROTOCOL_DEFLATE
-        ? new DeflatingSender(ctx.socket, (err) => {
-            this.log("error", "error", { error: `compression failed: ${err.message}` });
-            this.close(CloseCode.InternalError, "the bridge failed to compress");
-          })
+        ? new DeflatingSender(
+            ctx.socket,
+            (err) => {
+              this.log("error", "error", { error: `compression failed: ${err.message}` });
+              this.close(CloseCode.InternalError, "the bridge failed to compress");
+            },
+            ctx.config.compression?.minRatio,
+          )
         : null;
     ws.on("message", (data, isBinary) => this.onClientMessage(data as Buffer, isBinary));
     ws.on("close", (code, reason) => this.onClientClose(code, reason.toString()));

@@ -51,9 +51,11 @@ describe("parseCommandLine", () => {
     });
   });
 
-  it("--no-compression turns compression off", () => {
+  it("--no-compression turns compression off; --compression-min-ratio sets its threshold", () => {
     const command = parseCommandLine(["--target", "main=db.internal:5432", "--no-token", "--no-compression"], {});
     expect(command).toMatchObject({ kind: "serve", config: { compression: false, requireToken: false } });
+    const ratio = parseCommandLine(["--target", "main=db.internal:5432", "--compression-min-ratio", "1.2"], {});
+    expect(ratio).toMatchObject({ kind: "serve", config: { compression: { minRatio: 1.2 } } });
   });
 
   it("a config file, with the secret from the environment and flags on top", () => {

@@ -5,6 +5,7 @@
 
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BridgeConfigError, createBridge } from "../../bridge/index.js";
 import { BRIDGE_SUBPROTOCOL, BRIDGE_SUBPROTOCOL_DEFLATE } from "../../src/bridge-protocol.js";
 import { DatabaseError, InterfaceError } from "../../src/errors.js";
 import { type Connection, connect } from "../../src/native/index.js";
@@ -140,5 +141,17 @@ describe("compression between the bridge and the driver", () => {
     await expect(
       connect({ user: "u", bridge: { url: bridge.url, protocol: "raw", compression: true } }),
     ).rejects.toThrow(/bridge.compression needs a pg8000 bridge/);
+  });
+
+  it.each([
+    ["yes", "compression must be true, false or { minRatio }"],
+    [{ minRatio: 0.5 }, "compression.minRatio must be a number ≥ 1"],
+    [{ minRatio: Number.NaN }, "compression.minRatio must be a number ≥ 1"],
+    [{ level: 9 }, "compression: unknown key 'level'; valid: minRatio"],
+  ])("the bridge's compression option %j is checked", async (compression, message) => {
+    const config = { targets: { t: { host: "127.0.0.1" } }, tokens: [STATIC_TOKEN], log: false, compression };
+    const made = createBridge(config as unknown as Parameters<typeof createBridge>[0]);
+    await expect(made).rejects.toThrow(BridgeConfigError);
+    await expect(createBridge(config as unknown as Parameters<typeof createBridge>[0])).rejects.toThrow(message);
   });
 });

@@ -4,7 +4,8 @@
 
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { DeflatingSender, MIN_RATIO, RAW_SPAN } from "../../bridge/deflate-sender.js";
+import { DEFAULT_MIN_RATIO as MIN_RATIO } from "../../bridge/config.js";
+import { DeflatingSender, RAW_SPAN } from "../../bridge/deflate-sender.js";
 import { COMPRESS_MIN_BYTES, FrameTag } from "../../src/bridge-protocol.js";
 import { Inflater } from "../../src/transport/inflate.js";
 import { framePair } from "./fixtures.js";
@@ -103,6 +104,25 @@ describe("DeflatingSender", () => {
     expect(tags.slice(1, -1).every((t) => t === FrameTag.Raw)).toBe(true); // the raw span
     expect(tags.at(-1)).toBe(FrameTag.Deflate); // tried again
     expect((await inflateAll(pair.messages)).equals(Buffer.concat(pieces))).toBe(true);
+  });
+
+  it("with minRatio 1 (slow links), pieces that shrink little stay compressed", async () => {
+    pair = await open();
+    const sender = new DeflatingSender(
+      pair.socket,
+      (e) => {
+        throw e;
+      },
+      1,
+    );
+    // Hex text: about 1.9× smaller, under the default threshold, over this one.
+    const hex = (n: number) => Buffer.from(randomBytes(n / 2).toString("hex"));
+    const pieces = [hex(64 * 1024), hex(64 * 1024), hex(64 * 1024)];
+    for (const p of pieces) sender.send(p);
+    await received(pair, pieces.length);
+    expect(pair.messages.map((m) => m[0])).toEqual([FrameTag.Deflate, FrameTag.Deflate, FrameTag.Deflate]);
+    expect((await inflateAll(pair.messages)).equals(Buffer.concat(pieces))).toBe(true);
+    expect(sender.bytesOut * 1.5).toBeLessThan(sender.bytesIn);
   });
 
   it("whenIdle waits for the piece being compressed; close() drops what is queued", async () => {
