@@ -96,10 +96,11 @@ describe("network failures and closing", () => {
     const pid = victim.backend_pid;
     const admin = await connect(superOptions());
     open.push(admin);
-    const pending = victim.run("SELECT pg_sleep(30)");
+    // Caught at once: the victim's FATAL may arrive before pg_terminate_backend's own answer.
+    const pending = victim.run("SELECT pg_sleep(30)").catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
     await admin.run("SELECT pg_terminate_backend(:pid)", { pid });
-    const err = await pending.catch((e: unknown) => e);
+    const err = await pending;
     expect(err).toBeInstanceOf(errors.OperationalError);
     expect((err as errors.DatabaseError).code).toBe("57P01");
     expect(victim.closed).toBe(true);
