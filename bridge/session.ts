@@ -264,19 +264,17 @@ export class BridgeSession {
     const length = chunk.length;
     this.bytesToClient += length;
     this.ctx.metrics.bytesToClients += length;
-    const socket = this.ctx.socket;
-    const send = (written?: () => void): void =>
-      this.deflater ? this.deflater.send(chunk, written) : writeBinaryFrame(socket, chunk, written);
-    const pending = socket.writableLength + (this.deflater?.pendingBytes ?? 0);
-    if (this.upstreamPaused || !this.upstream || pending + length <= this.ctx.config.limits.highWaterMark) {
-      send();
-      return;
+    const pending = this.ctx.socket.writableLength + (this.deflater?.pendingBytes ?? 0);
+    let written: (() => void) | undefined;
+    if (!this.upstreamPaused && this.upstream && pending + length > this.ctx.config.limits.highWaterMark) {
+      // The client reads slower than the server writes (or compression lags): stop reading from
+      // the server until the socket has written everything up to this frame.
+      this.upstreamPaused = true;
+      this.upstream.pause();
+      written = () => this.resumeUpstream();
     }
-    // The client reads slower than the server writes (or compression lags): stop reading from the
-    // server until the socket has written everything up to this frame.
-    this.upstreamPaused = true;
-    this.upstream.pause();
-    send(() => this.resumeUpstream());
+    if (this.deflater) this.deflater.send(chunk, written);
+    else writeBinaryFrame(this.ctx.socket, chunk, written);
   }
 
   private resumeUpstream(): void {

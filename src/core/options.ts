@@ -167,7 +167,8 @@ const KNOWN = new Set<string>([...DRIVER_OPTIONS, ...LIBPQ_KEYWORDS]);
 const RESERVED_STARTUP = new Set(["user", "database", "application_name", "replication"]);
 const SESSION_ATTRS = ["any", "read-write", "read-only", "primary", "standby", "prefer-standby"];
 
-function isNode(): boolean {
+/** Whether this runtime is Node (or one that presents itself as Node: Deno, Bun). */
+export function isNode(): boolean {
   return typeof process !== "undefined" && typeof process.versions?.node === "string";
 }
 

@@ -9,7 +9,7 @@ import {
   TOKEN_PARAM,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "../bridge-protocol.js";
-import type { BridgeOptions } from "../core/options.js";
+import { type BridgeOptions, isNode } from "../core/options.js";
 import { InterfaceError } from "../errors.js";
 import { canInflate } from "./inflate.js";
 
@@ -81,7 +81,7 @@ export function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
   }
   // Compressed by default where the bridge's bytes reach the page slowly (browsers); in Node the
   // WebSocket is as fast as the bridge's CPU, so compression would only cost.
-  const compress = (bridge.compression ?? !inNode()) && canInflate();
+  const compress = (bridge.compression ?? !isNode()) && canInflate();
   const protocols = compress ? [BRIDGE_SUBPROTOCOL_DEFLATE, BRIDGE_SUBPROTOCOL] : [BRIDGE_SUBPROTOCOL];
   if (bridge.token !== undefined) {
     // The subprotocol header keeps the token out of URLs (and access logs); other characters go in the query.
@@ -89,8 +89,4 @@ export function bridgeAddress(option: string | BridgeOptions): BridgeAddress {
     else url.searchParams.set(TOKEN_PARAM, bridge.token);
   }
   return { url: url.href, protocols, shown, raw };
-}
-
-function inNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
 }
