@@ -2,6 +2,7 @@
 
 export type { Column, ColumnarResult, ColumnValues } from "./core/columnar.js";
 export type { ConnectionEventName, ConnectionEvents, Notification } from "./core/events.js";
+export type { CloseOptions } from "./core/graceful-close.js";
 export type { BridgeOptions, ConnectOptions } from "./core/options.js";
 export {
   formatLsn,

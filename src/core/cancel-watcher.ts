@@ -101,6 +101,6 @@ export async function sendCancelRequest(options: ResolvedOptions, pid: number, s
     const w = new msg.MessageWriter(16);
     msg.cancelRequest(w, pid, secretKey);
     transport.write(w.take());
-    transport.end();
+    void transport.end();
   });
 }

@@ -15,7 +15,7 @@ import { CancelWatcher, sendCancelRequest } from "./cancel-watcher.js";
 import type { ColumnarResult } from "./columnar.js";
 import { connectToHosts } from "./connect-hosts.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "./events.js";
-import { closeGracefully } from "./graceful-close.js";
+import { type CloseOptions, closeGracefully, closeOptions } from "./graceful-close.js";
 import { MessagePump } from "./message-pump.js";
 import { type ConnectOptions, type ResolvedOptions, resolveConnectOptions } from "./options.js";
 import type { PortalStream } from "./portal-stream.js";
@@ -315,6 +315,8 @@ export class CoreConnection implements QueryHost {
   // ---- receiving --------------------------------------------------------------------------
 
   private onData(chunk: Uint8Array): void {
+    // After close() the transport may still hear from the server while it closes: nothing to do.
+    if (this.session.closed) return;
     this.queue.progress();
     this.pump.push(chunk);
   }
@@ -388,15 +390,19 @@ export class CoreConnection implements QueryHost {
   }
 
   /** Closes gracefully within CLOSE_GRACE_MS (graceful-close.ts); closing twice raises InterfaceError. */
-  close(): Promise<void> {
-    return closeGracefully({
-      session: this.session,
-      queue: this.queue,
-      transport: this.transport,
-      openStreams: this.runner.openStreams,
-      closedEvent: () => new Promise<void>((resolve) => void this.on("close", () => resolve())),
-      shutdown: (error) => this.shutdown(error),
-    });
+  async close(options?: CloseOptions): Promise<void> {
+    const checked = closeOptions(options);
+    return closeGracefully(
+      {
+        session: this.session,
+        queue: this.queue,
+        transport: this.transport,
+        openStreams: this.runner.openStreams,
+        closedEvent: () => new Promise<void>((resolve) => void this.on("close", () => resolve())),
+        shutdown: (error) => this.shutdown(error),
+      },
+      checked,
+    );
   }
 
   /** Asks the server to cancel the query running now (CancelRequest on a new connection). */

@@ -4,6 +4,7 @@ import type { ColumnarResult } from "../core/columnar.js";
 import { CoreConnection, type ExecuteOptions } from "../core/connection.js";
 import { CopyOutStream } from "../core/copy-out-stream.js";
 import type { ConnectionEventName, ConnectionEvents, Notification } from "../core/events.js";
+import type { CloseOptions } from "../core/graceful-close.js";
 import type { ConnectOptions } from "../core/options.js";
 import type { QueryResult as CoreResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
@@ -314,8 +315,14 @@ export class Connection {
     return this.core.cancel();
   }
 
-  close(): Promise<void> {
-    return this.core.close();
+  /**
+   * Sends Terminate and closes the socket; resolves once Terminate has left this process (the
+   * server's backend finishes exiting on its own). `{ wait_for_server: true }` resolves only once
+   * the server has closed the connection: the session's locks, temporary tables and connection
+   * slot are released by then. Closing twice raises InterfaceError.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    return this.core.close(options);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

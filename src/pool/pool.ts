@@ -127,7 +127,8 @@ export class Pool {
 
   /**
    * Stops lending: waiting callers are rejected, idle connections closed, and the others closed
-   * once released and their statements answered. Resolves once every connection is closed.
+   * once released and their statements answered. Resolves once the server has ended every
+   * session (each close waits for it), so that a DROP DATABASE or a count of sessions can follow.
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
@@ -335,11 +336,13 @@ export class Pool {
 
   /**
    * Closes a connection the pool no longer wants. It still counts in `total` until closed: a
-   * query left running on a released connection finishes first (and a stream is ended).
+   * query left running on a released connection finishes first (and a stream is ended), and the
+   * close waits for the server to end the session, so that `total` never counts fewer sessions
+   * than the server has (a replacement opened at once could otherwise pass max_connections).
    */
   private retire(slot: Slot): void {
     this.drop(slot);
-    const closing = slot.core.close().catch(() => undefined);
+    const closing = slot.core.close({ wait_for_server: true }).catch(() => undefined);
     this.retiring.add(closing);
     void closing.finally(() => {
       this.retiring.delete(closing);

@@ -6,6 +6,7 @@
 import type { ColumnarResult } from "../core/columnar.js";
 import type { CoreConnection } from "../core/connection.js";
 import type { ConnectionEventName, ConnectionEvents } from "../core/events.js";
+import { type CloseOptions, closeOptions } from "../core/graceful-close.js";
 import type { QueryResult as CoreResult } from "../core/query.js";
 import type { ReplicationStream } from "../core/replication.js";
 import { InterfaceError } from "../errors.js";
@@ -74,10 +75,13 @@ export class PooledConnection extends Connection {
     this.release();
   }
 
-  /** Closes the session for good (the pool opens another when needed) and ends the loan. */
-  override async close(): Promise<void> {
+  /**
+   * Closes the session for good (the pool opens another when needed) and ends the loan. Waits for
+   * the server to end the session unless `{ wait_for_server: false }`: the pool counts it until then.
+   */
+  override async close(options?: CloseOptions): Promise<void> {
     if (!this.released) {
-      await this.core.close();
+      await this.core.close({ wait_for_server: closeOptions(options).wait_for_server ?? true });
       this.release();
     }
   }

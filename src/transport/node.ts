@@ -23,12 +23,17 @@ export interface NodeConnectOptions {
   signal?: AbortSignal;
 }
 
+/** After end() has flushed, how long the socket waits for the server to close before it is cut. */
+const LINGER_MS = 5000;
+
 export class NodeTransport implements Transport {
   private handlers: TransportHandlers | null = null;
   private early: Uint8Array[] = [];
   private finished = false;
   private closedWith: Error | null | undefined = undefined;
   private tlsSocket: tls.TLSSocket | null = null;
+  private ended: Promise<void> | null = null;
+  private onFinished: (() => void) | null = null;
 
   constructor(private socket: Duplex) {
     this.listen(socket);
@@ -69,6 +74,7 @@ export class NodeTransport implements Transport {
   private finish(error: Error | null): void {
     if (this.finished) return;
     this.finished = true;
+    this.onFinished?.();
     if (this.handlers) this.handlers.close(error);
     else this.closedWith = error;
   }
@@ -94,8 +100,31 @@ export class NodeTransport implements Transport {
     this.socket.resume();
   }
 
-  end(): void {
-    this.socket.end();
+  /**
+   * Half-closes: the server sees our FIN after the pending bytes. Once those are flushed to the
+   * OS the socket no longer keeps the process alive; it closes when the server closes its side
+   * (a backend does so as it exits), or is cut after LINGER_MS.
+   */
+  end(): Promise<void> {
+    if (this.ended) return this.ended;
+    if (this.finished) return Promise.resolve();
+    this.ended = new Promise<void>((resolve) => {
+      this.onFinished = resolve;
+      this.socket.end(() => {
+        resolve();
+        this.linger();
+      });
+    });
+    return this.ended;
+  }
+
+  private linger(): void {
+    if (this.finished) return;
+    const socket = this.socket as Partial<net.Socket> & Duplex;
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+    socket.unref?.();
   }
 
   destroy(error?: Error): void {
@@ -129,9 +158,10 @@ export class NodeTransport implements Transport {
   }
 
   serverCertificate(): Uint8Array | null {
-    const cert = this.tlsSocket?.getPeerCertificate(false);
-    if (!cert?.raw) return null;
-    return new Uint8Array(cert.raw.buffer, cert.raw.byteOffset, cert.raw.byteLength);
+    // The X509Certificate's DER only: getPeerCertificate() would also build every field as JS.
+    const raw = this.tlsSocket?.getPeerX509Certificate()?.raw;
+    if (!raw) return null;
+    return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   }
 }
 

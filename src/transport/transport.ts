@@ -18,8 +18,13 @@ export interface Transport {
   /** Stop / restart delivering data (backpressure for slow consumers such as COPY OUT). */
   pause(): void;
   resume(): void;
-  /** Ends the stream after pending writes. */
-  end(): void;
+  /**
+   * Ends this side of the stream after pending writes. Resolves once those bytes have left this
+   * process (or the stream is gone); the stream closes for good when the peer closes its side, and
+   * is cut off after a grace period if the peer never does. A transport that returns nothing
+   * counts as having sent them at once.
+   */
+  end(): Promise<void> | void;
   /** Tears the stream down now. */
   destroy(error?: Error): void;
   /** True once traffic is encrypted (TLS to the server, or by the bridge). */

@@ -296,12 +296,14 @@ class WebSocketTransport implements Transport {
    * Like a TCP half-close: sends what is queued, then waits for the bridge to close (the server
    * closes after Terminate, and after handling a CancelRequest), closing itself after a while.
    */
-  end(): void {
-    if (this.state !== "open") return;
+  end(): Promise<void> {
+    if (this.state !== "open") return Promise.resolve();
     this.state = "closing";
     this.endTimer = setTimeout(() => {
       if (this.ws.readyState === OPEN) this.ws.close(1000, "client closed the connection");
     }, END_GRACE_MS);
+    // What was sent is queued in the WebSocket, which sends it before any close frame.
+    return Promise.resolve();
   }
 
   destroy(error?: Error): void {

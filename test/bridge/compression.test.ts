@@ -4,7 +4,7 @@
 // client, and what the bridge logs.
 
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BridgeConfigError, createBridge } from "../../bridge/index.js";
 import { BRIDGE_SUBPROTOCOL, BRIDGE_SUBPROTOCOL_DEFLATE } from "../../src/bridge-protocol.js";
 import { DatabaseError, InterfaceError } from "../../src/errors.js";
@@ -60,8 +60,10 @@ describe("compression between the bridge and the driver", () => {
       await deflated.close();
       await plain.close();
     }
-    const closes = bridge.logs.filter((e) => e.event === "close" && typeof e.compressedTo === "number");
-    expect(closes).toHaveLength(1);
+    // The bridge logs a session's close once the server has closed it, after close() resolved.
+    const compressedCloses = () => bridge.logs.filter((e) => e.event === "close" && typeof e.compressedTo === "number");
+    await vi.waitFor(() => expect(compressedCloses()).toHaveLength(1));
+    const closes = compressedCloses();
     // The deflated session's server bytes shrank by more than half.
     const c = closes[0]!;
     expect(Number(c.compressedTo)).toBeLessThan(Number(c.bytesToClient) / 2);

@@ -80,10 +80,12 @@ export interface FakeServer {
 export async function fakeServer(handlers: {
   onStartup?: (session: FakeSession) => void;
   onMessage?: (session: FakeSession, m: FrontendMessage) => void;
+  /** Keep this side open after the client's FIN (a real backend closes only once it has exited). */
+  halfOpen?: boolean;
 }): Promise<FakeServer> {
   const sessions: FakeSession[] = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: handlers.halfOpen ?? false }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
