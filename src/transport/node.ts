@@ -32,6 +32,8 @@ export class NodeTransport implements Transport {
   private finished = false;
   private closedWith: Error | null | undefined = undefined;
   private tlsSocket: tls.TLSSocket | null = null;
+  /** The server certificate's DER, as the TLS handshake verified it. */
+  private peerCertificate: Buffer | undefined;
   private ended: Promise<void> | null = null;
   private onFinished: (() => void) | null = null;
 
@@ -139,7 +141,15 @@ export class NodeTransport implements Transport {
   async startTls(options: TlsOptions): Promise<void> {
     const plain = this.socket;
     this.unlisten(plain);
-    const secure = tls.connect({ ...withSharedContext(options as tls.ConnectionOptions), socket: plain });
+    const settings = withSharedContext(options as tls.ConnectionOptions);
+    // Node hands the verified certificate (DER included) to checkServerIdentity: kept for channel
+    // binding, which would otherwise parse the certificate from the socket a second time.
+    const checkIdentity = settings.checkServerIdentity ?? tls.checkServerIdentity;
+    const checkServerIdentity = (host: string, cert: tls.PeerCertificate): Error | undefined => {
+      this.peerCertificate = cert.raw;
+      return checkIdentity(host, cert);
+    };
+    const secure = tls.connect({ ...settings, checkServerIdentity, socket: plain });
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error): void => {
         secure.off("secureConnect", ok);
@@ -158,8 +168,8 @@ export class NodeTransport implements Transport {
   }
 
   serverCertificate(): Uint8Array | null {
-    // The X509Certificate's DER only: getPeerCertificate() would also build every field as JS.
-    const raw = this.tlsSocket?.getPeerX509Certificate()?.raw;
+    // Unverified TLS never called checkServerIdentity: read the DER off the socket.
+    const raw = this.peerCertificate ?? this.tlsSocket?.getPeerX509Certificate()?.raw;
     if (!raw) return null;
     return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   }

@@ -96,6 +96,10 @@ describe("channel_binding", () => {
     expect((await attempt("scram", { ...tls, channel_binding: "require" })).outcome).toBe("ok");
   });
 
+  it("require also binds over TLS that does not verify the certificate (sslmode=require)", async () => {
+    expect((await attempt("scram", { sslmode: "require", channel_binding: "require" })).outcome).toBe("ok");
+  });
+
   it("require refuses a connection without TLS, password and md5 logins, and trust", async () => {
     expect((await attempt("scram", { sslmode: "disable", channel_binding: "require" })).outcome).toMatch(
       /channel binding required, but this connection has no TLS server certificate/,
