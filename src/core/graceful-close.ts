@@ -59,7 +59,6 @@ export async function closeGracefully(c: Closable, options: CloseOptions = {}): 
   session.transition("closing");
   let timer: ReturnType<typeof setTimeout> | undefined;
   const cutOff = new Promise<"cut off">((resolve) => (timer = setTimeout(() => resolve("cut off"), CLOSE_GRACE_MS)));
-  const closed = session.closed ? Promise.resolve() : c.closedEvent();
   const answered = async (): Promise<void> => {
     await Promise.all([...c.openStreams].map((stream) => stream.return().catch(() => undefined)));
     await Promise.all(queue.pending().map((r) => r.promise.catch(() => undefined)));
@@ -71,14 +70,13 @@ export async function closeGracefully(c: Closable, options: CloseOptions = {}): 
     queue.flush();
     if (outcome !== "cut off") {
       const sent = Promise.resolve(transport.end());
-      outcome = await Promise.race([options.wait_for_server ? closed : sent, cutOff]);
-      // Closed on our side; the transport sees the server's close (or cuts it) on its own.
-      if (outcome !== "cut off") c.shutdown(session.closeError ?? connectionClosed(null));
+      outcome = await Promise.race([options.wait_for_server ? c.closedEvent() : sent, cutOff]);
     }
   }
   clearTimeout(timer);
   if (session.closed) return;
-  // The server did not finish in time: what it left unanswered fails, the socket is cut.
+  // Terminate is out: closed on our side, and the transport sees the server's close (or cuts it)
+  // on its own. Or the server did not finish in time: what it left unanswered fails, the socket is cut.
   c.shutdown(session.closeError ?? connectionClosed(null));
-  transport.destroy();
+  if (outcome === "cut off") transport.destroy();
 }
