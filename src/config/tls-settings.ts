@@ -10,8 +10,12 @@ export type SslMode = (typeof SSL_MODES)[number];
 const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 type TlsVersion = (typeof TLS_VERSIONS)[number];
 
+/** How TLS starts: "postgres" asks first (SSLRequest); "direct" opens with the TLS handshake (PostgreSQL 17+). */
+export type SslNegotiation = "postgres" | "direct";
+
 export interface TlsSettings {
   mode: SslMode;
+  negotiation: SslNegotiation;
   /** Node TLS options from an ssl_context object: used as they are, TLS required. */
   custom?: Record<string, unknown>;
   /** ssl_context: true (TLS required, nothing verified, root certificates not consulted). */
@@ -72,11 +76,14 @@ export function tlsSettings(o: TlsInput): TlsSettings {
     // The system's roots vouch for any name they signed: only a host name check makes them safe.
     throw new InterfaceError(`weak sslmode "${mode}" may not be used with sslrootcert=system (use "verify-full")`);
   }
-  if (o.sslnegotiation !== undefined && o.sslnegotiation !== "postgres") {
+  const negotiation = o.sslnegotiation || "postgres";
+  if (negotiation !== "postgres" && negotiation !== "direct") {
+    throw new InterfaceError(`invalid sslnegotiation "${negotiation}": use postgres or direct`);
+  }
+  if (negotiation === "direct" && mode !== "require" && mode !== "verify-ca" && mode !== "verify-full") {
+    // As libpq: a direct handshake cannot fall back to plaintext, so the mode must demand TLS.
     throw new InterfaceError(
-      o.sslnegotiation === "direct"
-        ? "sslnegotiation=direct (PostgreSQL 17's TLS without SSLRequest) is not supported; use sslnegotiation=postgres"
-        : `invalid sslnegotiation "${o.sslnegotiation}": use postgres`,
+      `weak sslmode "${mode}" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")`,
     );
   }
   if (o.gssencmode !== undefined && !["disable", "prefer", "require"].includes(o.gssencmode)) {
@@ -103,6 +110,7 @@ export function tlsSettings(o: TlsInput): TlsSettings {
   }
   return {
     mode,
+    negotiation,
     custom: typeof ssl === "object" && ssl !== null ? (ssl as Record<string, unknown>) : undefined,
     unverified: ssl === true,
     rootcert: o.sslrootcert || undefined,

@@ -1,5 +1,5 @@
-// Opens the byte stream a connection runs on and negotiates TLS on it (SSLRequest) as sslmode
-// says (PostgreSQL docs: libpq, "SSL Support"). Node transports are imported
+// Opens the byte stream a connection runs on and negotiates TLS on it as sslmode and
+// sslnegotiation say: SSLRequest first, or a direct handshake (PostgreSQL docs: libpq, "SSL Support"). Node transports are imported
 // lazily through `#node-transport` (browser and worker bundles resolve it to
 // transport/node-unavailable.ts) and files lazily, so browser bundles never reach node:net / node:tls / node:fs.
 
@@ -74,6 +74,11 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
     }
     return;
   }
+  if (o.tls.negotiation === "direct") {
+    await directTls(transport, await nodeTlsOptions(o.tls, o.host));
+    if (o.tlsUsed) o.tlsUsed.value = true;
+    return;
+  }
   const answer = await sslResponse(transport, o.timeout);
   if (answer === "N") {
     if (required) {
@@ -88,6 +93,36 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
   if (o.tlsUsed) o.tlsUsed.value = true;
 }
 
+/** The protocol name PostgreSQL 17+ expects in TLS's ALPN extension (libpq sends it too). */
+const ALPN_POSTGRESQL = "postgresql";
+
+/**
+ * sslnegotiation=direct: the TLS handshake is the first thing on the socket, no SSLRequest (one
+ * round trip less). The server must select ALPN "postgresql", which proves it is a PostgreSQL 17+
+ * that took the connection as such (PostgreSQL docs: Protocol Flow, "SSL Session Encryption").
+ */
+async function directTls(transport: Transport, options: TlsOptions): Promise<void> {
+  try {
+    await transport.startTls?.({ ...options, ALPNProtocols: [ALPN_POSTGRESQL] });
+  } catch (err) {
+    if (!(err instanceof OperationalError)) throw err;
+    throw new OperationalError(
+      `${err.message} (sslnegotiation=direct needs PostgreSQL 17 or later with ssl = on; ` +
+        "use sslnegotiation=postgres for an older server or a pooler that does not accept direct TLS)",
+      { cause: err },
+    );
+  }
+  const alpn = transport.alpnProtocol?.() ?? null;
+  if (alpn !== ALPN_POSTGRESQL) {
+    throw new InterfaceError(
+      alpn === null
+        ? "sslnegotiation=direct: the server completed the TLS handshake without selecting ALPN protocol " +
+            `"${ALPN_POSTGRESQL}", so it may not be PostgreSQL; use sslnegotiation=postgres`
+        : `sslnegotiation=direct: the server selected ALPN protocol "${alpn}" instead of "${ALPN_POSTGRESQL}"`,
+    );
+  }
+}
+
 /**
  * Node tls.connect options for the settings. verify-ca checks the chain against the root
  * certificates but not the host name; verify-full checks both; require checks the chain only
@@ -96,10 +131,12 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
 async function nodeTlsOptions(t: TlsSettings, host: string): Promise<TlsOptions> {
   const name = IP_ADDRESS.test(host) ? undefined : host;
   const servername = t.sni ? name : undefined;
-  if (t.custom) return { servername, ...(t.custom as TlsOptions) };
-  if (t.unverified) return { servername, rejectUnauthorized: false };
+  // ALPN "postgresql" on every handshake, as libpq 17 sends it: servers before 17 ignore it.
+  const ALPNProtocols = [ALPN_POSTGRESQL];
+  if (t.custom) return { servername, ALPNProtocols, ...(t.custom as TlsOptions) };
+  if (t.unverified) return { servername, ALPNProtocols, rejectUnauthorized: false };
   const files = await import("#node-files");
-  const options: TlsOptions = { servername, minVersion: t.minVersion };
+  const options: TlsOptions = { servername, ALPNProtocols, minVersion: t.minVersion };
   if (t.maxVersion) options.maxVersion = t.maxVersion;
 
   let mode = t.mode;

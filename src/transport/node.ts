@@ -167,6 +167,11 @@ export class NodeTransport implements Transport {
     this.listen(secure);
   }
 
+  alpnProtocol(): string | null {
+    const alpn = this.tlsSocket?.alpnProtocol;
+    return typeof alpn === "string" ? alpn : null;
+  }
+
   serverCertificate(): Uint8Array | null {
     // Unverified TLS never called checkServerIdentity: read the DER off the socket.
     const raw = this.peerCertificate ?? this.tlsSocket?.getPeerX509Certificate()?.raw;

@@ -30,10 +30,12 @@ export interface Transport {
   /** True once traffic is encrypted (TLS to the server, or by the bridge). */
   readonly encrypted: boolean;
   /**
-   * Upgrades to TLS after the server accepted an SSLRequest. Transports that cannot (the
+   * Upgrades to TLS after the server accepted an SSLRequest, or at once (sslnegotiation=direct). Transports that cannot (the
    * bridge does TLS itself and answers SSLRequest with 'N') leave it undefined.
    */
   startTls?(options: TlsOptions): Promise<void>;
+  /** The ALPN protocol the server selected in the TLS handshake, null for none (sslnegotiation=direct checks it). */
+  alpnProtocol?(): string | null;
   /** DER bytes of the server certificate, for SCRAM channel binding (tls-server-end-point). */
   serverCertificate?(): Uint8Array | null;
 }

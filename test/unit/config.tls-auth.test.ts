@@ -25,7 +25,11 @@ describe("tlsSettings", () => {
       /weak sslmode "require" may not be used with sslrootcert=system/,
     );
     expect(() => tlsSettings({ sslmode: "verify" })).toThrow(/invalid sslmode "verify"/);
-    expect(() => tlsSettings({ sslnegotiation: "direct" })).toThrow(/sslnegotiation=direct .* not supported/);
+    expect(() => tlsSettings({ sslnegotiation: "direct" })).toThrow(
+      /weak sslmode "prefer" may not be used with sslnegotiation=direct/,
+    );
+    expect(tlsSettings({ sslnegotiation: "direct", sslmode: "require" }).negotiation).toBe("direct");
+    expect(tlsSettings({}).negotiation).toBe("postgres");
     expect(() => tlsSettings({ gssencmode: "require" })).toThrow(/GSSAPI encryption is not supported/);
     expect(() => tlsSettings({ sslcertmode: "require" })).toThrow(/sslcertmode=require is not supported/);
     expect(() => tlsSettings({ ssl_min_protocol_version: "TLSv1.3", ssl_max_protocol_version: "TLSv1.2" })).toThrow(

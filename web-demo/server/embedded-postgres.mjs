@@ -184,9 +184,10 @@ function spawnOptions(plan) {
 
 /**
  * Starts `postgres` on a Unix socket in a fresh private directory. Resolves to
- * { socketPath, stop() } once the server accepts connections.
+ * { socketPath, stop() } once the server accepts connections. `settings` (name → value) are
+ * passed as -c options after ours (the tests add a TCP port and TLS).
  */
-export async function startServer(plan) {
+export async function startServer(plan, settings = {}) {
   // A short path: a socket's name is limited to ~100 bytes.
   const socketDir = mkdtempSync(path.join(os.tmpdir(), "pg8000-nb-"));
   if (plan.user) chownSync(socketDir, plan.user.uid, plan.user.gid);
@@ -203,6 +204,7 @@ export async function startServer(plan) {
       "unix_socket_permissions=0700",
       "-c",
       "max_connections=50",
+      ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ],
     spawnOptions(plan),
   );
@@ -234,7 +236,7 @@ export async function startServer(plan) {
   });
   let stopping;
   return {
-    socketPath: path.join(socketDir, ".s.PGSQL.5432"),
+    socketPath: path.join(socketDir, `.s.PGSQL.${settings.port ?? 5432}`),
     pid: child.pid,
     /** Fast shutdown (running queries are cancelled, sessions ended); immediate after 4 s. */
     stop() {

