@@ -25,6 +25,7 @@ Flags (override the config file):
   --target NAME=HOST:PORT        a PostgreSQL target (repeatable); NAME=/path/.s.PGSQL.5432 for a unix socket
   --target-tls NAME=MODE         disable | require | verify-full (TLS from the bridge to PostgreSQL)
   --target-ca NAME=FILE          CA file for verify-full
+  --target-direct-tls NAME       TLS handshake without SSLRequest (PostgreSQL 17+; needs --target-tls)
   --target-users NAME=R1,R2      roles that may log in to NAME (default any)
   --target-databases NAME=D1,D2  databases that may be opened on NAME (default any)
   --target-replication NAME      allow replication connections to NAME (default refused)
@@ -69,6 +70,7 @@ const OPTIONS = {
   target: list,
   "target-tls": list,
   "target-ca": list,
+  "target-direct-tls": list,
   "target-users": list,
   "target-databases": list,
   "target-replication": list,
@@ -229,6 +231,11 @@ function targetsFromFlags(flags: Flags, fromFile: Record<string, TargetConfig>):
     const t = tcpTarget(targets, name, "--target-ca");
     const mode: TargetTlsMode = typeof t.tls === "string" ? t.tls : (t.tls?.mode ?? "verify-full");
     t.tls = { ...(typeof t.tls === "object" ? t.tls : {}), mode, caFile };
+  }
+  for (const name of flags["target-direct-tls"] ?? []) {
+    const t = tcpTarget(targets, name, "--target-direct-tls");
+    const tls = typeof t.tls === "object" ? t.tls : { mode: t.tls ?? "disable" };
+    t.tls = { ...tls, negotiation: "direct" };
   }
   for (const key of ["users", "databases"] as const) {
     for (const spec of flags[`target-${key}`] ?? []) {

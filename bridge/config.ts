@@ -15,6 +15,11 @@ export interface TargetTls {
   caFile?: string;
   /** Name to send as SNI and to check the certificate against; default: the target's host. */
   servername?: string;
+  /**
+   * "postgres" (default) asks with SSLRequest first; "direct" starts the TLS handshake at once
+   * (PostgreSQL 17+, one round trip less per session), as libpq's sslnegotiation.
+   */
+  negotiation?: "postgres" | "direct";
 }
 
 /** Who may log in to a target: checked against the client's StartupMessage before anything is dialled. */
@@ -158,6 +163,7 @@ export interface ResolvedTargetTls {
   mode: TargetTlsMode;
   ca?: string;
   servername?: string;
+  negotiation: "postgres" | "direct";
 }
 
 export interface ResolvedConfig {

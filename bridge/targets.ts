@@ -29,7 +29,7 @@ export function resolveTarget(name: string, target: TargetConfig): BridgeTarget 
         `targets.${name}.unix_sock must be an absolute path of the socket file, e.g. /var/run/postgresql/.s.PGSQL.5432`,
       );
     }
-    return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable" }, ...logins };
+    return { name, kind: "unix", path: target.unix_sock, tls: { mode: "disable", negotiation: "postgres" }, ...logins };
   }
   if (keys.some((k) => !["host", "port", "tls", ...LOGIN_KEYS].includes(k)))
     fail(`targets.${name}: valid keys are host, port, tls, ${LOGIN_KEYS.join(", ")} (or unix_sock)`);
@@ -63,7 +63,12 @@ function resolveTargetTls(name: string, tls: TcpTarget["tls"]): ResolvedTargetTl
   const ca = t.ca ?? (t.caFile ? readFile(t.caFile, `targets.${name}.tls.caFile`) : undefined);
   if (ca !== undefined && t.mode !== "verify-full")
     fail(`targets.${name}.tls: a CA only makes sense with mode "verify-full"`);
-  return { mode: t.mode, ca, servername: t.servername };
+  const negotiation = t.negotiation ?? "postgres";
+  if (negotiation !== "postgres" && negotiation !== "direct")
+    fail(`targets.${name}.tls.negotiation must be "postgres" or "direct" (PostgreSQL 17+)`);
+  if (negotiation === "direct" && t.mode === "disable")
+    fail(`targets.${name}.tls: negotiation "direct" needs mode "require" or "verify-full"`);
+  return { mode: t.mode, ca, servername: t.servername, negotiation };
 }
 
 export function readFile(file: string, what: string): string {

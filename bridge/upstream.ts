@@ -81,18 +81,23 @@ function connectSocket(target: BridgeTarget, timeoutMs: number, signal: AbortSig
   });
 }
 
+const ALPN_POSTGRESQL = "postgresql";
+
 async function upgradeToTls(
   socket: net.Socket,
   target: BridgeTarget,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<net.Socket> {
-  const answer = await sslAnswer(socket, target, timeoutMs, signal);
-  if (answer !== "S") {
-    throw new UpstreamError(
-      `target '${target.name}' does not accept TLS`,
-      `${where(target)} answered '${answer}' to SSLRequest but the target is configured with tls "${target.tls.mode}"`,
-    );
+  const direct = target.tls.negotiation === "direct";
+  if (!direct) {
+    const answer = await sslAnswer(socket, target, timeoutMs, signal);
+    if (answer !== "S") {
+      throw new UpstreamError(
+        `target '${target.name}' does not accept TLS`,
+        `${where(target)} answered '${answer}' to SSLRequest but the target is configured with tls "${target.tls.mode}"`,
+      );
+    }
   }
   const host = target.kind === "tcp" ? target.host : "localhost";
   const servername = target.tls.servername ?? (isIpLiteral(host) ? undefined : host);
@@ -105,6 +110,8 @@ async function upgradeToTls(
     ca: target.tls.ca,
     rejectUnauthorized: verify,
     ...(verify ? {} : { checkServerIdentity: () => undefined }),
+    // What PostgreSQL 17+ expects (and requires for a direct handshake); older servers ignore it.
+    ALPNProtocols: [ALPN_POSTGRESQL],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -121,11 +128,22 @@ async function upgradeToTls(
     const onError = (err: Error): void =>
       done(
         new UpstreamError(
-          `TLS with target '${target.name}' failed (certificate not trusted?)`,
+          direct
+            ? `TLS with target '${target.name}' failed (certificate not trusted, or direct TLS to PostgreSQL < 17?)`
+            : `TLS with target '${target.name}' failed (certificate not trusted?)`,
           `TLS with ${where(target)}: ${err.message}`,
         ),
       );
-    const onSecure = (): void => done(null);
+    const onSecure = (): void => {
+      if (direct && secure.alpnProtocol !== ALPN_POSTGRESQL) {
+        done(
+          new UpstreamError(
+            `target '${target.name}' did not take the direct TLS handshake as PostgreSQL`,
+            `${where(target)} completed TLS without selecting ALPN "${ALPN_POSTGRESQL}" (negotiation "direct")`,
+          ),
+        );
+      } else done(null);
+    };
     function done(err: Error | null): void {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);

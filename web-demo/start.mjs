@@ -21,7 +21,8 @@ Database (default: an embedded PostgreSQL from npm, data kept in web-demo/.data/
   --embedded pglite       use PGlite (PostgreSQL compiled to WebAssembly, in memory) instead:
                           one session at a time, no cancel, no COPY FROM STDIN
   DATABASE_URL=postgresql://user[:password]@host[:port]/db npm start
-                          use your own server (sslmode=require|verify-full honoured)
+                          use your own server (sslmode=require|verify-full and
+                          sslnegotiation=direct honoured)
   --host H --port P       use your own server at H:P
   --user U --database D   the notebook's login (the password is typed in the page)
 
@@ -181,7 +182,12 @@ function externalFromUrl(url) {
   const user = decodeURIComponent(u.username) || process.env.USER || "postgres";
   const database = decodeURIComponent(u.pathname.slice(1)) || undefined;
   const password = u.password ? decodeURIComponent(u.password) : undefined;
-  const bridgeTarget = tls === "disable" ? { host, port } : { host, port, tls };
+  // sslnegotiation=direct (PostgreSQL 17+): the bridge opens TLS without SSLRequest.
+  const negotiation = u.searchParams.get("sslnegotiation") === "direct" ? "direct" : undefined;
+  if (negotiation && tls === "disable")
+    throw new Error("DATABASE_URL: sslnegotiation=direct needs sslmode=require or sslmode=verify-full");
+  const bridgeTarget =
+    tls === "disable" ? { host, port } : { host, port, tls: negotiation ? { mode: tls, negotiation } : tls };
   return {
     description: `your server at ${host}:${port} (from DATABASE_URL)`,
     bridgeTarget,

@@ -51,6 +51,17 @@ describe("parseCommandLine", () => {
     });
   });
 
+  it("--target-direct-tls asks for direct TLS negotiation on a target", () => {
+    const command = parseCommandLine(
+      ["--target", "pg=db:5432", "--target-tls", "pg=require", "--target-direct-tls", "pg", "--no-token"],
+      {},
+    );
+    expect(command).toMatchObject({
+      kind: "serve",
+      config: { targets: { pg: { host: "db", port: 5432, tls: { mode: "require", negotiation: "direct" } } } },
+    });
+  });
+
   it("--no-compression turns compression off; --compression-min-ratio sets its threshold", () => {
     const command = parseCommandLine(["--target", "main=db.internal:5432", "--no-token", "--no-compression"], {});
     expect(command).toMatchObject({ kind: "serve", config: { compression: false, requireToken: false } });

