@@ -63,6 +63,14 @@ describe("sslnegotiation=direct", () => {
     expect(got.version).toBeGreaterThanOrEqual(170000);
   });
 
+  it("cancels a query on a direct TLS connection (the cancel request goes in plain, as libpq's PQcancel)", async () => {
+    const con = await connect(direct());
+    const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe("57014");
+    expect(await con.run("SELECT 1")).toEqual([[1]]);
+    await con.close();
+  });
+
   it("works from a URL and with sslmode=require, and the default negotiation still works on the same server", async () => {
     const url = `postgresql://postgres@127.0.0.1:${pg18.port}/postgres?sslnegotiation=direct&sslmode=require`;
     expect((await sslOf(await connect(url))).ssl).toBe(true);
