@@ -59,9 +59,15 @@ export async function startLauncher(args: string[], env: Record<string, string |
 }
 
 /** Runs start.mjs to completion (for --help and bad flags). */
-export function runLauncher(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runLauncher(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "web-demo/start.mjs"), ...args], { cwd: root });
+    const child = spawn(process.execPath, [path.join(root, "web-demo/start.mjs"), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedTlsServer } from "../tools/embedded-tls.js";
 import { type Browser, ensureChromium, launchChromium } from "./harness.js";
 import { runLauncher, startLauncher } from "./launcher.js";
 import { cellAt, readResults, setSql, typeAndRun, waitConnected } from "./notebook-page.js";
@@ -45,6 +46,38 @@ describe("npm start's flags", () => {
     const badEmbedded = await runLauncher(["--embedded", "sqlite"]);
     expect(badEmbedded.code).toBe(2);
     expect(badEmbedded.stderr).toMatch(/^npm start: --embedded must be "postgres" \(the default\) or "pglite"/);
+  });
+});
+
+describe("DATABASE_URL with sslnegotiation=direct", { timeout: 120_000 }, () => {
+  it("the bridge reaches a PostgreSQL 17+ over direct TLS, and the notebook works on it", async () => {
+    const pg18 = await startEmbeddedTlsServer();
+    try {
+      const url = `postgresql://postgres@127.0.0.1:${pg18.port}/postgres?sslmode=require&sslnegotiation=direct`;
+      const launcher = await startLauncher([], { DATABASE_URL: url });
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(launcher.address);
+        expect(await waitConnected(page)).toMatch(/^Connected to PostgreSQL 18\.\d+ as postgres$/);
+        const [tls] = await typeAndRun(page, 0, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        expect(tls!.rows).toEqual([["true"]]);
+        await page.close();
+      } finally {
+        expect((await launcher.stop()).code).toBe(0);
+      }
+    } finally {
+      await pg18.stop();
+    }
+  });
+
+  it("without an sslmode that demands TLS: says so and exits 1", async () => {
+    const { code, stderr } = await runLauncher(["--http-port", "0"], {
+      DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/postgres?sslnegotiation=direct",
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "npm start failed: DATABASE_URL: sslnegotiation=direct needs sslmode=require or sslmode=verify-full",
+    );
   });
 });
 
