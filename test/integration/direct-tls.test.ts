@@ -95,43 +95,28 @@ describe("sslnegotiation=direct", () => {
   });
 
   it("says what to do when the server is older than PostgreSQL 17", async () => {
-    if (cluster.serverVersion >= 170000) {
-      // A 17+ test cluster takes direct TLS: nothing old to show; it must then simply work.
-      const con = await connect({
+    const onCluster = (sslnegotiation: "postgres" | "direct") =>
+      connect({
         host: "localhost",
         port: cluster.port,
         user: cluster.users.trust.user,
         database: cluster.database,
-        sslnegotiation: "direct",
+        sslnegotiation,
         sslmode: "verify-full",
         sslrootcert: cluster.caCertPath,
       });
-      expect((await sslOf(con)).ssl).toBe(true);
+    if (cluster.serverVersion >= 170000) {
+      // A 17+ test cluster takes direct TLS: nothing old to show; it must then simply work.
+      expect((await sslOf(await onCluster("direct"))).ssl).toBe(true);
       return;
     }
-    const err = await connect({
-      host: "localhost",
-      port: cluster.port,
-      user: cluster.users.trust.user,
-      database: cluster.database,
-      sslnegotiation: "direct",
-      sslmode: "verify-full",
-      sslrootcert: cluster.caCertPath,
-    }).catch((e: unknown) => e);
+    const err = await onCluster("direct").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
     expect((err as Error).message).toMatch(
       /sslnegotiation=direct needs PostgreSQL 17 or later with ssl = on; use sslnegotiation=postgres/,
     );
     // The same server over the usual negotiation: fine.
-    const con = await connect({
-      host: "localhost",
-      port: cluster.port,
-      user: cluster.users.trust.user,
-      database: cluster.database,
-      sslmode: "verify-full",
-      sslrootcert: cluster.caCertPath,
-    });
-    expect((await sslOf(con)).ssl).toBe(true);
+    expect((await sslOf(await onCluster("postgres"))).ssl).toBe(true);
   });
 
   it("refuses a TLS server that does not select ALPN postgresql", async () => {
