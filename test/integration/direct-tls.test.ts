@@ -71,6 +71,30 @@ describe("sslnegotiation=direct", () => {
     await con.close();
   });
 
+  it("PGSSLNEGOTIATION=direct and PGSSLMODE from the environment apply as in libpq", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { PGSSLNEGOTIATION: "direct", PGSSLMODE: "require", PGUSER: "postgres" });
+    try {
+      expect((await sslOf(await connect({ host: "127.0.0.1", port: pg18.port, database: "postgres" }))).ssl).toBe(true);
+      // With PGSSLMODE=prefer the environment's direct is refused, unless an explicit option overrides it.
+      process.env.PGSSLMODE = "prefer";
+      const weak = await connect({ host: "127.0.0.1", port: pg18.port }).catch((e: unknown) => e);
+      expect((weak as Error).message).toMatch(/^weak sslmode "prefer" may not be used with sslnegotiation=direct/);
+      const con = await connect({
+        host: "127.0.0.1",
+        port: pg18.port,
+        database: "postgres",
+        sslnegotiation: "postgres",
+      });
+      expect((await sslOf(con)).ssl).toBe(true);
+    } finally {
+      for (const key of ["PGSSLNEGOTIATION", "PGSSLMODE", "PGUSER"]) {
+        if (key in saved) process.env[key] = saved[key];
+        else delete process.env[key];
+      }
+    }
+  });
+
   it("works from a URL and with sslmode=require, and the default negotiation still works on the same server", async () => {
     const url = `postgresql://postgres@127.0.0.1:${pg18.port}/postgres?sslnegotiation=direct&sslmode=require`;
     expect((await sslOf(await connect(url))).ssl).toBe(true);
