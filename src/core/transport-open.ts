@@ -1,7 +1,8 @@
 // Opens the byte stream a connection runs on and negotiates TLS on it as sslmode and
-// sslnegotiation say: SSLRequest first, or a direct handshake (PostgreSQL docs: libpq, "SSL Support"). Node transports are imported
-// lazily through `#node-transport` (browser and worker bundles resolve it to
-// transport/node-unavailable.ts) and files lazily, so browser bundles never reach node:net / node:tls / node:fs.
+// sslnegotiation say: SSLRequest first, or a direct handshake (PostgreSQL docs: libpq, "SSL
+// Support"). Node transports are imported lazily through `#node-transport` (browser and worker
+// bundles resolve it to transport/node-unavailable.ts) and files lazily, so browser bundles
+// never reach node:net / node:tls / node:fs.
 
 import type { TlsSettings } from "../config/tls-settings.js";
 import { InterfaceError, OperationalError } from "../errors.js";
@@ -105,7 +106,9 @@ async function directTls(transport: Transport, options: TlsOptions): Promise<voi
   try {
     await transport.startTls?.({ ...options, ALPNProtocols: [ALPN_POSTGRESQL] });
   } catch (err) {
-    if (!(err instanceof OperationalError)) throw err;
+    // A certificate the checks refused is that, whatever the negotiation; anything else (the
+    // server hung up, or answered bytes that are not TLS) is what an older server does.
+    if (!(err instanceof OperationalError) || isCertificateError(err.cause)) throw err;
     throw new OperationalError(
       `${err.message} (sslnegotiation=direct needs PostgreSQL 17 or later with ssl = on; ` +
         "use sslnegotiation=postgres for an older server or a pooler that does not accept direct TLS)",
@@ -121,6 +124,12 @@ async function directTls(transport: Transport, options: TlsOptions): Promise<voi
         : `sslnegotiation=direct: the server selected ALPN protocol "${alpn}" instead of "${ALPN_POSTGRESQL}"`,
     );
   }
+}
+
+/** Node's and OpenSSL's codes for a certificate that failed verification or the host name check. */
+function isCertificateError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/.test(code);
 }
 
 /**

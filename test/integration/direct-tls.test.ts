@@ -63,6 +63,15 @@ describe("sslnegotiation=direct", () => {
     expect(got.version).toBeGreaterThanOrEqual(170000);
   });
 
+  it("a certificate for another name is refused as such, without the hint for old servers", async () => {
+    const err = await connect(direct({ host: "db.example", hostaddr: "127.0.0.1" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationalError);
+    expect((err as Error).message).toMatch(
+      /^TLS handshake with the server failed: .*(Hostname|altnames).*db\.example/i,
+    );
+    expect((err as Error).message).not.toMatch(/PostgreSQL 17/);
+  });
+
   it("cancels a query on a direct TLS connection (the cancel request goes in plain, as libpq's PQcancel)", async () => {
     const con = await connect(direct());
     const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
