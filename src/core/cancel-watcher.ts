@@ -88,14 +88,24 @@ export class CancelWatcher {
   }
 }
 
-/** A CancelRequest for backend `pid` on a connection of its own. */
+/**
+ * A CancelRequest for backend `pid` on a connection of its own. When the session itself runs
+ * over TLS, so does the cancel connection, negotiated the same way (libpq 17's PQcancelCreate):
+ * the backend's secret key would otherwise cross the network in the clear, for anyone who reads
+ * it to cancel that session's queries at will.
+ */
 export async function sendCancelRequest(options: ResolvedOptions, pid: number, secretKey: number): Promise<void> {
   if (options.sock) {
     throw new InterfaceError(
       "cancel() needs a second connection to the server, which is not possible with the 'sock' option",
     );
   }
-  const transport = await openTransport({ ...options, ssl_context: false });
+  // The session's own attempt options: its sslmode (allow's TLS retry is "require" there),
+  // sslnegotiation and certificate checks.
+  const encrypted = options.tlsUsed?.value === true;
+  const transport = await openTransport(
+    encrypted ? { ...options, tlsUsed: undefined } : { ...options, ssl_context: false },
+  );
   await new Promise<void>((resolve) => {
     transport.attach({ data: () => undefined, close: () => resolve() });
     const w = new msg.MessageWriter(16);

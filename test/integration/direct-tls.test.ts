@@ -11,7 +11,7 @@ import { createBridge } from "../../bridge/index.js";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, type ConnectOptions, connect } from "../../src/native/index.js";
 import { type EmbeddedTlsServer, startEmbeddedTlsServer } from "../tools/embedded-tls.js";
-import { cluster } from "./helpers.js";
+import { cluster, openingKind, recordingRelay } from "./helpers.js";
 
 let pg18: EmbeddedTlsServer;
 beforeAll(async () => {
@@ -72,12 +72,18 @@ describe("sslnegotiation=direct", () => {
     expect((err as Error).message).not.toMatch(/PostgreSQL 17/);
   });
 
-  it("cancels a query on a direct TLS connection (the cancel request goes in plain, as libpq's PQcancel)", async () => {
-    const con = await connect(direct());
-    const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
-    expect((err as { code?: string }).code).toBe("57014");
-    expect(await con.run("SELECT 1")).toEqual([[1]]);
-    await con.close();
+  it("cancels a query on a direct TLS connection, the CancelRequest over direct TLS too", async () => {
+    const relay = await recordingRelay(pg18.port);
+    try {
+      const con = await connect(direct({ port: relay.port }));
+      const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe("57014");
+      expect(await con.run("SELECT 1")).toEqual([[1]]);
+      await con.close();
+      expect(relay.openings.map(openingKind)).toEqual(["TLS", "TLS"]);
+    } finally {
+      relay.close();
+    }
   });
 
   it("PGSSLNEGOTIATION=direct and PGSSLMODE from the environment apply as in libpq", async () => {

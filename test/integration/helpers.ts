@@ -1,5 +1,6 @@
 // Shared helpers for integration tests against the throwaway cluster.
 
+import * as net from "node:net";
 import { inject } from "vitest";
 import type { ConnectOptions } from "../../src/core/options.js";
 import { type ClusterInfo, clusterInfo } from "../tools/cluster-info.js";
@@ -32,4 +33,32 @@ export function superOptions(extra: Partial<ConnectOptions> = {}): ConnectOption
 let counter = 0;
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${++counter}`;
+}
+
+/**
+ * A TCP relay to 127.0.0.1:`port` that keeps the first bytes each client connection sends (what
+ * a connection opens with: SSLRequest, CancelRequest, a TLS ClientHello…), in connection order.
+ */
+export async function recordingRelay(port: number): Promise<{ port: number; openings: Buffer[]; close(): void }> {
+  const openings: Buffer[] = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: "127.0.0.1", port });
+    const slot = openings.push(Buffer.alloc(0)) - 1;
+    client.once("data", (chunk) => {
+      openings[slot] = Buffer.from(chunk);
+    });
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as net.AddressInfo).port, openings, close: () => server.close() };
+}
+
+/** What a connection's first bytes are: "SSLRequest", "CancelRequest", "TLS" (a direct handshake) or "other". */
+export function openingKind(bytes: Buffer): string {
+  if (bytes[0] === 0x16) return "TLS";
+  if (bytes.length >= 8 && bytes.readUInt32BE(4) === 80877103) return "SSLRequest";
+  if (bytes.length >= 8 && bytes.readUInt32BE(4) === 80877102) return "CancelRequest";
+  return "other";
 }

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, connect } from "../../src/native/index.js";
-import { cluster } from "./helpers.js";
+import { cluster, openingKind, recordingRelay } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pg8000-libpq-tls-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -271,5 +271,30 @@ describe("URI parameters stay on the client", () => {
     await expect(connect(`postgresql://u@localhost:${cluster.port}/db?search_path=x`)).rejects.toThrow(
       /invalid URI query parameter "search_path".*options=-c/,
     );
+  });
+});
+
+describe("cancelling a query on a TLS session", () => {
+  it("the CancelRequest goes over TLS too (as libpq 17), and in plain on a plain session", async () => {
+    const relay = await recordingRelay(cluster.port);
+    try {
+      const via = { ...trust, host: "localhost", port: relay.port };
+      for (const [sslmode, expected] of [
+        ["require", ["SSLRequest", "SSLRequest"]],
+        ["prefer", ["SSLRequest", "SSLRequest"]],
+        ["disable", ["other", "CancelRequest"]],
+      ] as const) {
+        relay.openings.length = 0;
+        const con = await connect({ ...via, sslmode });
+        const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
+        expect((err as { code?: string }).code).toBe("57014");
+        expect(await con.run("SELECT 1")).toEqual([[1]]);
+        await con.close();
+        // The session's opening, then the cancel connection's (the StartupMessage is "other").
+        expect(relay.openings.map(openingKind)).toEqual(expected);
+      }
+    } finally {
+      relay.close();
+    }
   });
 });
