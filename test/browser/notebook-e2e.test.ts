@@ -365,6 +365,13 @@ describe.each(names)("the notebook on the %s server", (name) => {
     await expect.poll(() => options.allTextContents()).toContain(table);
     await options.filter({ hasText: new RegExp(`^${table}`) }).click();
     expect(await cellAt(page, 0).locator('[data-testid="cell-editor"]').textContent()).toBe(`SELECT * FROM ${table}`);
+    // A list still open when the cell runs (Ctrl+Enter, or the Run button) closes: it would cover the result.
+    await page.keyboard.type(` WHERE ${table}.zebra_count IS NULL OR ${table}.`);
+    await page.keyboard.press("Control+Space");
+    await expect.poll(() => options.allTextContents()).toContain("zebra_count");
+    await page.keyboard.press("Control+Enter"); // runs the text as it is: the trailing "." is a syntax error
+    await waitCell(page, 0);
+    expect(await page.locator(".cm-tooltip-autocomplete").count()).toBe(0);
     await typeAndRun(page, 0, `DROP TABLE ${table}`);
     await page.close();
   });

@@ -3,7 +3,7 @@
 // first error stops the cell and is marked in the editor.
 
 import type { EditorView } from "@codemirror/view";
-import { clearErrorMark, createEditor, destroyEditor, markError, selection } from "./editor.js";
+import { clearErrorMark, closeCompletionList, createEditor, destroyEditor, markError, selection } from "./editor.js";
 import { duration } from "./format.js";
 import { el } from "./grid.js";
 import { button, type ErrorShown, ResultView } from "./result-view.js";
@@ -118,6 +118,7 @@ export class Cell {
     this.results.replaceChildren();
     this.notices.replaceChildren();
     clearErrorMark(this.editor);
+    closeCompletionList(this.editor);
     const con = this.host.session.con;
     if (!con) {
       this.status.textContent = "Not connected";

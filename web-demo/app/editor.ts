@@ -1,7 +1,13 @@
 // A cell's editor: CodeMirror 6 with PostgreSQL highlighting, completion of table and column
 // names from the schema browser's catalogue, the notebook's keys, and the error-position mark.
 
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  closeCompletion,
+  completionKeymap,
+} from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { PostgreSQL, type SQLNamespace, sql } from "@codemirror/lang-sql";
 import { bracketMatching, syntaxHighlighting } from "@codemirror/language";
@@ -117,6 +123,11 @@ export function markError(view: EditorView, offset: number): void {
 
 export function clearErrorMark(view: EditorView): void {
   view.dispatch({ effects: setErrorMark.of(null) });
+}
+
+/** The cell runs: a completion list still open from the last keystrokes would only cover the result. */
+export function closeCompletionList(view: EditorView): void {
+  closeCompletion(view);
 }
 
 /** The selected text and where it starts, or null when nothing is selected. */
