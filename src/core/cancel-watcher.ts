@@ -101,11 +101,10 @@ export async function sendCancelRequest(options: ResolvedOptions, pid: number, s
     );
   }
   // The session's own attempt options: its sslmode (allow's TLS retry is "require" there),
-  // sslnegotiation and certificate checks.
+  // sslnegotiation and certificate checks; plain when the session is.
   const encrypted = options.tlsUsed?.value === true;
-  const transport = await openTransport(
-    encrypted ? { ...options, tlsUsed: undefined } : { ...options, ssl_context: false },
-  );
+  const tls = encrypted ? options.tls : { ...options.tls, mode: "disable" as const };
+  const transport = await openTransport({ ...options, tls, tlsUsed: undefined });
   await new Promise<void>((resolve) => {
     transport.attach({ data: () => undefined, close: () => resolve() });
     const w = new msg.MessageWriter(16);

@@ -62,8 +62,7 @@ function isTransport(sock: unknown): sock is Transport {
 const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 
 async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<void> {
-  // ssl_context: false is also how cancel() asks for a plain connection.
-  const mode = o.ssl_context === false ? "disable" : o.tls.mode;
+  const mode = o.tls.mode;
   if (o.tlsUsed) o.tlsUsed.value = false;
   if (mode === "disable" || mode === "allow") return;
   const required = mode !== "prefer";
@@ -75,13 +74,8 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
     }
     return;
   }
-  if (o.tls.negotiation === "direct") {
-    await directTls(transport, await nodeTlsOptions(o.tls, o.host));
-    if (o.tlsUsed) o.tlsUsed.value = true;
-    return;
-  }
-  const answer = await sslResponse(transport, o.timeout);
-  if (answer === "N") {
+  const direct = o.tls.negotiation === "direct";
+  if (!direct && (await sslResponse(transport, o.timeout)) === "N") {
     if (required) {
       throw new InterfaceError(
         `the server refuses SSL (it answered 'N' to SSLRequest), and sslmode=${mode} requires it; ` +
@@ -90,7 +84,8 @@ async function negotiateTls(transport: Transport, o: ResolvedOptions): Promise<v
     }
     return;
   }
-  await transport.startTls(await nodeTlsOptions(o.tls, o.host));
+  const options = await nodeTlsOptions(o.tls, o.host);
+  await (direct ? directTls(transport, options) : transport.startTls(options));
   if (o.tlsUsed) o.tlsUsed.value = true;
 }
 
