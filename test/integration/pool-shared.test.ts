@@ -248,8 +248,10 @@ describe("Pool one-shot statements on shared connections", () => {
       app,
     }))![0]![0] as number;
     const behind = Array.from({ length: 10 }, (_, i) => settle(pool.run("SELECT :i::int", { i })));
+    // Settled before the kill: the pool's FATAL may arrive before pg_terminate_backend's own answer.
+    const killed = settle(blocked);
     expect(await admin.run("SELECT pg_terminate_backend(:pid::int)", { pid })).toEqual([[true]]);
-    const outcomes = await Promise.all([settle(blocked), ...behind]);
+    const outcomes = await Promise.all([killed, ...behind]);
     for (const outcome of outcomes) expect(outcome).toBeInstanceOf(OperationalError);
     await admin.run("SELECT pg_advisory_unlock(:key::bigint)", { key });
     // Replaced: later callers get exact results on a new session.
