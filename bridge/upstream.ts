@@ -4,6 +4,7 @@
 
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { keyExchangeGroups, withSharedContext } from "../src/transport/tls-context.js";
 import { type BridgeTarget, isIpLiteral } from "./config.js";
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
@@ -102,8 +103,7 @@ async function upgradeToTls(
   const host = target.kind === "tcp" ? target.host : "localhost";
   const servername = target.tls.servername ?? (isIpLiteral(host) ? undefined : host);
   const verify = target.tls.mode === "verify-full";
-  const secure = tls.connect({
-    socket,
+  const options = withSharedContext({
     // `host` is what the certificate is checked against when there is no servername (IP targets).
     host: target.tls.servername ?? host,
     servername,
@@ -112,7 +112,10 @@ async function upgradeToTls(
     ...(verify ? {} : { checkServerIdentity: () => undefined }),
     // What PostgreSQL 17+ expects (and requires for a direct handshake); older servers ignore it.
     ALPNProtocols: [ALPN_POSTGRESQL],
+    // A key share PostgreSQL takes at once (see keyExchangeGroups): no HelloRetryRequest round trip.
+    ecdhCurve: keyExchangeGroups(),
   });
+  const secure = tls.connect({ ...options, socket });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () =>

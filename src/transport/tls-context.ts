@@ -11,9 +11,9 @@
 import * as tls from "node:tls";
 
 /** What the context is made of. */
-const CONTEXT_KEYS = ["ca", "cert", "key", "passphrase", "crl", "minVersion", "maxVersion"] as const;
+const CONTEXT_KEYS = ["ca", "cert", "key", "passphrase", "crl", "minVersion", "maxVersion", "ecdhCurve"] as const;
 /** What tls.connect applies to each connection itself, next to a secureContext. */
-const CONNECTION_KEYS = new Set(["servername", "host", "rejectUnauthorized", "checkServerIdentity"]);
+const CONNECTION_KEYS = new Set(["servername", "host", "rejectUnauthorized", "checkServerIdentity", "ALPNProtocols"]);
 const KNOWN = new Set<string>([...CONTEXT_KEYS, ...CONNECTION_KEYS]);
 
 /** Enough for a few databases with different certificates; past that, start over. */
@@ -39,6 +39,37 @@ export function withSharedContext(options: tls.ConnectionOptions): tls.Connectio
   }
   return shared;
 }
+
+/**
+ * The key-exchange groups a client offers, P-256 first. OpenSSL before 3.5 sends a key share for
+ * the first group of its list only, and its default list starts with X25519, while PostgreSQL up
+ * to 17 agrees only on its ssl_ecdh_curve (prime256v1 unless configured): every handshake then
+ * takes a HelloRetryRequest, one more round trip and a second key pair. P-256 first saves both;
+ * PostgreSQL 18's default ssl_groups (X25519:prime256v1) accepts a P-256 share as it is. The rest
+ * of OpenSSL's default list follows, so a server set to any of those still agrees. A runtime whose
+ * TLS library rejects the list (another library, fewer groups) keeps its own default.
+ */
+export function keyExchangeGroups(): string | undefined {
+  if (groups === null) {
+    groups = undefined;
+    for (const list of GROUP_LISTS) {
+      try {
+        tls.createSecureContext({ ecdhCurve: list });
+        groups = list;
+        break;
+      } catch {
+        // not supported here: try a shorter list
+      }
+    }
+  }
+  return groups;
+}
+
+const GROUP_LISTS = [
+  "P-256:X25519:X448:P-521:P-384:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192",
+  "P-256:X25519:P-521:P-384",
+];
+let groups: string | undefined | null = null;
 
 /** A string naming the context settings, or null when the options hold anything else. */
 function contextKey(options: tls.ConnectionOptions): string | null {

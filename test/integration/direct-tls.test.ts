@@ -11,7 +11,7 @@ import { createBridge } from "../../bridge/index.js";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, type ConnectOptions, connect } from "../../src/native/index.js";
 import { type EmbeddedTlsServer, startEmbeddedTlsServer } from "../tools/embedded-tls.js";
-import { cluster, openingKind, recordingRelay } from "./helpers.js";
+import { clientHellos, cluster, openingKind, recordingRelay } from "./helpers.js";
 
 let pg18: EmbeddedTlsServer;
 beforeAll(async () => {
@@ -70,6 +70,19 @@ describe("sslnegotiation=direct", () => {
       /^TLS handshake with the server failed: .*(Hostname|altnames).*db\.example/i,
     );
     expect((err as Error).message).not.toMatch(/PostgreSQL 17/);
+  });
+
+  it("PostgreSQL 18 takes the first key share (its ssl_groups X25519:prime256v1): one ClientHello either way", async () => {
+    const relay = await recordingRelay(pg18.port);
+    try {
+      for (const sslnegotiation of ["direct", "postgres"] as const) {
+        relay.sent.length = 0;
+        expect((await sslOf(await connect(direct({ port: relay.port, sslnegotiation })))).ssl).toBe(true);
+        expect(clientHellos(relay.sent[0]!)).toBe(1);
+      }
+    } finally {
+      relay.close();
+    }
   });
 
   it("cancels a query on a direct TLS connection, the CancelRequest over direct TLS too", async () => {
@@ -215,6 +228,25 @@ describe('bridge target tls: { negotiation: "direct" }', () => {
       expect((await sslOf(con)).ssl).toBe(true);
     } finally {
       await bridge.close();
+    }
+  });
+
+  it("the bridge's TLS to PostgreSQL 15 (prime256v1 only) takes one ClientHello, no HelloRetryRequest", async () => {
+    const relay = await recordingRelay(cluster.port);
+    const bridge = await bridgeOf({
+      old: { host: "localhost", port: relay.port, tls: { mode: "verify-full", caFile: cluster.caCertPath } },
+    });
+    try {
+      const con = await connect({
+        user: cluster.users.trust.user,
+        database: cluster.database,
+        bridge: { url: bridge.url, token: TOKEN },
+      });
+      expect((await sslOf(con)).ssl).toBe(true);
+      expect(relay.sent.map(clientHellos)).toEqual([1]);
+    } finally {
+      await bridge.close();
+      relay.close();
     }
   });
 

@@ -39,20 +39,46 @@ export function uniqueName(prefix: string): string {
  * A TCP relay to 127.0.0.1:`port` that keeps the first bytes each client connection sends (what
  * a connection opens with: SSLRequest, CancelRequest, a TLS ClientHello…), in connection order.
  */
-export async function recordingRelay(port: number): Promise<{ port: number; openings: Buffer[]; close(): void }> {
+export async function recordingRelay(
+  port: number,
+): Promise<{ port: number; openings: Buffer[]; sent: Buffer[][]; close(): void }> {
   const openings: Buffer[] = [];
+  /** Every chunk each connection's client sent, in order. */
+  const sent: Buffer[][] = [];
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: "127.0.0.1", port });
     const slot = openings.push(Buffer.alloc(0)) - 1;
+    const chunks: Buffer[] = [];
+    sent.push(chunks);
     client.once("data", (chunk) => {
       openings[slot] = Buffer.from(chunk);
     });
+    client.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
     client.pipe(upstream).pipe(client);
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as net.AddressInfo).port, openings, close: () => server.close() };
+  return { port: (server.address() as net.AddressInfo).port, openings, sent, close: () => server.close() };
+}
+
+/**
+ * How many TLS ClientHellos a client sent on one connection (an SSLRequest before them skipped):
+ * 1 when the server took its first key share, 2 after a HelloRetryRequest. ClientHellos travel
+ * in plaintext handshake records; what follows the handshake is encrypted (record type 23).
+ */
+export function clientHellos(chunks: Buffer[]): number {
+  const bytes = Buffer.concat(chunks);
+  let at = openingKind(bytes) === "SSLRequest" ? 8 : 0;
+  let hellos = 0;
+  while (at + 5 <= bytes.length) {
+    const type = bytes[at]!;
+    const length = bytes.readUInt16BE(at + 3);
+    if (type === 22 && bytes[at + 5] === 1) hellos++;
+    else if (type !== 20 && type !== 22) break; // application data: the handshake is over
+    at += 5 + length;
+  }
+  return hellos;
 }
 
 /** What a connection's first bytes are: "SSLRequest", "CancelRequest", "TLS" (a direct handshake) or "other". */

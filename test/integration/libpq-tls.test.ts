@@ -3,13 +3,13 @@
 // the test CA at cluster.caCertPath). Node only.
 
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InterfaceError, OperationalError } from "../../src/errors.js";
 import { type Connection, connect } from "../../src/native/index.js";
-import { cluster, openingKind, recordingRelay } from "./helpers.js";
+import { clientHellos, cluster, openingKind, recordingRelay, superOptions } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pg8000-libpq-tls-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -293,6 +293,43 @@ describe("cancelling a query on a TLS session", () => {
         // The session's opening, then the cancel connection's (the StartupMessage is "other").
         expect(relay.openings.map(openingKind)).toEqual(expected);
       }
+    } finally {
+      relay.close();
+    }
+  });
+});
+
+describe("the TLS handshake's key exchange", () => {
+  it("offers a key share the server takes at once: one ClientHello, no HelloRetryRequest round trip", async () => {
+    // PostgreSQL up to 17 agrees only on its ssl_ecdh_curve, prime256v1 unless configured.
+    const admin = await connect(superOptions());
+    expect(await admin.run("SHOW ssl_ecdh_curve")).toEqual([["prime256v1"]]);
+    await admin.close();
+    const relay = await recordingRelay(cluster.port);
+    try {
+      const via = { ...trust, host: "localhost", port: relay.port };
+      for (const options of [
+        { sslmode: "require" },
+        { sslmode: "verify-full", sslrootcert: cluster.caCertPath },
+        { ssl_context: { ca: readFileSync(cluster.caCertPath!), rejectUnauthorized: true } },
+      ] as const) {
+        relay.sent.length = 0;
+        expect((await tlsOf(await connect({ ...via, ...options })))[1]).toBe(true);
+        expect(clientHellos(relay.sent[0]!)).toBe(1);
+      }
+    } finally {
+      relay.close();
+    }
+  });
+
+  it("key-exchange groups given in ssl_context are used as given (X25519 first: the server asks again)", async () => {
+    const relay = await recordingRelay(cluster.port);
+    try {
+      const ssl_context = { rejectUnauthorized: false, ecdhCurve: "X25519:P-256" };
+      expect((await tlsOf(await connect({ ...trust, host: "localhost", port: relay.port, ssl_context })))[1]).toBe(
+        true,
+      );
+      expect(clientHellos(relay.sent[0]!)).toBe(2);
     } finally {
       relay.close();
     }

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { withSharedContext } from "../../src/transport/tls-context.js";
+import { keyExchangeGroups, withSharedContext } from "../../src/transport/tls-context.js";
 import { clusterInfo } from "../tools/cluster-info.js";
 
 const CA = readFileSync(clusterInfo().caCertPath, "utf8");
@@ -45,5 +45,28 @@ describe("withSharedContext", () => {
     expect(withSharedContext(options)).toBe(options);
     const keyObject = { ca: CA, key: [{ pem: "x", passphrase: "y" }] };
     expect(withSharedContext(keyObject as never)).toBe(keyObject);
+  });
+
+  it("shares the context of options that offer ALPN, which each connection keeps", () => {
+    const a = withSharedContext({ ca: CA, rejectUnauthorized: true, ALPNProtocols: ["postgresql"] });
+    expect(a.secureContext).toBeDefined();
+    expect(a.ALPNProtocols).toEqual(["postgresql"]);
+    expect(withSharedContext({ ca: CA, rejectUnauthorized: true }).secureContext).toBe(a.secureContext);
+  });
+
+  it("makes a context per list of key-exchange groups", () => {
+    const groups = keyExchangeGroups()!;
+    const preferred = withSharedContext({ ca: CA, ecdhCurve: groups }).secureContext;
+    expect(preferred).toBe(withSharedContext({ ca: CA, ecdhCurve: groups }).secureContext);
+    expect(withSharedContext({ ca: CA, ecdhCurve: "X25519:P-256" }).secureContext).not.toBe(preferred);
+    expect(withSharedContext({ ca: CA }).secureContext).not.toBe(preferred);
+  });
+});
+
+describe("keyExchangeGroups", () => {
+  it("puts P-256 first and still offers the other groups of OpenSSL's default list", () => {
+    const groups = keyExchangeGroups()!.split(":");
+    expect(groups[0]).toBe("P-256");
+    expect(groups).toEqual(expect.arrayContaining(["X25519", "X448", "P-384", "P-521", "ffdhe2048"]));
   });
 });
