@@ -52,7 +52,7 @@ export function withSharedContext(options: tls.ConnectionOptions): tls.Connectio
 export function keyExchangeGroups(): string | undefined {
   if (groups === null) {
     groups = undefined;
-    for (const list of GROUP_LISTS) {
+    for (const list of groupLists(process.versions.openssl)) {
       try {
         tls.createSecureContext({ ecdhCurve: list });
         groups = list;
@@ -64,12 +64,21 @@ export function keyExchangeGroups(): string | undefined {
   }
   return groups;
 }
-
-const GROUP_LISTS = [
-  "P-256:X25519:X448:P-521:P-384:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192",
-  "P-256:X25519:P-521:P-384",
-];
 let groups: string | undefined | null = null;
+
+/**
+ * The lists to try, best first, for the runtime's OpenSSL version. None from OpenSSL 3.5 on: its
+ * default offers a post-quantum hybrid group with key shares of its own, which a list of ours
+ * would drop (PostgreSQL up to 17 still asks again there).
+ */
+export function groupLists(openssl: string | undefined): string[] {
+  const version = /^(\d+)\.(\d+)/.exec(openssl ?? "");
+  if (version && (Number(version[1]) > 3 || (Number(version[1]) === 3 && Number(version[2]) >= 5))) return [];
+  return [
+    "P-256:X25519:X448:P-521:P-384:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192",
+    "P-256:X25519:P-521:P-384",
+  ];
+}
 
 /** A string naming the context settings, or null when the options hold anything else. */
 function contextKey(options: tls.ConnectionOptions): string | null {

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { keyExchangeGroups, withSharedContext } from "../../src/transport/tls-context.js";
+import { groupLists, keyExchangeGroups, withSharedContext } from "../../src/transport/tls-context.js";
 import { clusterInfo } from "../tools/cluster-info.js";
 
 const CA = readFileSync(clusterInfo().caCertPath, "utf8");
@@ -68,5 +68,13 @@ describe("keyExchangeGroups", () => {
     const groups = keyExchangeGroups()!.split(":");
     expect(groups[0]).toBe("P-256");
     expect(groups).toEqual(expect.arrayContaining(["X25519", "X448", "P-384", "P-521", "ffdhe2048"]));
+  });
+
+  it("leaves OpenSSL 3.5 and later their own default (post-quantum key shares first)", () => {
+    expect(groupLists("3.0.19")[0]).toMatch(/^P-256:/);
+    expect(groupLists("3.4.1")[0]).toMatch(/^P-256:/);
+    expect(groupLists("3.5.0")).toEqual([]);
+    expect(groupLists("4.0.1")).toEqual([]);
+    expect(groupLists(undefined)[0]).toMatch(/^P-256:/); // another library: tried, kept if it takes the list
   });
 });
