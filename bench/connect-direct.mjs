@@ -12,6 +12,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startServer as startCluster } from "../test/tools/cluster.mjs";
+import { alternateConnects, delayingRelay } from "./lib/connect-ab.mjs";
 
 // The notebook's launcher module, imported by path so the type-check does not descend into it.
 const EMBEDDED = "../web-demo/server/embedded-postgres.mjs";
@@ -49,26 +50,7 @@ const server = await startServer(plan, {
   ssl_key_file: path.join(root, "server.key"),
 });
 
-/**
- * A TCP relay to `target` that forwards each chunk `ms` later, in order.
- * @param {number} target
- * @param {number} ms
- */
-async function delayingRelay(target, ms) {
-  const relay = net.createServer((client) => {
-    const upstream = net.connect({ host: "127.0.0.1", port: target });
-    const pipe = (from, to) => {
-      from.on("data", (chunk) => setTimeout(() => to.destroyed || to.write(chunk), ms));
-      from.on("end", () => setTimeout(() => to.end(), ms));
-      from.on("error", () => to.destroy());
-    };
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  await new Promise((resolve) => relay.listen(0, "127.0.0.1", () => resolve(undefined)));
-  return relay;
-}
-const relay = delay > 0 ? await delayingRelay(port, delay) : null;
+const relay = delay > 0 ? await delayingRelay("127.0.0.1", port, delay) : null;
 
 const options = {
   host: "localhost",
@@ -79,30 +61,19 @@ const options = {
   sslrootcert: cluster.caCertPath,
 };
 
-/** @param {"postgres" | "direct"} sslnegotiation */
-async function run(sslnegotiation) {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const con = await connect({ ...options, sslnegotiation });
-    await con.run("SELECT 1 AS x");
-    await con.close();
-  }
-  return (performance.now() - t0) / n;
-}
-
 try {
-  await run("postgres"); // warm-up
-  await run("direct");
-  /** @type {{ postgres: number[], direct: number[] }} */
-  const ms = { postgres: [], direct: [] };
-  for (let r = 0; r < rounds; r++) {
-    /** @type {("postgres" | "direct")[]} */
-    const order = r % 2 ? ["direct", "postgres"] : ["postgres", "direct"];
-    for (const mode of order) ms[mode].push(await run(mode));
-  }
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  const p = median(ms.postgres);
-  const d = median(ms.direct);
+  const ms = await alternateConnects(
+    /** @type {["postgres", "direct"]} */ (["postgres", "direct"]),
+    async (sslnegotiation) => {
+      const con = await connect({ ...options, sslnegotiation });
+      await con.run("SELECT 1 AS x");
+      await con.close();
+    },
+    n,
+    rounds,
+  );
+  const p = ms.postgres;
+  const d = ms.direct;
   console.log(
     `PostgreSQL ${plan.version} (embedded)${relay ? `, through a relay adding ${delay} ms each way` : ""}, ` +
       `${n} connects × ${rounds} rounds, medians: ` +

@@ -9,8 +9,8 @@
 //   node bench/connect-groups.mjs [connects=100] [rounds=6] [delay ms=0]
 
 import * as fs from "node:fs";
-import * as net from "node:net";
 import { startServer } from "../test/tools/cluster.mjs";
+import { alternateConnects, delayingRelay } from "./lib/connect-ab.mjs";
 
 const n = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 6);
@@ -22,30 +22,11 @@ if (!cluster.caCertPath || !cluster.scram)
   throw new Error("needs the test cluster's certificate and SCRAM user (use a throwaway cluster)");
 const ca = fs.readFileSync(cluster.caCertPath);
 
-/**
- * A TCP relay to `target` that forwards each chunk `ms` later, in order.
- * @param {number} target
- * @param {number} ms
- */
-async function delayingRelay(target, ms) {
-  const relay = net.createServer((client) => {
-    const upstream = net.connect({ host: cluster.host, port: target });
-    const pipe = (from, to) => {
-      from.on("data", (chunk) => setTimeout(() => to.destroyed || to.write(chunk), ms));
-      from.on("end", () => setTimeout(() => to.end(), ms));
-      from.on("error", () => to.destroy());
-    };
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  await new Promise((resolve) => relay.listen(0, "127.0.0.1", () => resolve(undefined)));
-  return relay;
-}
-const relay = delay > 0 ? await delayingRelay(cluster.port, delay) : null;
+const relay = delay > 0 ? await delayingRelay(cluster.host, cluster.port, delay) : null;
 
 const options = {
   host: "127.0.0.1",
-  port: relay ? /** @type {net.AddressInfo} */ (relay.address()).port : cluster.port,
+  port: relay ? /** @type {import("node:net").AddressInfo} */ (relay.address()).port : cluster.port,
   user: cluster.scram.user,
   password: cluster.scram.password,
   database: cluster.database,
@@ -56,30 +37,19 @@ const contexts = {
   openssl: { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined, ecdhCurve: "auto" },
 };
 
-/** @param {"ours" | "openssl"} groups */
-async function run(groups) {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const con = await connect({ ...options, ssl_context: contexts[groups] });
-    await con.run("SELECT 1 AS x");
-    await con.close();
-  }
-  return (performance.now() - t0) / n;
-}
-
 try {
-  await run("ours"); // warm-up
-  await run("openssl");
-  /** @type {{ ours: number[], openssl: number[] }} */
-  const ms = { ours: [], openssl: [] };
-  for (let r = 0; r < rounds; r++) {
-    /** @type {("ours" | "openssl")[]} */
-    const order = r % 2 ? ["openssl", "ours"] : ["ours", "openssl"];
-    for (const groups of order) ms[groups].push(await run(groups));
-  }
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  const o = median(ms.ours);
-  const d = median(ms.openssl);
+  const ms = await alternateConnects(
+    /** @type {["ours", "openssl"]} */ (["ours", "openssl"]),
+    async (groups) => {
+      const con = await connect({ ...options, ssl_context: contexts[groups] });
+      await con.run("SELECT 1 AS x");
+      await con.close();
+    },
+    n,
+    rounds,
+  );
+  const o = ms.ours;
+  const d = ms.openssl;
   console.log(
     `${relay ? `through a relay adding ${delay} ms each way, ` : ""}${n} connects × ${rounds} rounds, medians: ` +
       `OpenSSL's default groups (X25519 share) ${d.toFixed(2)} ms/connect, ours (P-256 share) ${o.toFixed(2)} ms/connect ` +
