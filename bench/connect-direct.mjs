@@ -12,7 +12,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startServer as startCluster } from "../test/tools/cluster.mjs";
-import { alternateConnects, delayingRelay } from "./lib/connect-ab.mjs";
+import { alternateConnects, connectQueryClose, delayingRelay } from "./lib/connect-ab.mjs";
 
 // The notebook's launcher module, imported by path so the type-check does not descend into it.
 const EMBEDDED = "../web-demo/server/embedded-postgres.mjs";
@@ -64,11 +64,7 @@ const options = {
 try {
   const ms = await alternateConnects(
     /** @type {["postgres", "direct"]} */ (["postgres", "direct"]),
-    async (sslnegotiation) => {
-      const con = await connect({ ...options, sslnegotiation });
-      await con.run("SELECT 1 AS x");
-      await con.close();
-    },
+    (sslnegotiation) => connectQueryClose(connect, { ...options, sslnegotiation }),
     n,
     rounds,
   );

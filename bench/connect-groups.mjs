@@ -10,7 +10,7 @@
 
 import * as fs from "node:fs";
 import { startServer } from "../test/tools/cluster.mjs";
-import { alternateConnects, delayingRelay } from "./lib/connect-ab.mjs";
+import { alternateConnects, connectQueryClose, delayingRelay } from "./lib/connect-ab.mjs";
 
 const n = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 6);
@@ -40,11 +40,7 @@ const contexts = {
 try {
   const ms = await alternateConnects(
     /** @type {["ours", "openssl"]} */ (["ours", "openssl"]),
-    async (groups) => {
-      const con = await connect({ ...options, ssl_context: contexts[groups] });
-      await con.run("SELECT 1 AS x");
-      await con.close();
-    },
+    (groups) => connectQueryClose(connect, { ...options, ssl_context: contexts[groups] }),
     n,
     rounds,
   );

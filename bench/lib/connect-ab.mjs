@@ -55,3 +55,14 @@ export async function alternateConnects(names, once, connects, rounds) {
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   return /** @type {Record<N, number>} */ (Object.fromEntries(names.map((name) => [name, median(ms[name])])));
 }
+
+/**
+ * One connect + `SELECT 1` + close with `connect` (the driver's) and `options`.
+ * @param {(options: any) => Promise<{ run(sql: string): Promise<unknown>; close(): Promise<void> }>} connect
+ * @param {Record<string, unknown>} options
+ */
+export async function connectQueryClose(connect, options) {
+  const con = await connect(options);
+  await con.run("SELECT 1 AS x");
+  await con.close();
+}
