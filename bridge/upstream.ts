@@ -4,7 +4,7 @@
 
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { keyExchangeGroups, withSharedContext } from "../src/transport/tls-context.js";
+import { connectionTlsOptions } from "../src/transport/tls-context.js";
 import { type BridgeTarget, isIpLiteral } from "./config.js";
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
@@ -103,7 +103,8 @@ async function upgradeToTls(
   const host = target.kind === "tcp" ? target.host : "localhost";
   const servername = target.tls.servername ?? (isIpLiteral(host) ? undefined : host);
   const verify = target.tls.mode === "verify-full";
-  const options = withSharedContext({
+  // Made as the driver's (a shared context, a key share PostgreSQL takes at once): see tls-context.ts.
+  const options = connectionTlsOptions({
     // `host` is what the certificate is checked against when there is no servername (IP targets).
     host: target.tls.servername ?? host,
     servername,
@@ -112,8 +113,6 @@ async function upgradeToTls(
     ...(verify ? {} : { checkServerIdentity: () => undefined }),
     // What PostgreSQL 17+ expects (and requires for a direct handshake); older servers ignore it.
     ALPNProtocols: [ALPN_POSTGRESQL],
-    // A key share PostgreSQL takes at once (see keyExchangeGroups): no HelloRetryRequest round trip.
-    ecdhCurve: keyExchangeGroups(),
   });
   const secure = tls.connect({ ...options, socket });
   return new Promise((resolve, reject) => {

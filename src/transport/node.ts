@@ -6,7 +6,7 @@ import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { OperationalError } from "../errors.js";
-import { keyExchangeGroups, withSharedContext } from "./tls-context.js";
+import { connectionTlsOptions } from "./tls-context.js";
 import type { TlsOptions, Transport, TransportHandlers } from "./transport.js";
 
 export interface NodeConnectOptions {
@@ -141,9 +141,7 @@ export class NodeTransport implements Transport {
   async startTls(options: TlsOptions): Promise<void> {
     const plain = this.socket;
     this.unlisten(plain);
-    const groups =
-      options.ecdhCurve === undefined && options.secureContext === undefined ? keyExchangeGroups() : undefined;
-    const settings = withSharedContext({ ...(options as tls.ConnectionOptions), ...(groups && { ecdhCurve: groups }) });
+    const settings = connectionTlsOptions(options as tls.ConnectionOptions);
     // Node hands the verified certificate (DER included) to checkServerIdentity: kept for channel
     // binding, which would otherwise parse the certificate from the socket a second time.
     const checkIdentity = settings.checkServerIdentity ?? tls.checkServerIdentity;

@@ -20,6 +20,16 @@ const KNOWN = new Set<string>([...CONTEXT_KEYS, ...CONNECTION_KEYS]);
 const MAX_CONTEXTS = 16;
 const contexts = new Map<string, tls.SecureContext>();
 
+/**
+ * What tls.connect is given for a connection to PostgreSQL: the preferred key-exchange groups
+ * unless the options name their own (or bring a context), then a shared context where possible.
+ */
+export function connectionTlsOptions(options: tls.ConnectionOptions): tls.ConnectionOptions {
+  const groups =
+    options.ecdhCurve === undefined && options.secureContext === undefined ? keyExchangeGroups() : undefined;
+  return withSharedContext(groups === undefined ? options : { ...options, ecdhCurve: groups });
+}
+
 /** The options with a shared secureContext in place of the context settings, or the options as they are. */
 export function withSharedContext(options: tls.ConnectionOptions): tls.ConnectionOptions {
   const key = contextKey(options);
