@@ -2,6 +2,7 @@
 // network delay, and two ways of connecting timed in alternation.
 
 import * as net from "node:net";
+import { median } from "./stats.mjs";
 
 /**
  * A TCP relay to `host`:`port` that forwards each chunk `ms` later, in order (a network with a
@@ -51,8 +52,6 @@ export async function alternateConnects(names, once, connects, rounds) {
     const order = r % 2 ? [names[1], names[0]] : names;
     for (const name of order) ms[name].push(await timed(name));
   }
-  /** @param {number[]} a */
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   return /** @type {Record<N, number>} */ (Object.fromEntries(names.map((name) => [name, median(ms[name])])));
 }
 

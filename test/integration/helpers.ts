@@ -36,30 +36,32 @@ export function uniqueName(prefix: string): string {
 }
 
 /**
- * A TCP relay to 127.0.0.1:`port` that keeps the first bytes each client connection sends (what
- * a connection opens with: SSLRequest, CancelRequest, a TLS ClientHello…), in connection order.
+ * A TCP relay to 127.0.0.1:`port` that keeps every chunk each client connection sends, in
+ * connection order; `openings` are their first bytes (what a connection opens with: SSLRequest,
+ * CancelRequest, a TLS ClientHello…). Empty `sent` to start counting afresh.
  */
 export async function recordingRelay(
   port: number,
-): Promise<{ port: number; openings: Buffer[]; sent: Buffer[][]; close(): void }> {
-  const openings: Buffer[] = [];
-  /** Every chunk each connection's client sent, in order. */
+): Promise<{ port: number; sent: Buffer[][]; readonly openings: Buffer[]; close(): void }> {
   const sent: Buffer[][] = [];
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: "127.0.0.1", port });
-    const slot = openings.push(Buffer.alloc(0)) - 1;
     const chunks: Buffer[] = [];
     sent.push(chunks);
-    client.once("data", (chunk) => {
-      openings[slot] = Buffer.from(chunk);
-    });
     client.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
     client.pipe(upstream).pipe(client);
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as net.AddressInfo).port, openings, sent, close: () => server.close() };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    sent,
+    get openings() {
+      return sent.map((chunks) => chunks[0] ?? Buffer.alloc(0));
+    },
+    close: () => server.close(),
+  };
 }
 
 /**

@@ -284,7 +284,7 @@ describe("cancelling a query on a TLS session", () => {
         ["prefer", ["SSLRequest", "SSLRequest"]],
         ["disable", ["other", "CancelRequest"]],
       ] as const) {
-        relay.openings.length = 0;
+        relay.sent.length = 0;
         const con = await connect({ ...via, sslmode });
         const err = await con.run("SELECT pg_sleep(10)", null, { timeout: 0.2 }).catch((e: unknown) => e);
         expect((err as { code?: string }).code).toBe("57014");
